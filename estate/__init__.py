@@ -1,0 +1,1 @@
+"""estate: the IT estate and cloud migration inventory (domain and storage)."""

@@ -1,0 +1,297 @@
+"""Writing entities from their observations: create, merge, status, history. All in bulk."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import Session
+
+from estate.bulk import chunked, insert_ignore
+from estate.models import Application, Change, Observation, ServerApplication, Site
+from estate.models.status import ChangeCause, EntityStatus
+from estate.reconcile import LINKED_FIELDS, EntitySpec, Seen, merge
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+@dataclass
+class Names:
+    """Sites and applications by name, created on first sight, cached for the run."""
+
+    sites: dict[str, int] = field(default_factory=dict)
+    site_names: dict[int, str] = field(default_factory=dict)
+    applications: dict[str, int] = field(default_factory=dict)
+
+    def load_sites(self, session: Session) -> None:
+        for site_id, name in session.execute(select(Site.id, Site.name)).all():
+            self.sites[name] = site_id
+            self.site_names[site_id] = name
+
+    def ensure_sites(self, session: Session, names: Iterable[str | None]) -> None:
+        wanted = {n for n in names if n and n not in self.sites}
+        if wanted:
+            insert_ignore(session, Site.__table__, [{"name": n} for n in sorted(wanted)], ["name"])  # type: ignore[attr-defined]
+            self.load_sites(session)
+
+    def ensure_applications(self, session: Session, names: Iterable[str]) -> None:
+        wanted = {n for n in names if n not in self.applications}
+        if not wanted:
+            return
+        rows = [{"name": n} for n in sorted(wanted)]
+        insert_ignore(session, Application.__table__, rows, ["name"])  # type: ignore[attr-defined]
+        for chunk in chunked(sorted(wanted)):
+            found = session.execute(
+                select(Application.id, Application.name).where(Application.name.in_(chunk))  # type: ignore[attr-defined]
+            ).all()
+            self.applications.update({name: app_id for app_id, name in found})
+
+
+@dataclass
+class History:
+    """Change rows collected during a run, written in one bulk insert per flush."""
+
+    run_id: int | None
+    at: datetime
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, kind: str, entity_id: int, name: str, old: Any, new: Any) -> None:
+        self.rows.append(
+            {
+                "entity_kind": kind,
+                "entity_id": entity_id,
+                "field": name,
+                "old": jsonable(old),
+                "new": jsonable(new),
+                "at": self.at,
+                "cause": ChangeCause.SCAN,
+                "scan_run_id": self.run_id,
+            }
+        )
+
+    def flush(self, session: Session) -> None:
+        if self.rows:
+            session.connection().execute(Change.__table__.insert(), self.rows)  # type: ignore[attr-defined]
+            self.rows = []
+
+
+def column_values(spec: EntitySpec, merged: Mapping[str, Any], names: Names) -> dict[str, Any]:
+    """The entity's stored columns for merged record fields, identity keys included."""
+    values: dict[str, Any] = {}
+    for name in spec.fields:
+        if name in LINKED_FIELDS:
+            continue
+        value = merged.get(name)
+        if name == "site":
+            value = names.sites.get(value) if value else None
+        values[spec.column_for(name)] = value
+    values.update(spec.key_values(merged))
+    return values
+
+
+def create_entities(
+    session: Session,
+    spec: EntitySpec,
+    groups: Sequence[dict[str, Any]],
+    names: Names,
+    now: datetime,
+) -> list[int]:
+    """Insert one entity per merged group; returns their ids in the same order."""
+    if not groups:
+        return []
+    names.ensure_sites(session, (g.get("site") for g in groups))
+    rows = [column_values(spec, merged, names) for merged in groups]
+    if spec.has_lifecycle:
+        for row in rows:
+            row.update(status=EntityStatus.ACTIVE, created_at=now, updated_at=now)
+    stmt = spec.table.insert().returning(spec.table.c.id, sort_by_parameter_order=True)
+    ids = [row_id for (row_id,) in session.connection().execute(stmt, rows).all()]
+    if "applications" in spec.fields:
+        sync_applications(
+            session,
+            dict(zip(ids, (g.get("applications") for g in groups), strict=True)),
+            names,
+            None,
+        )
+    return ids
+
+
+def load_seen(
+    session: Session, spec: EntitySpec, ids: Collection[int]
+) -> dict[int, list[tuple[Seen, datetime | None]]]:
+    """Every observation of the given entities, parsed back into typed values."""
+    table = Observation.__table__  # type: ignore[attr-defined]
+    columns = [
+        table.c.entity_id,
+        table.c.source,
+        table.c.source_kind,
+        table.c.external_id,
+        table.c.scope,
+        table.c.attributes,
+        table.c.missing_since,
+    ]
+    found: dict[int, list[tuple[Seen, datetime | None]]] = defaultdict(list)
+    for chunk in chunked(sorted(ids)):
+        query = select(*columns).where(
+            table.c.entity_kind == spec.kind, table.c.entity_id.in_(chunk)
+        )
+        for (
+            entity_id,
+            source,
+            kind,
+            external_id,
+            scope,
+            attributes,
+            missing_since,
+        ) in session.execute(query):
+            record = spec.record.model_validate(
+                {**attributes, "external_id": external_id, "scope": scope}
+            )
+            values = {name: getattr(record, name) for name in spec.fields}
+            seen = Seen(source, kind, missing_since is not None, values)
+            found[entity_id].append((seen, missing_since))
+    return found
+
+
+def lifecycle(
+    observed: Sequence[tuple[Seen, datetime | None]], now: datetime, grace: timedelta
+) -> tuple[EntityStatus, datetime | None]:
+    """Active while any source sees it; missing since the last one stopped; gone after grace."""
+    if not observed or any(not seen.missing for seen, _ in observed):
+        return EntityStatus.ACTIVE, None
+    since = max(ms for _, ms in observed if ms is not None)
+    return (EntityStatus.GONE if since <= now - grace else EntityStatus.MISSING), since
+
+
+def refresh_entities(
+    session: Session,
+    spec: EntitySpec,
+    ids: Collection[int],
+    precedence: Mapping[str, Sequence[str]],
+    names: Names,
+    history: History,
+    grace: timedelta,
+) -> int:
+    """Re-merge the given entities from all their observations; write what changed."""
+    if not ids:
+        return 0
+    observed = load_seen(session, spec, ids)
+    merged = {eid: merge(spec, (s for s, _ in obs), precedence) for eid, obs in observed.items()}
+    names.ensure_sites(session, (m.get("site") for m in merged.values()))
+    table = spec.table
+    updates: list[dict[str, Any]] = []
+    for chunk in chunked(sorted(merged)):
+        for row in session.execute(select(table).where(table.c.id.in_(chunk))).mappings():
+            new = column_values(spec, merged[row["id"]], names)
+            if spec.has_lifecycle:
+                new["status"], new["missing_since"] = lifecycle(
+                    observed[row["id"]], history.at, grace
+                )
+            diff = {col: value for col, value in new.items() if row[col] != value}
+            if diff:
+                _record_diff(spec, row["id"], row, diff, names, history)
+                updates.append({**{c: new[c] for c in new}, "_id": row["id"]})
+    if updates:
+        if spec.has_lifecycle:
+            for row in updates:
+                row["updated_at"] = history.at
+        columns = [c for c in updates[0] if c != "_id"]
+        stmt = (
+            update(table)
+            .where(table.c.id == bindparam("_id"))
+            .values({c: bindparam(c) for c in columns})
+        )
+        session.connection().execute(stmt, updates)
+    if "applications" in spec.fields:
+        sync_applications(
+            session, {eid: m.get("applications") for eid, m in merged.items()}, names, history
+        )
+    return len(updates)
+
+
+_KEY_COLUMNS = {"serial_key", "bios_uuid_key", "name_key", "asset_tag_key", "missing_since"}
+
+
+def _record_diff(
+    spec: EntitySpec,
+    entity_id: int,
+    row: Mapping[str, Any],
+    diff: Mapping[str, Any],
+    names: Names,
+    history: History,
+) -> None:
+    for column, value in diff.items():
+        if column in _KEY_COLUMNS:
+            continue  # derived from fields whose own change is recorded
+        if column == "site_id":
+            history.add(
+                spec.kind,
+                entity_id,
+                "site",
+                names.site_names.get(row[column]),
+                names.site_names.get(value),
+            )
+        else:
+            history.add(spec.kind, entity_id, column, row[column], value)
+
+
+def sync_applications(
+    session: Session,
+    wanted: Mapping[int, Sequence[str] | None],
+    names: Names,
+    history: History | None,
+) -> None:
+    """Make each server's scanned application links what its sources now say."""
+    table = ServerApplication.__table__  # type: ignore[attr-defined]
+    current: dict[int, set[str]] = defaultdict(set)
+    if history is not None:
+        for chunk in chunked(sorted(wanted)):
+            query = (
+                select(table.c.server_id, Application.id, Application.name)
+                .join(Application, Application.id == table.c.application_id)  # type: ignore[arg-type]
+                .where(table.c.origin == "scan", table.c.server_id.in_(chunk))
+            )
+            for server_id, app_id, name in session.execute(query):
+                current[server_id].add(name)
+                names.applications[name] = app_id
+    names.ensure_applications(session, {a for apps in wanted.values() for a in apps or ()})
+    removals, additions = [], []
+    for server_id, apps in wanted.items():
+        new, old = set(apps or ()), current[server_id]
+        if new == old:
+            continue
+        removals += [
+            {"s": server_id, "a": names.applications[n]}
+            for n in old - new
+            if n in names.applications
+        ]
+        additions += [
+            {"server_id": server_id, "application_id": names.applications[n], "origin": "scan"}
+            for n in new - old
+        ]
+        if history is not None:
+            history.add("server", server_id, "applications", sorted(old), sorted(new))
+    if removals:
+        session.connection().execute(
+            table.delete().where(
+                table.c.server_id == bindparam("s"),
+                table.c.application_id == bindparam("a"),
+                table.c.origin == "scan",
+            ),
+            removals,
+        )
+    if additions:
+        insert_ignore(session, table, additions, ["server_id", "application_id"])

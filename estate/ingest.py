@@ -1,0 +1,454 @@
+"""Ingest: a scanner's event stream in, observations and entities out, in bulk.
+
+A run owns one transaction: it takes the source's lock, writes observations in batches
+(`INSERT ... ON CONFLICT DO UPDATE`), reconciles new ones to entities, re-merges the entities
+whose observations changed, marks unseen observations of completed scopes missing, and commits.
+If the scanner raises, the transaction rolls back and a failed run is recorded on its own, so
+a fault never deletes or hides what earlier scans found.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, bindparam, select, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from estate.bulk import chunked, dialect_insert
+from estate.entities import History, Names, create_entities, refresh_entities
+from estate.links import resolve_links, sweep_gone
+from estate.locks import SourceBusy, lock_source
+from estate.models import Observation, ScanRun
+from estate.models.base import utcnow
+from estate.models.status import RunStatus
+from estate.reconcile import SPECS, EntitySpec, Seen, find_match, merge
+from estate.records import Event, Problem, Record, ScopeEnd
+from estate.settings import Settings, SourceConfig
+
+log = logging.getLogger(__name__)
+
+OBSERVATIONS = Observation.__table__  # type: ignore[attr-defined]
+# A run keeps this many problems in full; the rest are counted.
+MAX_PROBLEMS = 1000
+_NOT_ATTRIBUTES = {"external_id", "scope", "match_only"}
+
+Progress = Callable[[int], None]
+
+
+def run_scan(
+    engine: Engine,
+    settings: Settings,
+    source: SourceConfig,
+    events: Iterable[Event],
+    progress: Progress | None = None,
+) -> ScanRun:
+    """Ingest one run of a source; raises SourceBusy if another run holds it too long."""
+    started = utcnow()
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            lock_source(session, source.name, settings.database.lock_timeout_seconds)
+            run = ScanRun(source=source.name, kind=source.kind, started_at=started)
+            session.add(run)
+            _flush_run(session, source.name)
+            ingestor = Ingestor(session, settings, source, run)
+            for event in events:
+                ingestor.feed(event)
+                if progress is not None and isinstance(event, Record):
+                    progress(1)
+            ingestor.finish()
+            session.commit()
+            return run
+    except SourceBusy:
+        raise
+    except Exception as exc:
+        log.exception("scan of %s failed", source.name)
+        return _record_failure(engine, source, started, f"{type(exc).__name__}: {exc}")
+
+
+def _flush_run(session: Session, source: str) -> None:
+    try:
+        session.flush()
+    except OperationalError as exc:
+        # SQLite: another writer kept the database locked past the busy timeout.
+        if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+            raise SourceBusy(
+                f"source {source!r} is busy: the database is locked by another run"
+            ) from None
+        raise
+
+
+def _record_failure(
+    engine: Engine, source: SourceConfig, started: datetime, reason: str
+) -> ScanRun:
+    run = ScanRun(
+        source=source.name,
+        kind=source.kind,
+        started_at=started,
+        finished_at=utcnow(),
+        status=RunStatus.FAILED,
+        errors=[{"scope": None, "reason": reason, "row": None, "column": None, "target": None}],
+    )
+    with Session(engine, expire_on_commit=False) as session:
+        session.add(run)
+        session.commit()
+    return run
+
+
+def digest_of(scope: str, attributes: dict[str, Any]) -> str:
+    text = json.dumps([scope, attributes], sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
+
+
+@dataclass
+class Existing:
+    id: int
+    digest: str
+    entity_id: int | None
+    missing: bool
+
+
+class Ingestor:
+    """The state of one run: batches per entity kind, scopes, problems and counts."""
+
+    def __init__(self, session: Session, settings: Settings, source: SourceConfig, run: ScanRun):
+        self.session = session
+        self.settings = settings
+        self.source = source
+        self.run = run
+        self.now = run.started_at
+        self.grace = timedelta(days=settings.ingest.grace_days)
+        self.names = Names()
+        self.names.load_sites(session)
+        self.history = History(run.id, self.now)
+        self.buffers: dict[str, list[Record]] = defaultdict(list)
+        self.scopes: dict[str, bool] = {}
+        self.record_scopes: set[str] = set()
+        self.problems: list[dict[str, Any]] = []
+        self.problem_count = 0
+        self.counts = {"added": 0, "changed": 0, "unchanged": 0, "missing": 0}
+        # Entities whose observations changed (to re-merge) and those made by this run.
+        self.touched: dict[str, set[int]] = defaultdict(set)
+        self.created: dict[str, set[int]] = defaultdict(set)
+
+    def feed(self, event: Event) -> None:
+        if isinstance(event, Problem):
+            self._problem(event)
+        elif isinstance(event, ScopeEnd):
+            self.scopes[event.scope] = self.scopes.get(event.scope, True) and event.complete
+        else:
+            self.record_scopes.add(event.scope)
+            buffer = self.buffers[event.entity]
+            buffer.append(event)
+            if len(buffer) >= self.settings.ingest.batch_size:
+                self._flush(SPECS[event.entity], buffer)
+                buffer.clear()
+
+    def finish(self) -> None:
+        for kind, buffer in self.buffers.items():
+            self._flush(SPECS[kind], buffer)
+        for scope in sorted(self.record_scopes - set(self.scopes)):
+            self._problem(Problem(scope=scope, reason="the scanner did not finish this scope"))
+            self.scopes[scope] = False
+        missing = self._mark_missing()
+        self._link_orphans()
+        for spec in SPECS.values():
+            ids = self.touched.get(spec.kind, set()) | missing.get(spec.kind, set())
+            for chunk in chunked(sorted(ids), self.settings.ingest.batch_size):
+                self._refresh(spec, set(chunk))
+        changed = {kind: self.touched[kind] | self.created[kind] for kind in SPECS}
+        resolve_links(self.session, changed, self.history)
+        for spec in SPECS.values():
+            if spec.has_lifecycle:
+                sweep_gone(self.session, spec, self.history, self.grace)
+        self.history.flush(self.session)
+        self._close_run()
+
+    def _problem(self, problem: Problem) -> None:
+        self.problem_count += 1
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(problem.model_dump())
+
+    def _close_run(self) -> None:
+        run = self.run
+        run.added, run.changed = self.counts["added"], self.counts["changed"]
+        run.unchanged, run.missing = self.counts["unchanged"], self.counts["missing"]
+        errors = list(self.problems)
+        if self.problem_count > len(errors):
+            more = self.problem_count - len(errors)
+            errors.append(
+                {
+                    "scope": None,
+                    "reason": f"... and {more} more problems",
+                    "row": None,
+                    "column": None,
+                    "target": None,
+                }
+            )
+        run.errors = errors
+        run.scopes = dict(sorted(self.scopes.items()))
+        run.finished_at = utcnow()
+        wrote = any(self.counts[k] for k in ("added", "changed", "unchanged"))
+        if self.problem_count == 0 and all(self.scopes.values()):
+            run.status = RunStatus.OK
+        elif wrote or any(self.scopes.values()):
+            run.status = RunStatus.PARTIAL
+        else:
+            run.status = RunStatus.FAILED
+        self.session.add(run)
+
+    # --- one batch -------------------------------------------------------------------------
+
+    def _flush(self, spec: EntitySpec, records: list[Record]) -> None:
+        if not records:
+            return
+        batch = {r.external_id: r for r in records}  # the last word on a repeated id wins
+        payload = {}
+        for eid, record in batch.items():
+            attributes = record.model_dump(mode="json", exclude=_NOT_ATTRIBUTES)
+            payload[eid] = (attributes, digest_of(record.scope, attributes))
+        existing = self._existing(list(batch))
+        fresh, changed, unchanged = [], [], []
+        for eid in batch:
+            known = existing.get(eid)
+            if known is None:
+                fresh.append(eid)
+            elif known.digest != payload[eid][1]:
+                changed.append(eid)
+            else:
+                unchanged.append(eid)
+        self._touch([existing[eid].id for eid in unchanged])
+        self.touched[spec.kind].update(
+            existing[eid].entity_id
+            for eid in unchanged  # type: ignore[misc]
+            if existing[eid].missing and existing[eid].entity_id is not None
+        )
+        links = self._link(spec, [batch[eid] for eid in fresh])
+        links.update({eid: existing[eid].entity_id for eid in changed})
+        rows = [
+            self._observation_row(spec, batch[eid], *payload[eid], links.get(eid))
+            for eid in fresh + changed
+        ]
+        self._upsert_observations(rows)
+        self.touched[spec.kind].update(e for eid in changed if (e := links.get(eid)) is not None)
+        self.counts["added"] += len(fresh)
+        self.counts["changed"] += len(changed)
+        self.counts["unchanged"] += len(unchanged)
+        self.history.flush(self.session)
+
+    def _existing(self, external_ids: list[str]) -> dict[str, Existing]:
+        table = OBSERVATIONS
+        found: dict[str, Existing] = {}
+        columns = (
+            table.c.external_id,
+            table.c.id,
+            table.c.digest,
+            table.c.entity_id,
+            table.c.missing_since,
+        )
+        for chunk in chunked(external_ids):
+            query = select(*columns).where(
+                table.c.source == self.source.name, table.c.external_id.in_(chunk)
+            )
+            for eid, oid, digest, entity_id, missing_since in self.session.execute(query):
+                found[eid] = Existing(oid, digest, entity_id, missing_since is not None)
+        return found
+
+    def _touch(self, observation_ids: list[int]) -> None:
+        """Unchanged: only the last-seen stamp moves, in one statement per chunk."""
+        table = OBSERVATIONS
+        for chunk in chunked(observation_ids):
+            self.session.execute(
+                update(table)
+                .where(table.c.id.in_(chunk))
+                .values(last_seen=self.now, last_run_id=self.run.id, missing_since=None)
+            )
+
+    def _observation_row(
+        self,
+        spec: EntitySpec,
+        record: Record,
+        attributes: dict[str, Any],
+        digest: str,
+        entity_id: int | None,
+    ) -> dict[str, Any]:
+        return {
+            "source": self.source.name,
+            "source_kind": self.source.kind,
+            "external_id": record.external_id,
+            "scope": record.scope,
+            "entity_kind": spec.kind,
+            "entity_id": entity_id,
+            "attributes": attributes,
+            "digest": digest,
+            "first_seen": self.now,
+            "last_seen": self.now,
+            "missing_since": None,
+            "last_run_id": self.run.id,
+        }
+
+    def _upsert_observations(self, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        stmt: Any = dialect_insert(self.session, OBSERVATIONS)
+        kept = (
+            "scope",
+            "entity_kind",
+            "entity_id",
+            "attributes",
+            "digest",
+            "last_seen",
+            "missing_since",
+            "last_run_id",
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["source", "external_id"], set_={c: stmt.excluded[c] for c in kept}
+        )
+        self.session.connection().execute(stmt, rows)
+
+    # --- reconciliation --------------------------------------------------------------------
+
+    def _link(self, spec: EntitySpec, records: list[Record]) -> dict[str, int | None]:
+        """Each new observation's entity: an existing match, else one made for it (or None
+        for match-only records). Records of one batch that share a key share an entity."""
+        if not records:
+            return {}
+        values = {r.external_id: {f: getattr(r, f) for f in spec.fields} for r in records}
+        keys = {eid: spec.key_values(v) for eid, v in values.items()}
+        index, entity_keys = self._candidates(spec, keys.values())
+        links: dict[str, int | None] = {}
+        groups: list[list[str]] = []
+        group_index: dict[str, dict[str, int]] = defaultdict(dict)
+        group_keys: dict[int, dict[str, str | None]] = {}
+        for record in records:
+            eid = record.external_id
+            match = find_match(spec, keys[eid], index, entity_keys)
+            if match is not None:
+                links[eid] = match
+                self.touched[spec.kind].add(match)
+                continue
+            if record.match_only:
+                links[eid] = None
+                continue
+            group = find_match(spec, keys[eid], group_index, group_keys)
+            if group is None:
+                group = len(groups)
+                groups.append([])
+                group_keys[group] = dict(keys[eid])
+            groups[group].append(eid)
+            for column, value in keys[eid].items():
+                if value is not None:
+                    group_index[column].setdefault(value, group)
+        merged = [
+            merge(
+                spec,
+                (Seen(self.source.name, self.source.kind, False, values[e]) for e in g),
+                self._precedence(spec),
+            )
+            for g in groups
+        ]
+        ids = create_entities(self.session, spec, merged, self.names, self.now)
+        for group_ids, entity_id in zip(groups, ids, strict=True):
+            links.update(dict.fromkeys(group_ids, entity_id))
+            if len(group_ids) > 1:
+                self.touched[spec.kind].add(entity_id)
+        self.created[spec.kind].update(ids)
+        return links
+
+    def _candidates(
+        self, spec: EntitySpec, keys: Iterable[dict[str, str | None]]
+    ) -> tuple[dict[str, dict[str, int]], dict[int, dict[str, str | None]]]:
+        table = spec.table
+        wanted: dict[str, set[str]] = defaultdict(set)
+        for key in keys:
+            for column, value in key.items():
+                if value is not None:
+                    wanted[column].add(value)
+        columns = [column for column, _ in spec.keys]
+        index: dict[str, dict[str, int]] = defaultdict(dict)
+        entity_keys: dict[int, dict[str, str | None]] = {}
+        for column, values in wanted.items():
+            for chunk in chunked(sorted(values)):
+                query = select(table.c.id, *(table.c[c] for c in columns)).where(
+                    table.c[column].in_(chunk)
+                )
+                for row in self.session.execute(query.order_by(table.c.id)):
+                    entity_keys[row[0]] = dict(zip(columns, row[1:], strict=True))
+                    for c, value in entity_keys[row[0]].items():
+                        if value is not None:
+                            index[c].setdefault(value, row[0])
+        return index, entity_keys
+
+    def _precedence(self, spec: EntitySpec) -> dict[str, list[str]]:
+        return dict(getattr(self.settings.precedence, spec.kind, {}) or {})
+
+    def _refresh(self, spec: EntitySpec, ids: set[int]) -> None:
+        refresh_entities(
+            self.session, spec, ids, self._precedence(spec), self.names, self.history, self.grace
+        )
+
+    # --- after the stream ------------------------------------------------------------------
+
+    def _mark_missing(self) -> dict[str, set[int]]:
+        """Observations of each completed scope that this run did not see go missing now."""
+        table = OBSERVATIONS
+        affected: dict[str, set[int]] = defaultdict(set)
+        for scope, complete in self.scopes.items():
+            if not complete:
+                continue
+            stmt = (
+                update(table)
+                .where(
+                    table.c.source == self.source.name,
+                    table.c.scope == scope,
+                    table.c.missing_since.is_(None),
+                    (table.c.last_run_id.is_(None)) | (table.c.last_run_id != self.run.id),
+                )
+                .values(missing_since=self.now)
+                .returning(table.c.entity_kind, table.c.entity_id)
+            )
+            for kind, entity_id in self.session.execute(stmt):
+                self.counts["missing"] += 1
+                if entity_id is not None:
+                    affected[kind].add(entity_id)
+        return affected
+
+    def _link_orphans(self) -> None:
+        """Match-only observations (of any source) whose entity has since appeared."""
+        table = OBSERVATIONS
+        for spec in SPECS.values():
+            if not self.created.get(spec.kind):
+                continue
+            query = select(
+                table.c.id, table.c.external_id, table.c.scope, table.c.attributes
+            ).where(table.c.entity_kind == spec.kind, table.c.entity_id.is_(None))
+            orphans = self.session.execute(query).all()
+            if not orphans:
+                continue
+            keys = {}
+            for oid, eid, scope, attributes in orphans:
+                record = spec.record.model_validate(
+                    {**attributes, "external_id": eid, "scope": scope}
+                )
+                keys[oid] = spec.key_values({f: getattr(record, f) for f in spec.fields})
+            index, entity_keys = self._candidates(spec, keys.values())
+            found = [
+                {"_id": oid, "entity_id": m}
+                for oid, k in keys.items()
+                if (m := find_match(spec, k, index, entity_keys)) is not None
+            ]
+            if found:
+                stmt = (
+                    update(table)
+                    .where(table.c.id == bindparam("_id"))
+                    .values(entity_id=bindparam("entity_id"))
+                )
+                self.session.connection().execute(stmt, found)
+                self.touched[spec.kind].update(row["entity_id"] for row in found)

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Index, false
+from sqlmodel import Field, SQLModel
+
+from estate.models.base import JSONType, UTCDateTime, created_timestamp, enum_type, timestamp
+from estate.models.status import DeviceType, EntityStatus
+
+
+class DeviceBase(SQLModel):
+    asset_tag: str | None = Field(default=None, max_length=100)
+    serial: str | None = Field(default=None, max_length=100)
+    hostname: str | None = Field(default=None, max_length=255)
+    device_type: DeviceType | None = Field(default=None, sa_type=enum_type(DeviceType))
+    manufacturer: str | None = Field(default=None, max_length=200)
+    model: str | None = Field(default=None, max_length=200)
+    os_name: str | None = Field(default=None, max_length=200)
+    os_version: str | None = Field(default=None, max_length=100)
+    department: str | None = Field(default=None, max_length=200, index=True)
+    site_id: int | None = Field(default=None, foreign_key="sites.id", index=True)
+    purchased_on: date | None = None
+    purchase_cost: float | None = None
+    warranty_expires_on: date | None = None
+    last_seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    compliance_state: str | None = Field(default=None, max_length=40)
+    enrolled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    memory_gb: float | None = None
+    storage_gb: float | None = None
+    tpm_version: str | None = Field(default=None, max_length=20)
+    status: EntityStatus = Field(
+        default=EntityStatus.ACTIVE, sa_type=enum_type(EntityStatus), index=True
+    )
+
+
+class Device(DeviceBase, table=True):
+    __tablename__ = "devices"
+    __table_args__ = (
+        Index("ix_devices_serial_key", "serial_key"),
+        Index("ix_devices_asset_tag_key", "asset_tag_key"),
+        Index("ix_devices_name_key", "name_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    # Personal data (UK GDPR): who holds the device, only when a source provides it.
+    assigned_to: str | None = Field(default=None, max_length=255)
+    serial_key: str | None = Field(default=None, max_length=100)
+    asset_tag_key: str | None = Field(default=None, max_length=100)
+    name_key: str | None = Field(default=None, max_length=255)
+    # Derived by estate.replacement.refresh_replacement: the earliest rule's date and every
+    # rule that gave one ({"rule", "due_on", "detail", "source"}); None until first evaluated.
+    replacement_due_on: date | None = Field(default=None, index=True)
+    replacement_reasons: list[dict[str, Any]] | None = Field(
+        default=None, sa_type=JSONType, nullable=True
+    )
+    # True when a person's override date decided replacement_due_on, not the policy.
+    replacement_explicit: bool = Field(
+        default=False, nullable=False, sa_column_kwargs={"server_default": false()}
+    )
+    replacement_override_on: date | None = None
+    # Disposed of: out of every forecast, and assigned_to is cleared (UK GDPR).
+    disposed_on: date | None = None
+    missing_since: datetime | None = timestamp()
+    created_at: datetime = created_timestamp()
+    updated_at: datetime = created_timestamp()
+
+
+class DevicePublic(DeviceBase):
+    id: int
+    site: str | None = None
+    assigned_to: str | None = None
+    replacement_due_on: date | None = None
+    replacement_reasons: list[dict[str, Any]] | None = None
+    replacement_explicit: bool = False
+    replacement_override_on: date | None = None
+    disposed_on: date | None = None
+    missing_since: datetime | None
+    created_at: datetime
+    updated_at: datetime

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+from estate.models.base import created_timestamp, enum_type, timestamp
+from estate.models.status import EntityStatus
+
+
+class NetworkDeviceBase(SQLModel):
+    name: str | None = Field(default=None, max_length=255)
+    sys_descr: str | None = None
+    sys_object_id: str | None = Field(default=None, max_length=200)
+    location: str | None = Field(default=None, max_length=255)
+    serial: str | None = Field(default=None, max_length=100)
+    interface_count: int | None = None
+    device_class: str | None = Field(default=None, max_length=30, index=True)
+    management_address: str | None = Field(default=None, max_length=100)
+    site_id: int | None = Field(default=None, foreign_key="sites.id", index=True)
+    status: EntityStatus = Field(
+        default=EntityStatus.ACTIVE, sa_type=enum_type(EntityStatus), index=True
+    )
+
+
+class NetworkDevice(NetworkDeviceBase, table=True):
+    __tablename__ = "network_devices"
+    __table_args__ = (
+        Index("ix_network_devices_serial_key", "serial_key"),
+        Index("ix_network_devices_name_key", "name_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    serial_key: str | None = Field(default=None, max_length=100)
+    name_key: str | None = Field(default=None, max_length=255)
+    missing_since: datetime | None = timestamp()
+    created_at: datetime = created_timestamp()
+    updated_at: datetime = created_timestamp()
+
+
+class NetworkDevicePublic(NetworkDeviceBase):
+    id: int
+    site: str | None = None
+    missing_since: datetime | None
+    created_at: datetime
+    updated_at: datetime

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+from estate.models.base import created_timestamp, enum_type, timestamp
+from estate.models.status import EntityStatus, ServerKind
+
+
+class ServerBase(SQLModel):
+    hostname: str | None = Field(default=None, max_length=255)
+    fqdn: str | None = Field(default=None, max_length=255)
+    serial: str | None = Field(default=None, max_length=100)
+    bios_uuid: str | None = Field(default=None, max_length=64)
+    asset_tag: str | None = Field(default=None, max_length=100)
+    kind: ServerKind | None = Field(default=None, sa_type=enum_type(ServerKind))
+    manufacturer: str | None = Field(default=None, max_length=200)
+    model: str | None = Field(default=None, max_length=200)
+    os_name: str | None = Field(default=None, max_length=200)
+    os_version: str | None = Field(default=None, max_length=100)
+    cpu_cores: int | None = None
+    memory_gb: float | None = None
+    storage_gb: float | None = None
+    power_state: str | None = Field(default=None, max_length=20)
+    host_id: int | None = Field(default=None, foreign_key="servers.id", index=True)
+    site_id: int | None = Field(default=None, foreign_key="sites.id", index=True)
+    room: str | None = Field(default=None, max_length=100)
+    rack: str | None = Field(default=None, max_length=100)
+    rack_unit: int | None = None
+    rack_units: int | None = None
+    power_watts: float | None = None
+    mgn_lifecycle_state: str | None = Field(default=None, max_length=40)
+    mgn_replication_state: str | None = Field(default=None, max_length=40)
+    mgn_launched_instance_id: str | None = Field(default=None, max_length=40)
+    status: EntityStatus = Field(
+        default=EntityStatus.ACTIVE, sa_type=enum_type(EntityStatus), index=True
+    )
+
+
+class Server(ServerBase, table=True):
+    __tablename__ = "servers"
+    __table_args__ = (
+        Index("ix_servers_serial_key", "serial_key"),
+        Index("ix_servers_bios_uuid_key", "bios_uuid_key"),
+        Index("ix_servers_name_key", "name_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    # Identity keys for reconciliation: normalised serial, lower-case BIOS UUID, short name.
+    serial_key: str | None = Field(default=None, max_length=100)
+    bios_uuid_key: str | None = Field(default=None, max_length=64)
+    name_key: str | None = Field(default=None, max_length=255)
+    host_ref: str | None = Field(default=None, max_length=255)
+    missing_since: datetime | None = timestamp()
+    created_at: datetime = created_timestamp()
+    updated_at: datetime = created_timestamp()
+
+
+class ServerPublic(ServerBase):
+    id: int
+    site: str | None = None
+    applications: list[str] = []
+    missing_since: datetime | None
+    created_at: datetime
+    updated_at: datetime

@@ -1,0 +1,236 @@
+"""Identity and precedence: which entity an observation belongs to, and which source wins a field.
+
+Pure functions over records and rows; `estate.ingest` does the I/O around them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Table
+
+from estate.models import Application, Device, NetworkDevice, Server, Workload
+from estate.records import (
+    ApplicationRecord,
+    DeviceRecord,
+    NetworkDeviceRecord,
+    Record,
+    ServerRecord,
+    WorkloadRecord,
+)
+
+# Values that BIOSes, BMCs and exports put where a serial should be.
+_JUNK_SERIALS = {
+    "",
+    "0",
+    "00000000",
+    "NONE",
+    "NULL",
+    "N/A",
+    "NA",
+    "UNKNOWN",
+    "NOTSPECIFIED",
+    "NOTAVAILABLE",
+    "DEFAULTSTRING",
+    "TOBEFILLEDBYO.E.M.",
+    "SYSTEMSERIALNUMBER",
+    "CHASSISSERIALNUMBER",
+    "0123456789",
+    "123456789",
+}
+_JUNK_UUIDS = {"0" * 32, "f" * 32, "12345678123456781234567812345678"}
+_NOT_HEX = re.compile(r"[^0-9a-f]")
+_SPACE = re.compile(r"\s+")
+
+# Record fields that never become entity columns directly.
+_NOT_FIELDS = {"external_id", "scope", "extra", "match_only"}
+# Record field -> entity column, where they differ.
+_RENAMED = {"site": "site_id", "host": "host_ref", "source_server": "source_server_ref"}
+# Fields kept off the entity's own columns (a link table holds them).
+LINKED_FIELDS = {"applications"}
+# Fields where the latest value from any source wins, whatever the precedence.
+LATEST_FIELDS = {"last_seen_at"}
+
+
+def serial_key(serial: str | None) -> str | None:
+    if serial is None:
+        return None
+    key = _SPACE.sub("", serial).upper()
+    return None if key in _JUNK_SERIALS else key
+
+
+def uuid_key(value: str | None) -> str | None:
+    if value is None:
+        return None
+    key = _NOT_HEX.sub("", value.lower())
+    return None if len(key) != 32 or key in _JUNK_UUIDS else key
+
+
+def name_key(*names: str | None) -> str | None:
+    """The short host name, lower-case: 'NBC-APP01.ad.example.gov.uk' -> 'nbc-app01'."""
+    for name in names:
+        if name and name.strip():
+            return name.strip().split(".")[0].lower() or None
+    return None
+
+
+def text_key(value: str | None) -> str | None:
+    if value is None:
+        return None
+    key = value.strip().upper()
+    return key or None
+
+
+KeyFunction = Callable[[Mapping[str, Any]], str | None]
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    """How one kind of entity is keyed, merged and stored."""
+
+    kind: str
+    model: type[Any]
+    record: type[Record]
+    # (key column, function of merged fields), strongest first.
+    keys: tuple[tuple[str, KeyFunction], ...]
+    has_lifecycle: bool = True
+    fields: tuple[str, ...] = field(default=())
+
+    @property
+    def table(self) -> Table:
+        return self.model.__table__  # type: ignore[no-any-return]
+
+    def column_for(self, record_field: str) -> str:
+        return _RENAMED.get(record_field, record_field)
+
+    def key_values(self, values: Mapping[str, Any]) -> dict[str, str | None]:
+        return {column: fn(values) for column, fn in self.keys}
+
+
+def _spec(kind: str, model: type[Any], record: type[Record], keys: Any, **kw: Any) -> EntitySpec:
+    columns = set(model.__table__.columns.keys())
+    fields = tuple(
+        name
+        for name in record.model_fields
+        if name not in _NOT_FIELDS
+        and (name in LINKED_FIELDS or _RENAMED.get(name, name) in columns)
+    )
+    return EntitySpec(kind, model, record, tuple(keys), fields=fields, **kw)
+
+
+SPECS: dict[str, EntitySpec] = {
+    spec.kind: spec
+    for spec in (
+        _spec(
+            "server",
+            Server,
+            ServerRecord,
+            [
+                ("serial_key", lambda v: serial_key(v.get("serial"))),
+                ("bios_uuid_key", lambda v: uuid_key(v.get("bios_uuid"))),
+                ("name_key", lambda v: name_key(v.get("hostname"), v.get("fqdn"))),
+            ],
+        ),
+        _spec(
+            "device",
+            Device,
+            DeviceRecord,
+            [
+                ("serial_key", lambda v: serial_key(v.get("serial"))),
+                ("asset_tag_key", lambda v: text_key(v.get("asset_tag"))),
+                ("name_key", lambda v: name_key(v.get("hostname"))),
+            ],
+        ),
+        _spec("workload", Workload, WorkloadRecord, [("resource_id", lambda v: v["resource_id"])]),
+        _spec(
+            "network_device",
+            NetworkDevice,
+            NetworkDeviceRecord,
+            [
+                ("serial_key", lambda v: serial_key(v.get("serial"))),
+                ("name_key", lambda v: name_key(v.get("name"))),
+            ],
+        ),
+        _spec(
+            "application",
+            Application,
+            ApplicationRecord,
+            [("name", lambda v: (v.get("name") or "").strip() or None)],
+            has_lifecycle=False,
+        ),
+    )
+}
+
+
+def spec_for(record: Record) -> EntitySpec:
+    return SPECS[record.entity]
+
+
+def find_match(
+    spec: EntitySpec,
+    keys: Mapping[str, str | None],
+    index: Mapping[str, Mapping[str, int]],
+    entity_keys: Mapping[int, Mapping[str, str | None]],
+) -> int | None:
+    """The entity sharing the strongest key, unless a stronger key on both sides disagrees.
+
+    A host name reused by new hardware (different serial) is a different server.
+    """
+    columns = [column for column, _ in spec.keys]
+    for rank, column in enumerate(columns):
+        value = keys.get(column)
+        if value is None or value not in index.get(column, {}):
+            continue
+        candidate = index[column][value]
+        theirs = entity_keys[candidate]
+        if all(
+            keys.get(stronger) is None
+            or theirs.get(stronger) is None
+            or keys[stronger] == theirs[stronger]
+            for stronger in columns[:rank]
+        ):
+            return candidate
+    return None
+
+
+@dataclass(frozen=True)
+class Seen:
+    """An observation as merging needs it: who saw it, whether it is missing, what it says."""
+
+    source: str
+    source_kind: str
+    missing: bool
+    values: Mapping[str, Any]
+
+
+def rank_of(precedence: Sequence[str], source: str, source_kind: str) -> int:
+    if source in precedence:
+        return precedence.index(source)
+    if source_kind in precedence:
+        return precedence.index(source_kind)
+    return len(precedence)
+
+
+def merge(
+    spec: EntitySpec, observations: Iterable[Seen], precedence: Mapping[str, Sequence[str]]
+) -> dict[str, Any]:
+    """Each field from the best observation that has a value: present before missing, then by
+    the field's precedence list (or `default`), then by source name for a stable answer."""
+    seen = list(observations)
+    default = precedence.get("default", [])
+    merged: dict[str, Any] = {}
+    for name in spec.fields:
+        if name in LATEST_FIELDS:
+            merged[name] = max((s.values[name] for s in seen if s.values.get(name)), default=None)
+            continue
+        order = precedence.get(name, default)
+        best = min(
+            (s for s in seen if s.values.get(name) is not None),
+            key=lambda s: (s.missing, rank_of(order, s.source, s.source_kind), s.source),
+            default=None,
+        )
+        merged[name] = best.values[name] if best else None
+    return merged

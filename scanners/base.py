@@ -1,0 +1,47 @@
+"""The Scanner protocol and how a `[[sources]]` block becomes a scanner."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import ClassVar, Protocol
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from estate.records import Event
+from estate.settings import ConfigError, Settings, SourceConfig, describe_validation_error
+
+
+class Options(BaseModel):
+    """Base for each kind's options: an unknown key is an error, not a silent no-op."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Scanner(Protocol):
+    kind: ClassVar[str]
+    Options: ClassVar[type[Options]]
+
+    def __init__(self, source: SourceConfig, options: Options, settings: Settings) -> None: ...
+
+    def collect(self) -> Iterator[Event]:
+        """Yield records, problems and scope ends; raise only when nothing more can be read."""
+        ...
+
+
+def build_scanner(
+    registry: dict[str, type[Scanner]], source: SourceConfig, settings: Settings
+) -> Scanner:
+    where = str(settings.config_path or "built-in defaults")
+    cls = registry.get(source.kind)
+    if cls is None:
+        expected = ", ".join(sorted(registry))
+        raise ConfigError(
+            f"{where}: sources({source.name}).kind: unknown kind {source.kind!r};"
+            f" expected one of: {expected}"
+        )
+    try:
+        options = cls.Options(**source.options)
+    except ValidationError as exc:
+        detail = describe_validation_error(exc, source.options)
+        raise ConfigError(f"{where}: sources({source.name}).options: {detail}") from None
+    return cls(source, options, settings)
