@@ -15,6 +15,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from estate.models.status import SiteKind
+
 DEFAULT_CONFIG = Path("estate.toml")
 
 
@@ -73,6 +75,14 @@ class PrecedenceSettings(_Section):
     workload: dict[str, list[str]] = Field(default_factory=lambda: {"default": ["aws"]})
 
 
+class SiteConfig(_Section):
+    """A site declared up front, so its kind and address are known before any scan names it."""
+
+    name: str = Field(min_length=1)
+    kind: SiteKind = SiteKind.OFFICE
+    address: str | None = None
+
+
 class SourceConfig(_Section):
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     kind: str
@@ -112,6 +122,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     precedence: PrecedenceSettings = Field(default_factory=PrecedenceSettings)
+    sites: list[SiteConfig] = Field(default_factory=list)
     sources: list[SourceConfig] = Field(default_factory=list)
 
     # Where the file was read from; relative paths in source options resolve against it.

@@ -24,7 +24,9 @@ def complete(records: Iterable[Record], *scopes: str) -> Iterator[Event]:
         yield ScopeEnd(scope=scope, complete=True)
 
 
-def scan(engine: Engine, settings: Settings, name: str, events: Iterable[Event], kind: str = "cmdb") -> ScanRun:
+def scan(
+    engine: Engine, settings: Settings, name: str, events: Iterable[Event], kind: str = "cmdb"
+) -> ScanRun:
     return run_scan(engine, settings, SourceConfig(name=name, kind=kind), events)
 
 

@@ -17,14 +17,24 @@ def servers(engine: Engine) -> list[Server]:
         return list(session.exec(select(Server).order_by(Server.id)).scalars())  # type: ignore[call-overload]
 
 
-def test_first_scan_adds_and_second_identical_scan_changes_nothing(engine: Engine, settings: Settings) -> None:
-    records = [server("a", hostname="app01", serial="S1", cpu_cores=4), server("b", hostname="app02", serial="S2")]
+def test_first_scan_adds_and_second_identical_scan_changes_nothing(
+    engine: Engine, settings: Settings
+) -> None:
+    records = [
+        server("a", hostname="app01", serial="S1", cpu_cores=4),
+        server("b", hostname="app02", serial="S2"),
+    ]
 
     first = scan(engine, settings, "cmdb", complete(records))
     second = scan(engine, settings, "cmdb", complete(records))
 
     assert (first.status, first.added, first.changed) == (RunStatus.OK, 2, 0)
-    assert (second.status, second.added, second.changed, second.unchanged) == (RunStatus.OK, 0, 0, 2)
+    assert (second.status, second.added, second.changed, second.unchanged) == (
+        RunStatus.OK,
+        0,
+        0,
+        2,
+    )
     assert change_count(engine) == 0
     assert [s.hostname for s in servers(engine)] == ["app01", "app02"]
 
@@ -37,11 +47,20 @@ def test_a_changed_field_writes_one_change_row(engine: Engine, settings: Setting
     with Session(engine) as session:
         changes = session.exec(select(Change)).scalars().all()  # type: ignore[call-overload]
     assert run.changed == 1
-    assert [(c.field, c.old, c.new, c.scan_run_id) for c in changes] == [("cpu_cores", 4, 8, run.id)]
+    assert [(c.field, c.old, c.new, c.scan_run_id) for c in changes] == [
+        ("cpu_cores", 4, 8, run.id)
+    ]
 
 
-def test_unseen_server_of_a_completed_scope_goes_missing_not_deleted(engine: Engine, settings: Settings) -> None:
-    scan(engine, settings, "cmdb", complete([server("a", hostname="app01"), server("b", hostname="app02")]))
+def test_unseen_server_of_a_completed_scope_goes_missing_not_deleted(
+    engine: Engine, settings: Settings
+) -> None:
+    scan(
+        engine,
+        settings,
+        "cmdb",
+        complete([server("a", hostname="app01"), server("b", hostname="app02")]),
+    )
 
     run = scan(engine, settings, "cmdb", complete([server("a", hostname="app01")]))
 
@@ -52,13 +71,22 @@ def test_unseen_server_of_a_completed_scope_goes_missing_not_deleted(engine: Eng
 
 
 def test_an_incomplete_scope_marks_nothing_missing(engine: Engine, settings: Settings) -> None:
-    scan(engine, settings, "cmdb", complete([server("a", hostname="app01"), server("b", hostname="app02")]))
+    scan(
+        engine,
+        settings,
+        "cmdb",
+        complete([server("a", hostname="app01"), server("b", hostname="app02")]),
+    )
 
     run = scan(
         engine,
         settings,
         "cmdb",
-        [server("a", hostname="app01"), Problem(scope="file", reason="bad row", row=3), ScopeEnd(scope="file", complete=False)],
+        [
+            server("a", hostname="app01"),
+            Problem(scope="file", reason="bad row", row=3),
+            ScopeEnd(scope="file", complete=False),
+        ],
     )
 
     assert (run.status, run.missing) == (RunStatus.PARTIAL, 0)
@@ -84,44 +112,101 @@ def test_missing_longer_than_the_grace_period_is_gone(engine: Engine, settings: 
     assert servers(engine)[0].status == EntityStatus.GONE
 
 
-def test_two_sources_reconcile_by_serial_case_and_host_name_suffix(engine: Engine, settings: Settings) -> None:
-    scan(engine, settings, "cmdb", complete([server("CI1", hostname="nbc-app01", serial="abc123", rack="R1"),
-                                            server("CI2", hostname="nbc-db01")]))
+def test_two_sources_reconcile_by_serial_case_and_host_name_suffix(
+    engine: Engine, settings: Settings
+) -> None:
+    scan(
+        engine,
+        settings,
+        "cmdb",
+        complete(
+            [
+                server("CI1", hostname="nbc-app01", serial="abc123", rack="R1"),
+                server("CI2", hostname="nbc-db01"),
+            ]
+        ),
+    )
 
-    scan(engine, settings, "infra", complete([server("x", hostname="NBC-APP01.ad.example.gov.uk", serial="ABC 123", cpu_cores=8),
-                                             server("y", hostname="nbc-db01.ad.example.gov.uk", cpu_cores=2)]))
+    scan(
+        engine,
+        settings,
+        "infra",
+        complete(
+            [
+                server("x", hostname="NBC-APP01.ad.example.gov.uk", serial="ABC 123", cpu_cores=8),
+                server("y", hostname="nbc-db01.ad.example.gov.uk", cpu_cores=2),
+            ]
+        ),
+    )
 
     rows = servers(engine)
     with Session(engine) as session:
-        sources = sorted((o.entity_id, o.source) for o in session.exec(select(Observation)).scalars())  # type: ignore[call-overload]
+        sources = sorted(
+            (o.entity_id, o.source) for o in session.exec(select(Observation)).scalars()
+        )  # type: ignore[call-overload]
     assert [(s.hostname, s.serial, s.rack, s.cpu_cores) for s in rows] == [
         ("nbc-app01", "abc123", "R1", 8),
         ("nbc-db01", None, None, 2),
     ]
-    assert sources == [(rows[0].id, "cmdb"), (rows[0].id, "infra"), (rows[1].id, "cmdb"), (rows[1].id, "infra")]
+    assert sources == [
+        (rows[0].id, "cmdb"),
+        (rows[0].id, "infra"),
+        (rows[1].id, "cmdb"),
+        (rows[1].id, "infra"),
+    ]
 
 
-def test_a_reused_host_name_with_another_serial_is_another_server(engine: Engine, settings: Settings) -> None:
+def test_a_reused_host_name_with_another_serial_is_another_server(
+    engine: Engine, settings: Settings
+) -> None:
     scan(engine, settings, "cmdb", complete([server("a", hostname="app01", serial="OLD1")]))
 
-    scan(engine, settings, "redfish", complete([server("b", hostname="app01", serial="NEW2")]), kind="redfish")
+    scan(
+        engine,
+        settings,
+        "redfish",
+        complete([server("b", hostname="app01", serial="NEW2")]),
+        kind="redfish",
+    )
 
     assert [s.serial for s in servers(engine)] == ["OLD1", "NEW2"]
 
 
-def test_precedence_picks_each_field_from_the_configured_source(engine: Engine, settings: Settings) -> None:
-    scan(engine, settings, "cmdb", complete([server("a", serial="S1", hostname="h1", power_watts=500, rack="R9")]))
+def test_precedence_picks_each_field_from_the_configured_source(
+    engine: Engine, settings: Settings
+) -> None:
+    scan(
+        engine,
+        settings,
+        "cmdb",
+        complete([server("a", serial="S1", hostname="h1", power_watts=500, rack="R9")]),
+    )
 
-    scan(engine, settings, "bmc", complete([server("b", serial="S1", power_watts=312.5, rack="nope")]), kind="redfish")
+    scan(
+        engine,
+        settings,
+        "bmc",
+        complete([server("b", serial="S1", power_watts=312.5, rack="nope")]),
+        kind="redfish",
+    )
 
     only = servers(engine)[0]
     assert (only.power_watts, only.rack) == (312.5, "R9")
 
 
-def test_applications_are_linked_and_unlinked_as_the_source_says(engine: Engine, settings: Settings) -> None:
-    scan(engine, settings, "cmdb", complete([server("a", hostname="h1", applications=("Payroll", "HR"))]))
+def test_applications_are_linked_and_unlinked_as_the_source_says(
+    engine: Engine, settings: Settings
+) -> None:
+    scan(
+        engine,
+        settings,
+        "cmdb",
+        complete([server("a", hostname="h1", applications=("Payroll", "HR"))]),
+    )
 
-    scan(engine, settings, "cmdb", complete([server("a", hostname="h1", applications=("Payroll",))]))
+    scan(
+        engine, settings, "cmdb", complete([server("a", hostname="h1", applications=("Payroll",))])
+    )
 
     with Session(engine) as session:
         links = session.exec(select(ServerApplication)).scalars().all()  # type: ignore[call-overload]
@@ -130,18 +215,39 @@ def test_applications_are_linked_and_unlinked_as_the_source_says(engine: Engine,
     assert (change.old, change.new) == (["HR", "Payroll"], ["Payroll"])
 
 
-def test_a_vm_links_to_its_host_even_when_the_host_arrives_later(engine: Engine, settings: Settings) -> None:
-    scan(engine, settings, "vc", complete([server("vm1", hostname="vm1", kind="virtual", host="ESX-01.example")]), kind="vcenter")
+def test_a_vm_links_to_its_host_even_when_the_host_arrives_later(
+    engine: Engine, settings: Settings
+) -> None:
+    scan(
+        engine,
+        settings,
+        "vc",
+        complete([server("vm1", hostname="vm1", kind="virtual", host="ESX-01.example")]),
+        kind="vcenter",
+    )
 
-    scan(engine, settings, "cmdb", complete([server("h", hostname="esx-01", kind="physical", serial="SV1")]))
+    scan(
+        engine,
+        settings,
+        "cmdb",
+        complete([server("h", hostname="esx-01", kind="physical", serial="SV1")]),
+    )
 
     vm, host = servers(engine)
     assert vm.host_id == host.id
 
 
-def test_match_only_records_attach_to_an_existing_server_and_never_create(engine: Engine, settings: Settings) -> None:
-    mgn = complete([server("mgn:1", hostname="app01", match_only=True, mgn_lifecycle_state="TESTING"),
-                    server("mgn:2", hostname="ghost", match_only=True, mgn_lifecycle_state="READY_FOR_TEST")])
+def test_match_only_records_attach_to_an_existing_server_and_never_create(
+    engine: Engine, settings: Settings
+) -> None:
+    mgn = complete(
+        [
+            server("mgn:1", hostname="app01", match_only=True, mgn_lifecycle_state="TESTING"),
+            server(
+                "mgn:2", hostname="ghost", match_only=True, mgn_lifecycle_state="READY_FOR_TEST"
+            ),
+        ]
+    )
     scan(engine, settings, "aws", mgn, kind="aws")
     assert servers(engine) == []
 
@@ -150,7 +256,9 @@ def test_match_only_records_attach_to_an_existing_server_and_never_create(engine
     assert [(s.hostname, s.mgn_lifecycle_state) for s in servers(engine)] == [("app01", "TESTING")]
 
 
-def test_a_scanner_that_raises_records_a_failed_run_and_changes_nothing(engine: Engine, settings: Settings) -> None:
+def test_a_scanner_that_raises_records_a_failed_run_and_changes_nothing(
+    engine: Engine, settings: Settings
+) -> None:
     scan(engine, settings, "cmdb", complete([server("a", hostname="app01")]))
 
     def broken():  # type: ignore[no-untyped-def]

@@ -1,0 +1,48 @@
+# The two commands: `make run` and `make test`. Both set up everything they need.
+PYTHON ?= python3
+VENV ?= .venv
+PORT ?= 8000
+CONFIG ?= examples/estate.example.toml
+PYTEST_ARGS ?=
+BIN := $(VENV)/bin
+export VENV
+
+.PHONY: run test lint test-sqlite test-postgresql peers bench clean
+
+$(BIN)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "estate needs Python 3.11 or newer"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+run: $(BIN)/.installed
+	$(BIN)/estate --config $(CONFIG) db upgrade
+	$(BIN)/estate --config $(CONFIG) demo || test $$? -eq 1
+	$(BIN)/estate --config $(CONFIG) serve --port $(PORT)
+
+peers: $(BIN)/.installed
+	@for script in .ci/peers/*.sh; do [ -e "$$script" ] || continue; echo "== $$script"; bash "$$script" || exit 1; done
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy estate scanners api
+
+test-sqlite: $(BIN)/.installed
+	ESTATE_TEST_DB=sqlite $(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgresql: $(BIN)/.installed
+	@bash .ci/postgres.sh; status=$$?; \
+	if [ $$status -eq 3 ]; then echo "PostgreSQL pass SKIPPED: no server at 127.0.0.1:5432 (set ESTATE_TEST_PG_URL to point at one)"; exit 0; fi; \
+	[ $$status -eq 0 ] || exit $$status; \
+	ESTATE_TEST_DB=postgresql $(BIN)/pytest $(PYTEST_ARGS)
+
+test: $(BIN)/.installed peers lint test-sqlite test-postgresql
+
+bench: $(BIN)/.installed peers
+	@bash .ci/postgres.sh || true
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python "$$script" || exit 1; done
+
+clean:
+	rm -rf $(VENV) *.egg-info .mypy_cache .ruff_cache .pytest_cache estate.db estate.db-*

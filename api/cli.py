@@ -1,0 +1,235 @@
+"""The `estate` command."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import Engine, select
+from sqlmodel import Session
+
+from estate.db import at_head, make_engine, session_scope, upgrade
+from estate.locks import SourceBusy
+from estate.models import ScanRun
+from estate.models.status import RunStatus
+from estate.settings import ConfigError, Settings, load_settings
+from estate.sites import apply_site_config
+from scanners.registry import check_sources
+from scanners.runner import run_source
+
+app = typer.Typer(help="estate: IT estate and cloud migration inventory.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+out = Console()
+err = Console(stderr=True)
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+# Problems printed per run; the rest are in the scan run (`GET /api/v1/scans/{id}`).
+SHOWN_PROBLEMS = 50
+
+
+class State:
+    config: Path | None = None
+
+    def settings(self) -> Settings:
+        try:
+            return load_settings(self.config)
+        except ConfigError as exc:
+            err.print(f"[red]configuration error:[/red] {exc}", highlight=False)
+            raise typer.Exit(2) from None
+
+    def engine(self, settings: Settings) -> Engine:
+        return make_engine(
+            settings.database.url, busy_timeout_seconds=settings.database.lock_timeout_seconds
+        )
+
+
+state = State()
+
+
+@app.callback()
+def main_options(
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", "-c", help="Config file (else $ESTATE_CONFIG, else ./estate.toml)."
+        ),
+    ] = None,
+) -> None:
+    state.config = config
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database schema to the latest version."""
+    settings = state.settings()
+    engine = state.engine(settings)
+    upgrade(engine)
+    with session_scope(engine) as session:
+        apply_site_config(session, settings)
+    out.print(f"database at the latest schema: {engine.url.render_as_string(hide_password=True)}")
+
+
+@app.command()
+def sources() -> None:
+    """Each configured source, its schedule and its last run."""
+    settings = state.settings()
+    engine = _ready_engine(settings)
+    table = Table(
+        "source", "kind", "schedule", "enabled", "last run", "status", "added", "changed", "missing"
+    )
+    with Session(engine) as session:
+        for source in settings.sources:
+            last = (
+                session.exec(
+                    select(ScanRun)
+                    .where(ScanRun.source == source.name)
+                    .order_by(ScanRun.id.desc())
+                    .limit(1)  # type: ignore[union-attr]
+                )
+                .scalars()
+                .first()
+            )  # type: ignore[call-overload]
+            table.add_row(
+                source.name,
+                source.kind,
+                source.schedule or "on demand",
+                "yes" if source.enabled else "no",
+                f"{last.started_at:%Y-%m-%d %H:%M}" if last else "never",
+                last.status if last else "",
+                *(str(getattr(last, f)) if last else "" for f in ("added", "changed", "missing")),
+            )
+    out.print(table)
+
+
+@app.command()
+def scan(
+    names: Annotated[list[str] | None, typer.Argument(help="Source names to run.")] = None,
+    all_sources: Annotated[bool, typer.Option("--all", help="Run every enabled source.")] = False,
+) -> None:
+    """Run sources now. Exit 0 when every run is ok, 1 when one failed or was partial."""
+    settings = state.settings()
+    if bool(names) == all_sources:
+        err.print("name one or more sources, or pass --all")
+        raise typer.Exit(2)
+    chosen = [s.name for s in settings.sources if s.enabled] if all_sources else list(names or [])
+    raise typer.Exit(_run(settings, chosen))
+
+
+@app.command()
+def demo(
+    examples: Annotated[
+        Path, typer.Option(help="Folder holding estate.example.toml and demo/.")
+    ] = EXAMPLES,
+) -> None:
+    """Load the demo estate (examples/demo) through the real scanners into the database."""
+    settings = state.settings()
+    try:
+        demo_settings = load_settings(examples / "estate.example.toml")
+    except ConfigError as exc:
+        err.print(f"[red]configuration error:[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    demo_settings.database = settings.database
+    upgrade(state.engine(demo_settings))
+    raise typer.Exit(_run(demo_settings, [s.name for s in demo_settings.sources if s.enabled]))
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the HTTP API (OpenAPI at /docs)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = state.settings()
+    _ready_engine(settings)
+    uvicorn.run(create_app(settings), host=host, port=port)
+
+
+def _ready_engine(settings: Settings) -> Engine:
+    engine = state.engine(settings)
+    if not at_head(engine):
+        err.print("the database schema is not up to date: run `estate db upgrade` first")
+        raise typer.Exit(1)
+    return engine
+
+
+def _run(settings: Settings, names: list[str]) -> int:
+    try:
+        check_sources(settings)
+        for name in names:
+            settings.source(name)
+    except ConfigError as exc:
+        err.print(f"[red]configuration error:[/red] {exc}", highlight=False)
+        return 2
+    engine = _ready_engine(settings)
+    with session_scope(engine) as session:
+        apply_site_config(session, settings)
+    runs: list[ScanRun] = []
+    busy: list[str] = []
+    for name in names:
+        try:
+            runs.append(_run_one(engine, settings, name))
+        except SourceBusy as exc:
+            err.print(f"[red]{exc}[/red]", highlight=False)
+            busy.append(name)
+    _summarise(runs)
+    return 0 if not busy and all(r.status == RunStatus.OK for r in runs) else 1
+
+
+def _run_one(engine: Engine, settings: Settings, name: str) -> ScanRun:
+    if not sys.stderr.isatty():
+        return run_source(engine, settings, name)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed} records"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task(name, total=None)
+        return run_source(engine, settings, name, lambda n: progress.advance(task, n))
+
+
+def _summarise(runs: list[ScanRun]) -> None:
+    table = Table("run", "source", "status", "added", "changed", "unchanged", "missing", "problems")
+    for run in runs:
+        colour = {"ok": "green", "partial": "yellow"}.get(run.status, "red")
+        table.add_row(
+            str(run.id),
+            run.source,
+            f"[{colour}]{run.status}[/{colour}]",
+            str(run.added),
+            str(run.changed),
+            str(run.unchanged),
+            str(run.missing),
+            str(len(run.errors)),
+        )
+    out.print(table)
+    for run in runs:
+        for problem in run.errors[:SHOWN_PROBLEMS]:
+            where = ", ".join(
+                f"{label} {problem[key]}"
+                for label, key in (("row", "row"), ("column", "column"), ("target", "target"))
+                if problem.get(key) is not None
+            )
+            out.print(
+                f"{run.source}: {problem.get('scope') or ''} {where}: {problem['reason']}",
+                highlight=False,
+            )
+        if len(run.errors) > SHOWN_PROBLEMS:
+            out.print(
+                f"{run.source}: ... {len(run.errors) - SHOWN_PROBLEMS} more in scan run {run.id}"
+            )
+
+
+def main() -> None:
+    app()

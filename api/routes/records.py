@@ -1,0 +1,96 @@
+"""Applications, scan runs and the change log."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Query
+
+from api.deps import Limit, Offset, Search, SessionDep, Sort
+from api.schemas import Page
+from estate import inventory
+from estate.models import ScanRun
+from estate.models.application import ApplicationPublic
+from estate.models.change import ChangePublic
+from estate.models.scan_run import ScanRunPublic
+from estate.models.status import EntityKind, RunStatus
+
+router = APIRouter(tags=["records"])
+
+
+@router.get("/applications", response_model=Page[ApplicationPublic])
+def list_applications(
+    session: SessionDep,
+    q: Search = None,
+    criticality: str | None = None,
+    sort: Sort = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[ApplicationPublic]:
+    page = inventory.list_applications(
+        session, q=q, criticality=criticality, sort=sort, limit=limit, offset=offset
+    )
+    counts = inventory.application_server_counts(session, [a.id for a in page.items])
+    items = [
+        ApplicationPublic.model_validate(a, update={"server_count": counts.get(a.id, 0)})
+        for a in page.items
+    ]
+    return Page(items=items, total=page.total, limit=limit, offset=offset)
+
+
+@router.get("/scans", response_model=Page[ScanRunPublic])
+def list_scans(
+    session: SessionDep,
+    source: str | None = None,
+    status: RunStatus | None = None,
+    sort: Sort = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[ScanRunPublic]:
+    page = inventory.list_scans(
+        session, source=source, status=status, sort=sort, limit=limit, offset=offset
+    )
+    items = [ScanRunPublic.model_validate(r) for r in page.items]
+    return Page(items=items, total=page.total, limit=limit, offset=offset)
+
+
+@router.get("/scans/{run_id}", response_model=ScanRunPublic)
+def get_scan(session: SessionDep, run_id: Annotated[int, Path(ge=1)]) -> ScanRunPublic:
+    run = inventory.get(session, ScanRun, run_id)
+    if run is None:
+        raise HTTPException(404, f"no scan run with id {run_id}")
+    return ScanRunPublic.model_validate(run)
+
+
+@router.get("/changes", response_model=Page[ChangePublic])
+def list_changes(
+    session: SessionDep,
+    entity_kind: EntityKind | None = None,
+    entity_id: Annotated[int | None, Query(ge=1)] = None,
+    field: str | None = None,
+    scan_run: Annotated[int | None, Query(ge=1)] = None,
+    actor: str | None = None,
+    request_id: str | None = None,
+    sort: Sort = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[ChangePublic]:
+    page = inventory.list_changes(
+        session,
+        entity_kind=entity_kind,
+        entity_id=entity_id,
+        field=field,
+        scan_run=scan_run,
+        actor=actor,
+        request_id=request_id,
+        sort=sort,
+        limit=limit,
+        offset=offset,
+    )
+    # Changes to who holds a device are personal data: not shown until access control allows.
+    items = [ChangePublic.model_validate(c) for c in page.items]
+    items = [
+        c if c.field != "assigned_to" else c.model_copy(update={"old": None, "new": None})
+        for c in items
+    ]
+    return Page(items=items, total=page.total, limit=limit, offset=offset)

@@ -1,0 +1,351 @@
+"""The read side of the inventory: filtered, sorted, paged lists and single records with their
+observations and history. Routes call these; nothing here commits."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from estate.models import (
+    Application,
+    Change,
+    Device,
+    Observation,
+    ScanRun,
+    Server,
+    ServerApplication,
+    Site,
+    Workload,
+)
+
+MAX_LIMIT = 1000
+
+
+class BadQuery(ValueError):
+    """A client's filter or sort cannot be used; `parameter` names which one."""
+
+    def __init__(self, parameter: str, message: str):
+        super().__init__(message)
+        self.parameter = parameter
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    total: int
+    limit: int
+    offset: int
+
+
+def order_by(
+    model: Any, sort: str | None, allowed: Sequence[str], default: str = "id"
+) -> list[Any]:
+    """`name` ascending, `-name` descending; the id breaks ties so pages are stable."""
+    field = (sort or default).strip()
+    descending = field.startswith("-")
+    name = field.lstrip("-")
+    if name not in allowed:
+        raise BadQuery("sort", f"cannot sort by {name!r}; expected one of: {', '.join(allowed)}")
+    column = getattr(model, name)
+    first = column.desc() if descending else column.asc()
+    return [first, model.id.desc() if descending else model.id.asc()]
+
+
+def paged(session: Session, query: Select[Any], limit: int, offset: int) -> Page:
+    total = session.execute(
+        select(func.count()).select_from(query.order_by(None).subquery())
+    ).scalar_one()
+    items = list(session.execute(query.limit(limit).offset(offset)).scalars())
+    return Page(items, total, limit, offset)
+
+
+def text_search(q: str | None, *columns: Any) -> ColumnElement[bool] | None:
+    if not q:
+        return None
+    pattern = f"%{q.strip().lower()}%"
+    return or_(*(func.lower(column).like(pattern) for column in columns))
+
+
+def site_id_filter(session: Session, site: str | None) -> int | None:
+    """A site named by id or (case-insensitively) by name; unknown is a client error."""
+    if site is None:
+        return None
+    if site.isdigit():
+        return int(site)
+    found = session.execute(
+        select(Site.id).where(func.lower(Site.name) == site.strip().lower())
+    ).scalar()
+    if found is None:
+        raise BadQuery("site", f"no site named {site!r}")
+    return int(found)
+
+
+def _where(query: Select[Any], *conditions: ColumnElement[bool] | None) -> Select[Any]:
+    for condition in conditions:
+        if condition is not None:
+            query = query.where(condition)
+    return query
+
+
+def _equals(column: Any, value: Any) -> ColumnElement[bool] | None:
+    return None if value is None else column == value
+
+
+SERVER_SORTS = (
+    "id",
+    "hostname",
+    "fqdn",
+    "serial",
+    "kind",
+    "os_name",
+    "status",
+    "site_id",
+    "rack",
+    "power_watts",
+    "cpu_cores",
+    "memory_gb",
+    "updated_at",
+)
+
+
+def list_servers(
+    session: Session,
+    *,
+    site: str | None = None,
+    status: str | None = None,
+    kind: str | None = None,
+    os: str | None = None,
+    application: str | None = None,
+    q: str | None = None,
+    sort: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page:
+    query = _where(
+        select(Server),
+        _equals(Server.site_id, site_id_filter(session, site)),
+        _equals(Server.status, status),
+        _equals(Server.kind, kind),
+        text_search(os, Server.os_name),
+        text_search(q, Server.hostname, Server.fqdn, Server.serial),
+    )
+    if application:
+        query = query.where(
+            Server.id.in_(  # type: ignore[union-attr]
+                select(ServerApplication.server_id)
+                .join(Application, Application.id == ServerApplication.application_id)  # type: ignore[arg-type]
+                .where(func.lower(Application.name) == application.lower())
+            )
+        )
+    return paged(session, query.order_by(*order_by(Server, sort, SERVER_SORTS)), limit, offset)
+
+
+DEVICE_SORTS = (
+    "id",
+    "asset_tag",
+    "serial",
+    "hostname",
+    "device_type",
+    "os_name",
+    "department",
+    "status",
+    "purchased_on",
+    "last_seen_at",
+    "updated_at",
+)
+
+
+def list_devices(
+    session: Session,
+    *,
+    site: str | None = None,
+    status: str | None = None,
+    device_type: str | None = None,
+    os: str | None = None,
+    department: str | None = None,
+    q: str | None = None,
+    sort: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page:
+    query = _where(
+        select(Device),
+        _equals(Device.site_id, site_id_filter(session, site)),
+        _equals(Device.status, status),
+        _equals(Device.device_type, device_type),
+        text_search(os, Device.os_name, Device.os_version),
+        _equals(Device.department, department),
+        text_search(q, Device.hostname, Device.asset_tag, Device.serial),
+    )
+    return paged(session, query.order_by(*order_by(Device, sort, DEVICE_SORTS)), limit, offset)
+
+
+WORKLOAD_SORTS = (
+    "id",
+    "name",
+    "provider",
+    "account_id",
+    "region",
+    "resource_type",
+    "state",
+    "launched_at",
+    "status",
+    "updated_at",
+)
+
+
+def list_workloads(
+    session: Session,
+    *,
+    provider: str | None = None,
+    account: str | None = None,
+    region: str | None = None,
+    resource_type: str | None = None,
+    state: str | None = None,
+    status: str | None = None,
+    server: int | None = None,
+    q: str | None = None,
+    sort: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page:
+    query = _where(
+        select(Workload),
+        _equals(Workload.provider, provider),
+        _equals(Workload.account_id, account),
+        _equals(Workload.region, region),
+        _equals(Workload.resource_type, resource_type),
+        _equals(Workload.state, state),
+        _equals(Workload.status, status),
+        _equals(Workload.migrated_from_server_id, server),
+        text_search(q, Workload.name, Workload.resource_id),
+    )
+    return paged(session, query.order_by(*order_by(Workload, sort, WORKLOAD_SORTS)), limit, offset)
+
+
+def list_applications(
+    session: Session,
+    *,
+    q: str | None = None,
+    criticality: str | None = None,
+    sort: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page:
+    query = _where(
+        select(Application),
+        text_search(q, Application.name, Application.owner),
+        _equals(Application.criticality, criticality),
+    )
+    return paged(
+        session,
+        query.order_by(*order_by(Application, sort, ("id", "name", "owner", "criticality"))),
+        limit,
+        offset,
+    )
+
+
+def list_scans(
+    session: Session,
+    *,
+    source: str | None = None,
+    status: str | None = None,
+    sort: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page:
+    query = _where(
+        select(ScanRun), _equals(ScanRun.source, source), _equals(ScanRun.status, status)
+    )
+    sorts = ("id", "source", "started_at", "finished_at", "status")
+    return paged(
+        session, query.order_by(*order_by(ScanRun, sort, sorts, default="-id")), limit, offset
+    )
+
+
+def list_changes(
+    session: Session,
+    *,
+    entity_kind: str | None = None,
+    entity_id: int | None = None,
+    field: str | None = None,
+    scan_run: int | None = None,
+    actor: str | None = None,
+    request_id: str | None = None,
+    sort: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page:
+    query = _where(
+        select(Change),
+        _equals(Change.entity_kind, entity_kind),
+        _equals(Change.entity_id, entity_id),
+        _equals(Change.field, field),
+        _equals(Change.scan_run_id, scan_run),
+        _equals(Change.actor, actor),
+        _equals(Change.request_id, request_id),
+    )
+    sorts = ("id", "at", "entity_kind", "entity_id", "field")
+    return paged(
+        session, query.order_by(*order_by(Change, sort, sorts, default="-id")), limit, offset
+    )
+
+
+def site_names(session: Session, ids: set[int | None]) -> dict[int, str]:
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return {}
+    return dict(session.execute(select(Site.id, Site.name).where(Site.id.in_(wanted))).all())  # type: ignore[union-attr,arg-type]
+
+
+def server_applications(session: Session, server_ids: Sequence[int]) -> Mapping[int, list[str]]:
+    found: dict[int, list[str]] = defaultdict(list)
+    if server_ids:
+        query = (
+            select(ServerApplication.server_id, Application.name)
+            .join(Application, Application.id == ServerApplication.application_id)  # type: ignore[arg-type]
+            .where(ServerApplication.server_id.in_(server_ids))  # type: ignore[attr-defined]
+            .order_by(Application.name)
+        )
+        for server_id, name in session.execute(query):
+            found[server_id].append(name)
+    return found
+
+
+def application_server_counts(session: Session, app_ids: Sequence[int]) -> Mapping[int, int]:
+    query = (
+        select(ServerApplication.application_id, func.count())
+        .where(ServerApplication.application_id.in_(app_ids))  # type: ignore[attr-defined]
+        .group_by(ServerApplication.application_id)
+    )
+    return dict(session.execute(query).all())  # type: ignore[arg-type]
+
+
+def observations_of(session: Session, kind: str, entity_id: int) -> list[Observation]:
+    query = select(Observation).where(
+        Observation.entity_kind == kind, Observation.entity_id == entity_id
+    )
+    return list(
+        session.execute(query.order_by(Observation.source, Observation.external_id)).scalars()
+    )  # type: ignore[arg-type]
+
+
+def history_of(session: Session, kind: str, entity_id: int, limit: int = 200) -> list[Change]:
+    query = select(Change).where(Change.entity_kind == kind, Change.entity_id == entity_id)
+    return list(session.execute(query.order_by(Change.id.desc()).limit(limit)).scalars())  # type: ignore[union-attr]
+
+
+def get(session: Session, model: type[Any], entity_id: int) -> Any:
+    return session.get(model, entity_id)
+
+
+def linked_workloads(session: Session, server_id: int) -> list[Workload]:
+    query = (
+        select(Workload).where(Workload.migrated_from_server_id == server_id).order_by(Workload.id)
+    )  # type: ignore[arg-type]
+    return list(session.execute(query).scalars())
