@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import Engine, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from estate.db import at_head, make_engine, session_scope, upgrade
 from estate.locks import SourceBusy
@@ -86,15 +86,15 @@ def sources() -> None:
     with Session(engine) as session:
         for source in settings.sources:
             last = (
-                session.exec(
+                session.execute(
                     select(ScanRun)
-                    .where(ScanRun.source == source.name)
-                    .order_by(ScanRun.id.desc())
-                    .limit(1)  # type: ignore[union-attr]
+                    .where(col(ScanRun.source) == source.name)
+                    .order_by(col(ScanRun.id).desc())
+                    .limit(1)
                 )
                 .scalars()
                 .first()
-            )  # type: ignore[call-overload]
+            )
             table.add_row(
                 source.name,
                 source.kind,

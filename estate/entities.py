@@ -11,9 +11,11 @@ from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from estate.bulk import chunked, insert_ignore
 from estate.models import Application, Change, Observation, ServerApplication, Site
+from estate.models.base import table_of
 from estate.models.status import ChangeCause, EntityStatus
 from estate.reconcile import LINKED_FIELDS, EntitySpec, Seen, merge
 
@@ -37,14 +39,15 @@ class Names:
     applications: dict[str, int] = field(default_factory=dict)
 
     def load_sites(self, session: Session) -> None:
-        for site_id, name in session.execute(select(Site.id, Site.name)).all():
+        for site_id, name in session.execute(select(col(Site.id), col(Site.name))).all():
+            assert site_id is not None
             self.sites[name] = site_id
             self.site_names[site_id] = name
 
     def ensure_sites(self, session: Session, names: Iterable[str | None]) -> None:
         wanted = {n for n in names if n and n not in self.sites}
         if wanted:
-            insert_ignore(session, Site.__table__, [{"name": n} for n in sorted(wanted)], ["name"])  # type: ignore[attr-defined]
+            insert_ignore(session, table_of(Site), [{"name": n} for n in sorted(wanted)], ["name"])
             self.load_sites(session)
 
     def ensure_applications(self, session: Session, names: Iterable[str]) -> None:
@@ -52,12 +55,14 @@ class Names:
         if not wanted:
             return
         rows = [{"name": n} for n in sorted(wanted)]
-        insert_ignore(session, Application.__table__, rows, ["name"])  # type: ignore[attr-defined]
+        insert_ignore(session, table_of(Application), rows, ["name"])
         for chunk in chunked(sorted(wanted)):
             found = session.execute(
-                select(Application.id, Application.name).where(Application.name.in_(chunk))  # type: ignore[attr-defined]
+                select(col(Application.id), col(Application.name)).where(
+                    col(Application.name).in_(chunk)
+                )
             ).all()
-            self.applications.update({name: app_id for app_id, name in found})
+            self.applications.update({name: int(app_id) for app_id, name in found if app_id})
 
 
 @dataclass
@@ -84,7 +89,7 @@ class History:
 
     def flush(self, session: Session) -> None:
         if self.rows:
-            session.connection().execute(Change.__table__.insert(), self.rows)  # type: ignore[attr-defined]
+            session.connection().execute(table_of(Change).insert(), self.rows)
             self.rows = []
 
 
@@ -133,7 +138,7 @@ def load_seen(
     session: Session, spec: EntitySpec, ids: Collection[int]
 ) -> dict[int, list[tuple[Seen, datetime | None]]]:
     """Every observation of the given entities, parsed back into typed values."""
-    table = Observation.__table__  # type: ignore[attr-defined]
+    table = table_of(Observation)
     columns = [
         table.c.entity_id,
         table.c.source,
@@ -206,8 +211,8 @@ def refresh_entities(
                 updates.append({**{c: new[c] for c in new}, "_id": row["id"]})
     if updates:
         if spec.has_lifecycle:
-            for row in updates:
-                row["updated_at"] = history.at
+            for update_row in updates:
+                update_row["updated_at"] = history.at
         columns = [c for c in updates[0] if c != "_id"]
         stmt = (
             update(table)
@@ -228,7 +233,7 @@ _KEY_COLUMNS = {"serial_key", "bios_uuid_key", "name_key", "asset_tag_key", "mis
 def _record_diff(
     spec: EntitySpec,
     entity_id: int,
-    row: Mapping[str, Any],
+    row: Any,
     diff: Mapping[str, Any],
     names: Names,
     history: History,
@@ -255,13 +260,13 @@ def sync_applications(
     history: History | None,
 ) -> None:
     """Make each server's scanned application links what its sources now say."""
-    table = ServerApplication.__table__  # type: ignore[attr-defined]
+    table = table_of(ServerApplication)
     current: dict[int, set[str]] = defaultdict(set)
     if history is not None:
         for chunk in chunked(sorted(wanted)):
             query = (
-                select(table.c.server_id, Application.id, Application.name)
-                .join(Application, Application.id == table.c.application_id)  # type: ignore[arg-type]
+                select(table.c.server_id, col(Application.id), col(Application.name))
+                .join(Application, col(Application.id) == table.c.application_id)
                 .where(table.c.origin == "scan", table.c.server_id.in_(chunk))
             )
             for server_id, app_id, name in session.execute(query):

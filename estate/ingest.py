@@ -27,7 +27,7 @@ from estate.entities import History, Names, create_entities, refresh_entities
 from estate.links import resolve_links, sweep_gone
 from estate.locks import SourceBusy, lock_source
 from estate.models import Observation, ScanRun
-from estate.models.base import utcnow
+from estate.models.base import table_of, utcnow
 from estate.models.status import RunStatus
 from estate.reconcile import SPECS, EntitySpec, Seen, find_match, merge
 from estate.records import Event, Problem, Record, ScopeEnd
@@ -35,7 +35,7 @@ from estate.settings import Settings, SourceConfig
 
 log = logging.getLogger(__name__)
 
-OBSERVATIONS = Observation.__table__  # type: ignore[attr-defined]
+OBSERVATIONS = table_of(Observation)
 # A run keeps this many problems in full; the rest are counted.
 MAX_PROBLEMS = 1000
 _NOT_ATTRIBUTES = {"external_id", "scope", "match_only"}
@@ -226,9 +226,9 @@ class Ingestor:
                 unchanged.append(eid)
         self._touch([existing[eid].id for eid in unchanged])
         self.touched[spec.kind].update(
-            existing[eid].entity_id
-            for eid in unchanged  # type: ignore[misc]
-            if existing[eid].missing and existing[eid].entity_id is not None
+            entity_id
+            for eid in unchanged
+            if existing[eid].missing and (entity_id := existing[eid].entity_id) is not None
         )
         links = self._link(spec, [batch[eid] for eid in fresh])
         links.update({eid: existing[eid].entity_id for eid in changed})

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from estate.models import (
     Application,
@@ -78,7 +79,7 @@ def site_id_filter(session: Session, site: str | None) -> int | None:
     if site.isdigit():
         return int(site)
     found = session.execute(
-        select(Site.id).where(func.lower(Site.name) == site.strip().lower())
+        select(col(Site.id)).where(func.lower(col(Site.name)) == site.strip().lower())
     ).scalar()
     if found is None:
         raise BadQuery("site", f"no site named {site!r}")
@@ -128,18 +129,18 @@ def list_servers(
 ) -> Page:
     query = _where(
         select(Server),
-        _equals(Server.site_id, site_id_filter(session, site)),
-        _equals(Server.status, status),
-        _equals(Server.kind, kind),
-        text_search(os, Server.os_name),
-        text_search(q, Server.hostname, Server.fqdn, Server.serial),
+        _equals(col(Server.site_id), site_id_filter(session, site)),
+        _equals(col(Server.status), status),
+        _equals(col(Server.kind), kind),
+        text_search(os, col(Server.os_name)),
+        text_search(q, col(Server.hostname), col(Server.fqdn), col(Server.serial)),
     )
     if application:
         query = query.where(
-            Server.id.in_(  # type: ignore[union-attr]
-                select(ServerApplication.server_id)
-                .join(Application, Application.id == ServerApplication.application_id)  # type: ignore[arg-type]
-                .where(func.lower(Application.name) == application.lower())
+            col(Server.id).in_(
+                select(col(ServerApplication.server_id))
+                .join(Application, col(Application.id) == col(ServerApplication.application_id))
+                .where(func.lower(col(Application.name)) == application.lower())
             )
         )
     return paged(session, query.order_by(*order_by(Server, sort, SERVER_SORTS)), limit, offset)
@@ -175,12 +176,12 @@ def list_devices(
 ) -> Page:
     query = _where(
         select(Device),
-        _equals(Device.site_id, site_id_filter(session, site)),
-        _equals(Device.status, status),
-        _equals(Device.device_type, device_type),
-        text_search(os, Device.os_name, Device.os_version),
-        _equals(Device.department, department),
-        text_search(q, Device.hostname, Device.asset_tag, Device.serial),
+        _equals(col(Device.site_id), site_id_filter(session, site)),
+        _equals(col(Device.status), status),
+        _equals(col(Device.device_type), device_type),
+        text_search(os, col(Device.os_name), col(Device.os_version)),
+        _equals(col(Device.department), department),
+        text_search(q, col(Device.hostname), col(Device.asset_tag), col(Device.serial)),
     )
     return paged(session, query.order_by(*order_by(Device, sort, DEVICE_SORTS)), limit, offset)
 
@@ -216,14 +217,14 @@ def list_workloads(
 ) -> Page:
     query = _where(
         select(Workload),
-        _equals(Workload.provider, provider),
-        _equals(Workload.account_id, account),
-        _equals(Workload.region, region),
-        _equals(Workload.resource_type, resource_type),
-        _equals(Workload.state, state),
-        _equals(Workload.status, status),
-        _equals(Workload.migrated_from_server_id, server),
-        text_search(q, Workload.name, Workload.resource_id),
+        _equals(col(Workload.provider), provider),
+        _equals(col(Workload.account_id), account),
+        _equals(col(Workload.region), region),
+        _equals(col(Workload.resource_type), resource_type),
+        _equals(col(Workload.state), state),
+        _equals(col(Workload.status), status),
+        _equals(col(Workload.migrated_from_server_id), server),
+        text_search(q, col(Workload.name), col(Workload.resource_id)),
     )
     return paged(session, query.order_by(*order_by(Workload, sort, WORKLOAD_SORTS)), limit, offset)
 
@@ -239,8 +240,8 @@ def list_applications(
 ) -> Page:
     query = _where(
         select(Application),
-        text_search(q, Application.name, Application.owner),
-        _equals(Application.criticality, criticality),
+        text_search(q, col(Application.name), col(Application.owner)),
+        _equals(col(Application.criticality), criticality),
     )
     return paged(
         session,
@@ -260,7 +261,7 @@ def list_scans(
     offset: int = 0,
 ) -> Page:
     query = _where(
-        select(ScanRun), _equals(ScanRun.source, source), _equals(ScanRun.status, status)
+        select(ScanRun), _equals(col(ScanRun.source), source), _equals(col(ScanRun.status), status)
     )
     sorts = ("id", "source", "started_at", "finished_at", "status")
     return paged(
@@ -283,12 +284,12 @@ def list_changes(
 ) -> Page:
     query = _where(
         select(Change),
-        _equals(Change.entity_kind, entity_kind),
-        _equals(Change.entity_id, entity_id),
-        _equals(Change.field, field),
-        _equals(Change.scan_run_id, scan_run),
-        _equals(Change.actor, actor),
-        _equals(Change.request_id, request_id),
+        _equals(col(Change.entity_kind), entity_kind),
+        _equals(col(Change.entity_id), entity_id),
+        _equals(col(Change.field), field),
+        _equals(col(Change.scan_run_id), scan_run),
+        _equals(col(Change.actor), actor),
+        _equals(col(Change.request_id), request_id),
     )
     sorts = ("id", "at", "entity_kind", "entity_id", "field")
     return paged(
@@ -300,17 +301,18 @@ def site_names(session: Session, ids: set[int | None]) -> dict[int, str]:
     wanted = [i for i in ids if i is not None]
     if not wanted:
         return {}
-    return dict(session.execute(select(Site.id, Site.name).where(Site.id.in_(wanted))).all())  # type: ignore[union-attr,arg-type]
+    query = select(col(Site.id), col(Site.name)).where(col(Site.id).in_(wanted))
+    return {int(site_id): name for site_id, name in session.execute(query) if site_id}
 
 
 def server_applications(session: Session, server_ids: Sequence[int]) -> Mapping[int, list[str]]:
     found: dict[int, list[str]] = defaultdict(list)
     if server_ids:
         query = (
-            select(ServerApplication.server_id, Application.name)
-            .join(Application, Application.id == ServerApplication.application_id)  # type: ignore[arg-type]
-            .where(ServerApplication.server_id.in_(server_ids))  # type: ignore[attr-defined]
-            .order_by(Application.name)
+            select(col(ServerApplication.server_id), col(Application.name))
+            .join(Application, col(Application.id) == col(ServerApplication.application_id))
+            .where(col(ServerApplication.server_id).in_(server_ids))
+            .order_by(col(Application.name))
         )
         for server_id, name in session.execute(query):
             found[server_id].append(name)
@@ -319,25 +321,29 @@ def server_applications(session: Session, server_ids: Sequence[int]) -> Mapping[
 
 def application_server_counts(session: Session, app_ids: Sequence[int]) -> Mapping[int, int]:
     query = (
-        select(ServerApplication.application_id, func.count())
-        .where(ServerApplication.application_id.in_(app_ids))  # type: ignore[attr-defined]
-        .group_by(ServerApplication.application_id)
+        select(col(ServerApplication.application_id), func.count())
+        .where(col(ServerApplication.application_id).in_(app_ids))
+        .group_by(col(ServerApplication.application_id))
     )
-    return dict(session.execute(query).all())  # type: ignore[arg-type]
+    return dict(session.execute(query).all())
 
 
 def observations_of(session: Session, kind: str, entity_id: int) -> list[Observation]:
     query = select(Observation).where(
-        Observation.entity_kind == kind, Observation.entity_id == entity_id
+        col(Observation.entity_kind) == kind, col(Observation.entity_id) == entity_id
     )
     return list(
-        session.execute(query.order_by(Observation.source, Observation.external_id)).scalars()
-    )  # type: ignore[arg-type]
+        session.execute(
+            query.order_by(col(Observation.source), col(Observation.external_id))
+        ).scalars()
+    )
 
 
 def history_of(session: Session, kind: str, entity_id: int, limit: int = 200) -> list[Change]:
-    query = select(Change).where(Change.entity_kind == kind, Change.entity_id == entity_id)
-    return list(session.execute(query.order_by(Change.id.desc()).limit(limit)).scalars())  # type: ignore[union-attr]
+    query = select(Change).where(
+        col(Change.entity_kind) == kind, col(Change.entity_id) == entity_id
+    )
+    return list(session.execute(query.order_by(col(Change.id).desc()).limit(limit)).scalars())
 
 
 def get(session: Session, model: type[Any], entity_id: int) -> Any:
@@ -346,6 +352,8 @@ def get(session: Session, model: type[Any], entity_id: int) -> Any:
 
 def linked_workloads(session: Session, server_id: int) -> list[Workload]:
     query = (
-        select(Workload).where(Workload.migrated_from_server_id == server_id).order_by(Workload.id)
-    )  # type: ignore[arg-type]
+        select(Workload)
+        .where(col(Workload.migrated_from_server_id) == server_id)
+        .order_by(col(Workload.id))
+    )
     return list(session.execute(query).scalars())

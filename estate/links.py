@@ -16,11 +16,12 @@ from sqlalchemy.orm import Session
 from estate.bulk import chunked
 from estate.entities import History
 from estate.models import Server, Workload
+from estate.models.base import table_of
 from estate.models.status import EntityStatus, ServerKind
 from estate.reconcile import EntitySpec, name_key, serial_key
 
-SERVERS: Table = Server.__table__  # type: ignore[attr-defined]
-WORKLOADS: Table = Workload.__table__  # type: ignore[attr-defined]
+SERVERS: Table = table_of(Server)
+WORKLOADS: Table = table_of(Workload)
 
 # (table, entity kind, reference column, link column, field name in history, physical only)
 _LINKS = (

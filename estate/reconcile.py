@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Table
 
 from estate.models import Application, Device, NetworkDevice, Server, Workload
+from estate.models.base import table_of
 from estate.records import (
     ApplicationRecord,
     DeviceRecord,
@@ -101,7 +102,7 @@ class EntitySpec:
 
     @property
     def table(self) -> Table:
-        return self.model.__table__  # type: ignore[no-any-return]
+        return table_of(self.model)
 
     def column_for(self, record_field: str) -> str:
         return _RENAMED.get(record_field, record_field)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from estate.bulk import dialect_insert
 from estate.models import Site
+from estate.models.base import table_of
 from estate.settings import Settings
 
 
@@ -16,7 +17,7 @@ def apply_site_config(session: Session, settings: Settings) -> None:
     rows = [site.model_dump() for site in settings.sites]
     if not rows:
         return
-    table = Site.__table__  # type: ignore[attr-defined]
+    table = table_of(Site)
     stmt: Any = dialect_insert(session, table)
     stmt = stmt.on_conflict_do_update(
         index_elements=["name"], set_={"kind": stmt.excluded.kind, "address": stmt.excluded.address}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -11,17 +11,21 @@ from estate.records import Event
 from estate.settings import ConfigError, Settings, SourceConfig, describe_validation_error
 
 
-class Options(BaseModel):
+class ScannerOptions(BaseModel):
     """Base for each kind's options: an unknown key is an error, not a silent no-op."""
 
     model_config = ConfigDict(extra="forbid")
 
 
+# Each kind's options subclass this; the short name reads well there (`class Options(Options)`).
+Options = ScannerOptions
+
+
 class Scanner(Protocol):
     kind: ClassVar[str]
-    Options: ClassVar[type[Options]]
+    Options: ClassVar[type[ScannerOptions]]
 
-    def __init__(self, source: SourceConfig, options: Options, settings: Settings) -> None: ...
+    def __init__(self, source: SourceConfig, options: Any, settings: Settings) -> None: ...
 
     def collect(self) -> Iterator[Event]:
         """Yield records, problems and scope ends; raise only when nothing more can be read."""

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Enum, TypeDecorator
+from sqlalchemy import JSON, DateTime, Enum, Table, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
@@ -57,3 +57,8 @@ def enum_type(enum_cls: type[StrEnum]) -> Enum:
         values_callable=lambda cls: [member.value for member in cls],
         validate_strings=True,
     )
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table behind a SQLModel class, typed for bulk statements."""
+    return model.__table__  # type: ignore[attr-defined]
