@@ -49,7 +49,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('observations', schema=None) as batch_op:
         batch_op.create_index('ix_observations_entity', ['entity_kind', 'entity_id'], unique=False)
-        batch_op.create_index('ix_observations_source_scope_seen', ['source', 'scope', 'last_seen'], unique=False)
+        batch_op.create_index('ix_observations_source_scope', ['source', 'scope'], unique=False)
 
     op.create_table('scan_runs',
     sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
@@ -312,7 +312,7 @@ def downgrade() -> None:
 
     op.drop_table('scan_runs')
     with op.batch_alter_table('observations', schema=None) as batch_op:
-        batch_op.drop_index('ix_observations_source_scope_seen')
+        batch_op.drop_index('ix_observations_source_scope')
         batch_op.drop_index('ix_observations_entity')
 
     op.drop_table('observations')
