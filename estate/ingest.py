@@ -164,7 +164,7 @@ class Ingestor:
             for chunk in chunked(sorted(ids), self.settings.ingest.batch_size):
                 self._refresh(spec, set(chunk))
         changed = {kind: self.touched[kind] | self.created[kind] for kind in SPECS}
-        resolve_links(self.session, changed, self.history)
+        resolve_links(self.session, changed, self.history, self.created)
         for spec in SPECS.values():
             if spec.has_lifecycle:
                 sweep_gone(self.session, spec, self.history, self.grace)

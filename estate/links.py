@@ -38,8 +38,13 @@ _LINKS = (
 
 
 def resolve_links(
-    session: Session, changed: Mapping[str, Collection[int]], history: History
+    session: Session,
+    changed: Mapping[str, Collection[int]],
+    history: History,
+    created: Mapping[str, Collection[int]],
 ) -> None:
+    """Point references at their targets; a link set on an entity this run made is part of
+    its creation, not a change."""
     for table, kind, ref, link, name, physical in _LINKS:
         ids = changed.get(kind, ())
         pending = select(table.c.id, table.c[ref], table.c[link]).where(
@@ -57,7 +62,8 @@ def resolve_links(
             target = targets.get(reference) if reference else None
             if target != current and target != entity_id:
                 updates.append({"_id": entity_id, "target": target})
-                history.add(kind, entity_id, name, current, target)
+                if entity_id not in created.get(kind, ()):
+                    history.add(kind, entity_id, name, current, target)
         if updates:
             stmt = (
                 update(table)

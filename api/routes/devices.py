@@ -15,16 +15,16 @@ from estate.models.status import DeviceType, EntityStatus
 
 router = APIRouter(prefix="/devices", tags=["devices"])
 
-# Who holds a device is personal data (UK GDPR): hidden until access control grants it.
+# Who holds a device is personal data (UK GDPR): its history is hidden like the field itself.
 PERSONAL = {"assigned_to"}
 
 
 def public(device: Device, sites: dict[int, str]) -> DevicePublic:
     site = sites.get(device.site_id) if device.site_id else None
-    return DevicePublic.model_validate(device, update={"site": site, "assigned_to": None})
+    return DevicePublic.model_validate(device, update={"site": site})
 
 
-@router.get("", response_model=Page[DevicePublic], response_model_exclude=PERSONAL)
+@router.get("", response_model=Page[DevicePublic])
 def list_devices(
     session: SessionDep,
     site: Annotated[str | None, Query(description="Site id or name.")] = None,
@@ -57,7 +57,7 @@ def list_devices(
     )
 
 
-@router.get("/{device_id}", response_model=DeviceDetail, response_model_exclude=PERSONAL)
+@router.get("/{device_id}", response_model=DeviceDetail)
 def get_device(session: SessionDep, device_id: Annotated[int, Path(ge=1)]) -> DeviceDetail:
     device = inventory.get(session, Device, device_id)
     if device is None:
