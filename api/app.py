@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from api.auth import request_id_middleware, require
 from api.routes import devices, records, servers, workloads
 from estate.db import make_engine
 from estate.inventory import BadQuery
+from estate.models.status import Permission
 from estate.settings import Settings
 
 
@@ -21,6 +23,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database.url, busy_timeout_seconds=5)
+    app.middleware("http")(request_id_middleware)
 
     @app.exception_handler(BadQuery)
     async def bad_query(_request: Request, exc: BadQuery) -> JSONResponse:
@@ -32,6 +35,7 @@ def create_app(settings: Settings) -> FastAPI:
         """Liveness: the process answers."""
         return {"status": "ok"}
 
+    readers = [Depends(require(Permission.READ))]
     for module in (servers, devices, workloads, records):
-        app.include_router(module.router, prefix="/api/v1")
+        app.include_router(module.router, prefix="/api/v1", dependencies=readers)
     return app

@@ -13,10 +13,11 @@ from rich.table import Table
 from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
+from estate.access import TokenError, create_token, list_tokens, revoke_token
 from estate.db import at_head, make_engine, session_scope, upgrade
 from estate.locks import SourceBusy
 from estate.models import ScanRun
-from estate.models.status import RunStatus
+from estate.models.status import Role, RunStatus
 from estate.settings import ConfigError, Settings, load_settings
 from estate.sites import apply_site_config
 from scanners.registry import check_sources
@@ -25,6 +26,8 @@ from scanners.runner import run_source
 app = typer.Typer(help="estate: IT estate and cloud migration inventory.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
 out = Console()
 err = Console(stderr=True)
 
@@ -73,6 +76,53 @@ def db_upgrade() -> None:
     with session_scope(engine) as session:
         apply_site_config(session, settings)
     out.print(f"database at the latest schema: {engine.url.render_as_string(hide_password=True)}")
+
+
+@token_app.command("create")
+def token_create(
+    name: Annotated[str, typer.Option("--name", help="Who or what uses it (recorded on changes).")],
+    role: Annotated[Role, typer.Option("--role", help="viewer, infra, assets or admin.")],
+) -> None:
+    """Create a token and print it once: only its hash is stored."""
+    settings = state.settings()
+    try:
+        with session_scope(_ready_engine(settings)) as session:
+            token = create_token(session, name, role)
+    except TokenError as exc:
+        err.print(str(exc))
+        raise typer.Exit(2) from None
+    out.print(token, highlight=False)
+    err.print("Store it now: it cannot be shown again.")
+
+
+@token_app.command("list")
+def token_list() -> None:
+    """Tokens by name, with role and last use; never the tokens themselves."""
+    table = Table("name", "role", "created", "last used", "revoked")
+    settings = state.settings()
+    with session_scope(_ready_engine(settings)) as session:
+        for token in list_tokens(session):
+            table.add_row(
+                token.name,
+                token.role,
+                f"{token.created_at:%Y-%m-%d %H:%M}",
+                f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never",
+                f"{token.revoked_at:%Y-%m-%d %H:%M}" if token.revoked_at else "",
+            )
+    out.print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(name: Annotated[str, typer.Argument(help="The token's name.")]) -> None:
+    """Revoke a token at once; it stays listed, revoked."""
+    settings = state.settings()
+    try:
+        with session_scope(_ready_engine(settings)) as session:
+            revoke_token(session, name)
+    except TokenError as exc:
+        err.print(str(exc))
+        raise typer.Exit(2) from None
+    out.print(f"revoked {name}")
 
 
 @app.command()

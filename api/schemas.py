@@ -7,7 +7,7 @@ from typing import Generic, TypeVar
 from pydantic import BaseModel
 
 from estate.models.change import ChangePublic
-from estate.models.device import DevicePublic
+from estate.models.device import DevicePersonal, DevicePublic
 from estate.models.network_device import NetworkDevicePublic
 from estate.models.observation import ObservationPublic
 from estate.models.server import ServerPublic
@@ -36,6 +36,13 @@ class ServerDetail(ServerPublic):
 
 
 class DeviceDetail(DevicePublic):
+    observations: list[ObservationPublic] = []
+    changes: list[ChangePublic] = []
+
+
+class DevicePersonalDetail(DevicePersonal):
+    """For readers granted personal data: adds who holds the device."""
+
     observations: list[ObservationPublic] = []
     changes: list[ChangePublic] = []
 

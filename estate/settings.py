@@ -75,6 +75,11 @@ class PrecedenceSettings(_Section):
     workload: dict[str, list[str]] = Field(default_factory=lambda: {"default": ["aws"]})
 
 
+class AccessSettings(_Section):
+    # Roles whose tokens may read who holds a device (UK GDPR personal data).
+    personal_data_roles: list[str] = Field(default_factory=lambda: ["admin"])
+
+
 class SiteConfig(_Section):
     """A site declared up front, so its kind and address are known before any scan names it."""
 
@@ -122,6 +127,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     precedence: PrecedenceSettings = Field(default_factory=PrecedenceSettings)
+    access: AccessSettings = Field(default_factory=AccessSettings)
     sites: list[SiteConfig] = Field(default_factory=list)
     sources: list[SourceConfig] = Field(default_factory=list)
 

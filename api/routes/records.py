@@ -6,14 +6,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query
 
+from api.auth import Reader
 from api.deps import Limit, Offset, Search, SessionDep, Sort
+from api.routes.devices import PERSONAL
 from api.schemas import Page
 from estate import inventory
 from estate.models import ScanRun
 from estate.models.application import ApplicationPublic
 from estate.models.change import ChangePublic
 from estate.models.scan_run import ScanRunPublic
-from estate.models.status import EntityKind, RunStatus
+from estate.models.status import EntityKind, Permission, RunStatus
 
 router = APIRouter(tags=["records"])
 
@@ -65,6 +67,7 @@ def get_scan(session: SessionDep, run_id: Annotated[int, Path(ge=1)]) -> ScanRun
 @router.get("/changes", response_model=Page[ChangePublic])
 def list_changes(
     session: SessionDep,
+    principal: Reader,
     entity_kind: EntityKind | None = None,
     entity_id: Annotated[int | None, Query(ge=1)] = None,
     field: str | None = None,
@@ -87,10 +90,8 @@ def list_changes(
         limit=limit,
         offset=offset,
     )
-    # Changes to who holds a device are personal data: not shown until access control allows.
     items = [ChangePublic.model_validate(c) for c in page.items]
-    items = [
-        c if c.field != "assigned_to" else c.model_copy(update={"old": None, "new": None})
-        for c in items
-    ]
+    if not principal.may(Permission.PERSONAL_DATA):
+        hidden = {"old": None, "new": None}
+        items = [c.model_copy(update=hidden) if c.field in PERSONAL else c for c in items]
     return Page(items=items, total=page.total, limit=limit, offset=offset)

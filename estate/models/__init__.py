@@ -8,9 +8,11 @@ from estate.models.observation import Observation
 from estate.models.scan_run import ScanRun
 from estate.models.server import Server
 from estate.models.site import Site
+from estate.models.token import ApiToken
 from estate.models.workload import Workload
 
 __all__ = [
+    "ApiToken",
     "Application",
     "Change",
     "Device",

@@ -49,3 +49,21 @@ class EntityKind(StrEnum):
 class ChangeCause(StrEnum):
     SCAN = "scan"
     USER = "user"
+
+
+class Role(StrEnum):
+    """What a token may do: viewer reads; infra edits servers and applications and runs scans;
+    assets reviews and completes decommissions; admin does all."""
+
+    VIEWER = "viewer"
+    INFRA = "infra"
+    ASSETS = "assets"
+    ADMIN = "admin"
+
+
+class Permission(StrEnum):
+    READ = "read"
+    EDIT_INVENTORY = "edit-inventory"
+    SCAN = "scan"
+    DECOMMISSION = "decommission"
+    PERSONAL_DATA = "personal-data"

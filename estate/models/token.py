@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from estate.models.base import created_timestamp, enum_type, timestamp
+from estate.models.status import Role
+
+
+class ApiTokenBase(SQLModel):
+    name: str = Field(max_length=100, unique=True)
+    role: Role = Field(sa_type=enum_type(Role))
+
+
+class ApiToken(ApiTokenBase, table=True):
+    """A bearer token. Only its SHA-256 is kept: the token itself is shown once, at creation."""
+
+    __tablename__ = "api_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = created_timestamp()
+    last_used_at: datetime | None = timestamp()
+    revoked_at: datetime | None = timestamp()
+
+
+class ApiTokenPublic(ApiTokenBase):
+    id: int
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None

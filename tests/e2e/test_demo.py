@@ -1,0 +1,58 @@
+"""`estate demo`: the demo estate loads through the real scanners, reconciled."""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+
+from sqlalchemy import Engine, select
+from sqlmodel import Session, col
+
+from estate.models import Device, Observation, Server
+from estate.reconcile import serial_key
+from tests.e2e.conftest import EXAMPLES, Cli
+
+DEMO = EXAMPLES / "demo"
+
+
+def serials(name: str, column: str, delimiter: str = ",") -> set[str]:
+    with (DEMO / name).open(encoding="utf-8-sig", newline="") as f:
+        return {
+            k for row in csv.DictReader(f, delimiter=delimiter) if (k := serial_key(row[column]))
+        }
+
+
+def test_the_demo_estate_is_one_row_per_server_with_both_exports_observed(
+    cli: Cli, engine: Engine
+) -> None:
+    cmdb = serials("cmdb-servers.csv", "Serial Number")
+    infra = serials("infra-servers.csv", "Serial", ";")
+
+    cli("demo")
+
+    with Session(engine) as session:
+        servers = {s.serial_key: s.id for s in session.execute(select(Server)).scalars()}
+        sources: dict[int, set[str]] = defaultdict(set)
+        query = select(Observation.entity_id, Observation.source).where(
+            col(Observation.entity_kind) == "server"
+        )
+        for entity_id, source in session.execute(query):
+            sources[entity_id].add(source)
+        devices = session.execute(select(Device)).scalars().all()
+    assert len(servers) == len(cmdb | infra)
+    assert {k for k in servers if k} == cmdb | infra
+    assert all(sources[servers[k]] == {"cmdb-servers", "infra-servers"} for k in cmdb & infra)
+    assert 3990 <= len(devices) <= 4000
+
+
+def test_running_the_demo_twice_changes_nothing(cli: Cli, engine: Engine) -> None:
+    cli("demo")
+
+    again = cli("demo")
+
+    for line in again.stdout.splitlines():
+        if "│" in line and any(
+            name in line for name in ("cmdb-servers", "infra-servers", "asset-register")
+        ):
+            cells = [cell.strip() for cell in line.split("│")]
+            assert cells[4:6] == ["0", "0"], line
