@@ -12,6 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.deps import SessionDep, SettingsDep
 from estate.access import Principal, authenticate
+from estate.audit import Actor
 from estate.models.status import Permission
 
 _bearer = HTTPBearer(auto_error=False, description="An API token from `estate token create`.")
@@ -62,3 +63,11 @@ async def request_id_middleware(
 
 def request_id(request: Request) -> str:
     return str(getattr(request.state, "request_id", "")) or uuid.uuid4().hex
+
+
+def actor(request: Request, principal: CurrentPrincipal) -> Actor:
+    """The author of a write: the token's name and this request's id."""
+    return Actor(principal.name, request_id(request))
+
+
+CurrentActor = Annotated[Actor, Depends(actor)]
