@@ -271,9 +271,11 @@ def _summarise(runs: list[ScanRun]) -> None:
                 for label, key in (("row", "row"), ("column", "column"), ("target", "target"))
                 if problem.get(key) is not None
             )
+            scope = problem.get("scope") or ""
             out.print(
-                f"{run.source}: {problem.get('scope') or ''} {where}: {problem['reason']}",
+                f"{run.source}: {scope} {where}: {problem['reason']}",
                 highlight=False,
+                soft_wrap=True,
             )
         if len(run.errors) > SHOWN_PROBLEMS:
             out.print(

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from api.app import create_app
-from estate.models import Change, Observation, Server
+from estate.models import Change, Device, Observation, Server
 from estate.settings import load_settings
 from tests.e2e.conftest import ESTATE, Cli
 
@@ -75,26 +75,30 @@ def test_a_server_removed_from_the_csv_is_missing_not_deleted(
 def test_bad_rows_are_reported_and_the_good_rows_import(
     cli: Cli, config: Path, tmp_path: Path, engine: Engine
 ) -> None:
-    csv = tmp_path / "servers.csv"
-    csv.write_text(
-        HEADER
-        + ROWS[0]
-        + "CI2,nbc-app02,SV002,Physical,Civic Centre,CC-R01,420,31/02/2020\n"  # no such date
-        + ",nbc-app03,SV004,Physical,Civic Centre,CC-R02,300,01/01/2021\n"  # no key
-        + "CI1,nbc-app01-dup,SV005,Physical,Civic Centre,CC-R02,300,01/01/2021\n"  # duplicate key
-        + ROWS[2]
+    register = tmp_path / "register.csv"
+    register.write_text(
+        "Asset Tag,Serial Number,Device Type,Purchase Date\n"
+        "NBC-1,SN1,Laptop,01/04/2022\n"
+        "NBC-2,SN2,Laptop,31/02/2022\n"  # no such date
+        ",SN3,Desktop,01/05/2021\n"  # no key
+        "NBC-1,SN4,Laptop,02/04/2022\n"  # duplicate key
+        "NBC-5,SN5,Tablet,2023-09-30\n"
     )
-    add_source(config, csv)
+    with config.open("a") as f:
+        f.write(
+            f'\n[[sources]]\nname = "register"\nkind = "cmdb"\n'
+            f'[sources.options]\npath = "{register}"\nentity = "device"\n'
+        )
 
-    done = cli("scan", "servers", check_exit=1)
+    done = cli("scan", "register", check_exit=1)
 
     assert "partial" in done.stdout
-    problems = [line for line in done.stdout.splitlines() if "row " in line]
+    problems = [line for line in done.stdout.splitlines() if line.startswith("register:")]
     assert len(problems) == 3, done.stdout
-    assert "row 3" in problems[0] and "Commissioned" in problems[0]
-    assert "row 4" in problems[1] and "CI ID" in problems[1]
-    assert "row 5" in problems[2] and "CI ID" in problems[2] and "row 2" in problems[2]
-    assert count(engine, Server) == 2
+    assert "row 3" in problems[0] and "Purchase Date" in problems[0] and "31/02/2022" in problems[0]
+    assert "row 4" in problems[1] and "Asset Tag" in problems[1]
+    assert "row 5" in problems[2] and "Asset Tag" in problems[2] and "row 2" in problems[2]
+    assert count(engine, Device) == 2
 
 
 def test_missing_required_columns_fail_the_run_naming_them(

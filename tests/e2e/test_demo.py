@@ -15,11 +15,13 @@ from tests.e2e.conftest import EXAMPLES, Cli
 DEMO = EXAMPLES / "demo"
 
 
-def serials(name: str, column: str, delimiter: str = ",") -> set[str]:
+def rows(name: str, delimiter: str = ",") -> list[dict[str, str]]:
     with (DEMO / name).open(encoding="utf-8-sig", newline="") as f:
-        return {
-            k for row in csv.DictReader(f, delimiter=delimiter) if (k := serial_key(row[column]))
-        }
+        return list(csv.DictReader(f, delimiter=delimiter))
+
+
+def serials(table: list[dict[str, str]], column: str) -> set[str]:
+    return {k for row in table if (k := serial_key(row[column]))}
 
 
 def test_the_demo_estate_is_one_row_per_server_with_both_exports_observed(
