@@ -1,0 +1,69 @@
+"""The `cmdb` scanner: one CSV or XLSX export of servers, devices or applications per source.
+
+One file is one scope, named by the `path` option as configured. Bad rows are reported and
+skipped, which leaves the scope incomplete (nothing is marked missing); a file that cannot be
+read, or lacks a required column, yields no records at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import ClassVar
+
+from estate.records import Event, Problem, ScopeEnd
+from estate.settings import Settings, SourceConfig
+from scanners.base import ScannerOptions
+from scanners.cmdb.columns import MissingColumns, map_columns
+from scanners.cmdb.options import CmdbOptions
+from scanners.cmdb.reading import ReadError, fetch_rows
+from scanners.cmdb.transform import Layout, is_blank, transform_rows
+from scanners.cmdb.values import Row
+
+
+class CmdbScanner:
+    kind: ClassVar[str] = "cmdb"
+    Options: ClassVar[type[ScannerOptions]] = CmdbOptions
+
+    def __init__(self, source: SourceConfig, options: CmdbOptions, settings: Settings) -> None:
+        self.source = source
+        self.options = options
+        self.file = settings.config_dir / Path(options.path).expanduser()
+
+    def collect(self) -> Iterator[Event]:
+        scope = self.options.path
+        rows = fetch_rows(
+            self.file,
+            sheet=self.options.sheet,
+            delimiter=self.options.delimiter,
+            encoding=self.options.encoding,
+        )
+        failed = False
+        try:
+            layout = self._layout(rows)
+            if isinstance(layout, Problem):
+                yield layout
+                failed = True
+            else:
+                for event in transform_rows(rows, layout):
+                    failed = failed or isinstance(event, Problem)
+                    yield event
+        except ReadError as exc:
+            yield Problem(scope=scope, reason=str(exc), target=str(self.file))
+            failed = True
+        finally:
+            rows.close()
+        yield ScopeEnd(scope=scope, complete=not failed)
+
+    def _layout(self, rows: Iterator[Row]) -> Layout | Problem:
+        """Read up to the header (the first row with anything in it) and map its columns."""
+        scope, target = self.options.path, str(self.file)
+        header = next((row for row in rows if not is_blank(row[1])), None)
+        if header is None:
+            return Problem(scope=scope, reason="the file has no header row", target=target)
+        number, cells = header
+        columns = map_columns(cells, self.options)
+        if isinstance(columns, MissingColumns):
+            names = ", ".join(columns.names)
+            return Problem(scope=scope, reason=columns.reason, row=number, column=names)
+        return Layout.build(self.options, columns, width=len(cells))

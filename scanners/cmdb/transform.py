@@ -1,0 +1,187 @@
+"""Rows to records: pure functions from cells (as a reader gives them) to typed records.
+
+A bad row becomes one `Problem` per bad cell, naming the row as the spreadsheet shows it and
+the column as its header is written, and no record; the other rows still become records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from estate.records import Problem
+from scanners.cmdb.columns import ColumnMap
+from scanners.cmdb.keys import FirstRows
+from scanners.cmdb.options import RECORDS, REQUIRED, CmdbOptions, CmdbRecord
+from scanners.cmdb.values import (
+    BadValue,
+    Cell,
+    Parser,
+    Recoder,
+    Row,
+    as_json,
+    as_text,
+    blank_to_none,
+)
+from scanners.cmdb.values import parsers as parsers_for
+
+
+@dataclass(frozen=True)
+class RowError:
+    column: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Everything a row needs to become a record: where its values sit and how to read them."""
+
+    scope: str
+    record: type[CmdbRecord]
+    columns: ColumnMap
+    parsers: dict[str, Parser]
+    recode: Recoder
+    required: tuple[str, ...]
+    site: str | None
+    width: int  # cells in the header row
+
+    @classmethod
+    def build(cls, options: CmdbOptions, columns: ColumnMap, width: int) -> Layout:
+        record = RECORDS[options.entity]
+        return cls(
+            scope=options.path,
+            record=record,
+            columns=columns,
+            parsers=parsers_for(record, tuple(columns.fields)),
+            recode=Recoder(options.values),
+            required=REQUIRED[options.entity],
+            site=options.site,
+            width=width,
+        )
+
+
+def transform_rows(rows: Iterable[Row], layout: Layout) -> Iterator[CmdbRecord | Problem]:
+    """Records for good rows, problems for bad ones; a key seen before makes a bad row."""
+    first_rows = FirstRows()
+    for number, cells in rows:
+        if is_blank(cells):
+            continue
+        key = _key(cells, layout)
+        first = first_rows.first(key, number) if isinstance(key, str) else None
+        if first is not None:
+            reason = f"duplicate key {key!r}: first in row {first}"
+            yield _problem(layout, number, RowError(layout.columns.key.header, reason))
+            continue
+        result = transform_row(cells, layout)
+        if not isinstance(result, list):
+            yield result
+        else:
+            yield from (_problem(layout, number, error) for error in result)
+
+
+def transform_row(cells: Sequence[Cell], layout: Layout) -> CmdbRecord | list[RowError]:
+    """One row's record, or every reason the row cannot be one."""
+    key = _key(cells, layout)
+    values, errors = _values(cells, layout)
+    if isinstance(key, RowError):
+        errors.insert(0, key)
+    errors += _overflow(cells, layout)
+    if errors:
+        return errors
+    assert isinstance(key, str)
+    if layout.site is not None and "site" not in values:
+        values["site"] = layout.site
+    return _record(key, values, _extra(cells, layout), layout)
+
+
+def _values(cells: Sequence[Cell], layout: Layout) -> tuple[dict[str, Any], list[RowError]]:
+    """The row's non-blank field values, parsed; and a reason for each cell that is bad."""
+    values: dict[str, Any] = {}
+    errors: list[RowError] = []
+    # Locals, not attribute look-ups: this loop runs for every cell of every row.
+    recode, parsers, width = layout.recode, layout.parsers, len(cells)
+    for field, column in layout.columns.fields.items():
+        index = column.index
+        try:
+            cell = blank_to_none(cells[index] if index < width else None)
+            if cell is not None and field in recode.values:
+                cell = blank_to_none(recode(field, cell))
+            value = None if cell is None else parsers[field](cell)
+        except BadValue as exc:
+            errors.append(RowError(column.header, str(exc)))
+            continue
+        if value is not None:
+            values[field] = value
+        elif field in layout.required and index != layout.columns.key.index:
+            errors.append(RowError(column.header, f"blank, but every row needs a {field}"))
+    return values, errors
+
+
+def is_blank(cells: Sequence[Cell]) -> bool:
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+
+
+def _key(cells: Sequence[Cell], layout: Layout) -> str | RowError:
+    column = layout.columns.key
+    try:
+        key = as_text(blank_to_none(_cell(cells, column.index)))
+    except BadValue as exc:
+        return RowError(column.header, str(exc))
+    if key is None:
+        return RowError(column.header, "blank, but it is the key: every row needs one")
+    return key
+
+
+def _cell(cells: Sequence[Cell], index: int) -> Cell:
+    # Rows may be shorter than the header (a CSV line with trailing cells left off).
+    return cells[index] if index < len(cells) else None
+
+
+def _overflow(cells: Sequence[Cell], layout: Layout) -> list[RowError]:
+    """Values beyond the last header usually mean an unquoted delimiter shifted the row."""
+    beyond = cells[layout.width :]
+    if is_blank(beyond):
+        return []
+    reason = (
+        f"{len(cells)} cells but the header has {layout.width}"
+        " (a value holding the delimiter without quotes?)"
+    )
+    return [RowError(None, reason)]
+
+
+def _extra(cells: Sequence[Cell], layout: Layout) -> dict[str, Any]:
+    extra: dict[str, Any] = {}
+    for name, column in layout.columns.extra.items():
+        cell = _cell(cells, column.index)
+        if isinstance(cell, str):
+            cell = cell.strip() or None
+        if cell is not None:
+            extra[name] = as_json(cell)
+    return extra
+
+
+def _record(
+    key: str, values: dict[str, Any], extra: dict[str, Any], layout: Layout
+) -> CmdbRecord | list[RowError]:
+    try:
+        return layout.record(external_id=key, scope=layout.scope, extra=extra, **values)
+    except ValidationError as exc:
+        return [_validation_error(error, values, layout) for error in exc.errors()]
+
+
+def _validation_error(error: Any, values: dict[str, Any], layout: Layout) -> RowError:
+    """A record's own check failed: name the column that fed the field, and its value."""
+    field = str(error["loc"][0]) if error["loc"] else None
+    column = layout.columns.fields.get(field or "")
+    if field == "external_id":
+        column = layout.columns.key
+    header = column.header if column else field
+    value = values.get(field or "", error.get("input"))
+    return RowError(header, f"{error['msg']}: {value!r}")
+
+
+def _problem(layout: Layout, number: int, error: RowError) -> Problem:
+    return Problem(scope=layout.scope, reason=error.reason, row=number, column=error.column)
