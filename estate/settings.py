@@ -15,7 +15,15 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from estate.migration import MigrationSettings
 from estate.models.status import SiteKind
+from estate.service_settings import (
+    AlertSettings,
+    LoggingSettings,
+    MailSettings,
+    ReportConfig,
+    SchedulerSettings,
+)
 
 DEFAULT_CONFIG = Path("estate.toml")
 
@@ -130,6 +138,12 @@ class Settings(BaseSettings):
     access: AccessSettings = Field(default_factory=AccessSettings)
     sites: list[SiteConfig] = Field(default_factory=list)
     sources: list[SourceConfig] = Field(default_factory=list)
+    scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
+    mail: MailSettings = Field(default_factory=MailSettings)
+    reports: dict[str, ReportConfig] = Field(default_factory=dict)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
+    logging: LoggingSettings = Field(default_factory=LoggingSettings)
+    migration: MigrationSettings = Field(default_factory=MigrationSettings)
 
     # Where the file was read from; relative paths in source options resolve against it.
     config_path: Path | None = Field(default=None, exclude=True)
@@ -205,7 +219,8 @@ def _dotted(loc: tuple[int | str, ...], data: dict[str, Any]) -> str:
     node: Any = data
     for item in loc:
         if isinstance(item, int):
-            name = node[item].get("name") if isinstance(node, list) and item < len(node) else None
+            inside = isinstance(node, list) and item < len(node) and isinstance(node[item], dict)
+            name = node[item].get("name") if inside else None
             parts[-1] += f"[{item}]" + (f"({name})" if isinstance(name, str) else "")
             node = node[item] if isinstance(node, list) and item < len(node) else {}
         else:

@@ -17,13 +17,10 @@ class ScannerOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-# Each kind's options subclass this; the short name reads well there (`class Options(Options)`).
-Options = ScannerOptions
-
-
 class Scanner(Protocol):
     kind: ClassVar[str]
-    Options: ClassVar[type[ScannerOptions]]
+    # Each kind's own subclass of ScannerOptions.
+    Options: ClassVar[type[Any]]
 
     def __init__(self, source: SourceConfig, options: Any, settings: Settings) -> None: ...
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from scanners.base import Options
+from scanners.base import ScannerOptions
 
 
 class BmcOptions(BaseModel):
@@ -51,7 +51,7 @@ class BmcOptions(BaseModel):
         return self.name or self.host
 
 
-class RedfishOptions(Options):
+class RedfishOptions(ScannerOptions):
     """BMCs to read over DMTF Redfish, each one scope."""
 
     bmcs: list[BmcOptions] = Field(min_length=1)

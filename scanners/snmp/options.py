@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from scanners.base import Options
+from scanners.base import ScannerOptions
 
 DeviceClass = Literal["switch", "router", "wireless-ap", "wireless-controller", "other"]
 AuthProtocol = Literal["md5", "sha", "sha224", "sha256", "sha384", "sha512"]
@@ -121,7 +121,7 @@ class ClassRule(BaseModel):
         return self
 
 
-class SnmpOptions(Credentials, Options):
+class SnmpOptions(Credentials, ScannerOptions):
     """SNMP agents to poll (v2c, or v3 with authentication and privacy), each one scope."""
 
     targets: list[TargetOptions] = Field(min_length=1)

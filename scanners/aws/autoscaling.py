@@ -1,0 +1,68 @@
+"""EC2 Auto Scaling groups: workloads themselves, and the AZ spread of their instances."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from estate.records import WorkloadRecord
+from scanners.aws.common import Lookups, ScopeContext, page_config, paged, tag_dict, utc
+
+RESOURCE_TYPE = "autoscaling-group"
+
+
+def fetch_auto_scaling_groups(clients: Any, page_size: int | None) -> list[dict]:
+    autoscaling = clients("autoscaling")
+    return paged(
+        autoscaling,
+        "describe_auto_scaling_groups",
+        "AutoScalingGroups",
+        page_config(page_size, 1, 100),
+    )
+
+
+def index_auto_scaling_groups(groups: list[dict], lookups: Lookups) -> None:
+    """Which group each instance belongs to and the AZs each group spans."""
+    for group in groups:
+        name = group["AutoScalingGroupName"]
+        lookups.asg_azs[name] = sorted(group["AvailabilityZones"])
+        lookups.asg_scales[name] = group["MaxSize"] > group["MinSize"]
+        for instance in group.get("Instances", []):
+            lookups.asg_of_instance[instance["InstanceId"]] = name
+
+
+def transform_auto_scaling_groups(
+    groups: list[dict], ctx: ScopeContext, lookups: Lookups
+) -> Iterator[WorkloadRecord]:
+    for group in groups:
+        arn = group["AutoScalingGroupARN"]
+        tags = tag_dict(group.get("Tags"))
+        azs = sorted(group["AvailabilityZones"])
+        yield WorkloadRecord(
+            external_id=arn,
+            scope=ctx.scope,
+            provider="aws",
+            account_id=ctx.account_id,
+            region=ctx.region,
+            resource_type=RESOURCE_TYPE,
+            resource_id=arn,
+            name=tags.get("Name") or group["AutoScalingGroupName"],
+            # Only a group being deleted has a Status; absent means in service.
+            state=group.get("Status"),
+            size=f"desired {group['DesiredCapacity']}",
+            launched_at=utc(group.get("CreatedTime")),
+            tags=tags,
+            source_server=tags.get(ctx.link_tag),
+            resilient=len(azs) >= 2,
+            flexible=group["MaxSize"] > group["MinSize"],
+            facts={"autoscaled": group["MaxSize"] > group["MinSize"], "asg_azs": len(azs)},
+            extra={
+                "azs": azs,
+                "min_size": group["MinSize"],
+                "max_size": group["MaxSize"],
+                "desired_capacity": group["DesiredCapacity"],
+                "instance_count": len(group.get("Instances", [])),
+                "launch_template": (group.get("LaunchTemplate") or {}).get("LaunchTemplateName"),
+                "launch_configuration": group.get("LaunchConfigurationName"),
+            },
+        )

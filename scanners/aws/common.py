@@ -1,0 +1,107 @@
+"""What every AWS resource module shares: the scope it reads, paging, tags, times, ARNs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+# Families AWS lists as previous generation (EC2 and RDS classes alike); EC2 also asks
+# DescribeInstanceTypes, which knows families newer than this list.
+PREVIOUS_GENERATION_FAMILIES = frozenset(
+    {"a1", "c1", "c3", "cc2", "cg1", "cr1", "g2", "hi1", "hs1", "i2", "m1", "m2", "m3", "r3", "t1"}
+)
+
+
+@dataclass(frozen=True)
+class ScopeContext:
+    """One (account, region) pair being read, and how its records are named."""
+
+    account_id: str
+    region: str
+    link_tag: str = "estate:source-server"
+
+    @property
+    def scope(self) -> str:
+        return f"{self.account_id}/{self.region}"
+
+    @property
+    def partition(self) -> str:
+        return partition_for(self.region)
+
+
+@dataclass
+class Lookups:
+    """Facts one resource type lends another within a scope, filled as fetches finish."""
+
+    # Auto Scaling: instance id -> group name, group name -> its Availability Zones.
+    asg_of_instance: dict[str, str] = field(default_factory=dict)
+    asg_azs: dict[str, list[str]] = field(default_factory=dict)
+    # Group name -> whether it can scale (MaxSize above MinSize).
+    asg_scales: dict[str, bool] = field(default_factory=dict)
+    # MGN: launched EC2 instance id -> the on-prem server it replaced (FQDN or hostname).
+    mgn_source_of_instance: dict[str, str] = field(default_factory=dict)
+
+
+def partition_for(region: str) -> str:
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
+def page_config(page_size: int | None, low: int, high: int) -> dict[str, Any]:
+    """A paginator's PaginationConfig asking `page_size` items, kept within the call's limits."""
+    if page_size is None:
+        return {}
+    return {"PaginationConfig": {"PageSize": max(low, min(high, page_size))}}
+
+
+def paged(
+    client: Any, operation: str, key: str, config: dict[str, Any], **kwargs: Any
+) -> list[dict[str, Any]]:
+    """Every item under `key` across all pages of `operation`, following the service's tokens."""
+    items: list[dict[str, Any]] = []
+    for page in client.get_paginator(operation).paginate(**kwargs, **config):
+        items.extend(page.get(key, []))
+    return items
+
+
+def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def tag_dict(tags: Iterable[dict[str, Any]] | None, key: str = "Key", value: str = "Value") -> dict:
+    """[{"Key": k, "Value": v}, ...] (the casing varies by service) as {k: v}."""
+    return {str(tag[key]): str(tag.get(value) or "") for tag in tags or []}
+
+
+def utc(value: datetime | str | None) -> datetime | None:
+    """An aware UTC datetime from botocore's parsed times or an ISO 8601 string."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def family_of(instance_class: str) -> str:
+    """ "m3.large" -> "m3"; "db.m3.large" -> "m3"."""
+    parts = instance_class.split(".")
+    return parts[1] if parts[0] == "db" and len(parts) > 2 else parts[0]
+
+
+def previous_generation(instance_class: str) -> bool:
+    return family_of(instance_class) in PREVIOUS_GENERATION_FAMILIES
+
+
+def name_from_arn(arn: str) -> str:
+    """The last path part of an ARN: ".../cluster/apps" -> "apps"."""
+    return arn.rsplit("/", 1)[-1]

@@ -1,0 +1,160 @@
+"""EC2 instances, with their attached EBS storage, Auto Scaling group and instance generation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from estate.records import WorkloadRecord
+from scanners.aws.common import (
+    Lookups,
+    ScopeContext,
+    chunks,
+    page_config,
+    paged,
+    previous_generation,
+    tag_dict,
+    utc,
+)
+
+RESOURCE_TYPE = "ec2-instance"
+_ASG_TAG = "aws:autoscaling:groupName"
+
+
+@dataclass
+class Ec2Payload:
+    instances: list[dict] = field(default_factory=list)
+    volumes: list[dict] = field(default_factory=list)
+    # DescribeInstanceTypes for the types in use; empty where it could not be read.
+    instance_types: list[dict] = field(default_factory=list)
+
+
+def fetch_instances(clients: Any, page_size: int | None) -> Ec2Payload:
+    ec2 = clients("ec2")
+    reservations = paged(ec2, "describe_instances", "Reservations", page_config(page_size, 5, 1000))
+    instances = [instance for r in reservations for instance in r["Instances"]]
+    volumes = paged(ec2, "describe_volumes", "Volumes", page_config(page_size, 5, 500))
+    return Ec2Payload(instances, volumes, fetch_instance_types(ec2, instances))
+
+
+def fetch_instance_types(ec2: Any, instances: list[dict]) -> list[dict]:
+    """Generation facts for the types in use; a refusal here costs only that enrichment."""
+    names = sorted({instance["InstanceType"] for instance in instances})
+    found: list[dict] = []
+    try:
+        for chunk in chunks(names, 100):
+            found.extend(ec2.describe_instance_types(InstanceTypes=list(chunk))["InstanceTypes"])
+    except ClientError:
+        return []
+    return found
+
+
+def transform_instances(
+    payload: Ec2Payload, ctx: ScopeContext, lookups: Lookups
+) -> Iterator[WorkloadRecord]:
+    volume_gb = {volume["VolumeId"]: int(volume["Size"]) for volume in payload.volumes}
+    current = {t["InstanceType"]: t.get("CurrentGeneration") for t in payload.instance_types}
+    for instance in payload.instances:
+        yield _instance_record(instance, ctx, lookups, volume_gb, current)
+
+
+def _instance_record(
+    instance: dict,
+    ctx: ScopeContext,
+    lookups: Lookups,
+    volume_gb: dict[str, int],
+    current: dict[str, bool | None],
+) -> WorkloadRecord:
+    instance_id = instance["InstanceId"]
+    instance_type = instance["InstanceType"]
+    state = instance["State"]["Name"]
+    tags = tag_dict(instance.get("Tags"))
+    asg_name = lookups.asg_of_instance.get(instance_id) or tags.get(_ASG_TAG) or None
+    asg_azs = lookups.asg_azs.get(asg_name) if asg_name else None
+    # A group known only by its tag is taken to scale; a fixed-size group does not.
+    scales = asg_name is not None and lookups.asg_scales.get(asg_name, True)
+    ebs_gb = _attached_gb(instance, volume_gb)
+    facts = _facts(instance_type, state, ebs_gb, scales, asg_azs, current.get(instance_type))
+    arn = f"arn:{ctx.partition}:ec2:{ctx.region}:{ctx.account_id}:instance/{instance_id}"
+    return WorkloadRecord(
+        external_id=arn,
+        scope=ctx.scope,
+        provider="aws",
+        account_id=ctx.account_id,
+        region=ctx.region,
+        resource_type=RESOURCE_TYPE,
+        resource_id=arn,
+        name=tags.get("Name"),
+        state=state,
+        size=instance_type,
+        launched_at=utc(instance.get("LaunchTime")),
+        tags=tags,
+        source_server=tags.get(ctx.link_tag) or lookups.mgn_source_of_instance.get(instance_id),
+        resilient=_resilient(asg_name, asg_azs),
+        flexible=scales,
+        efficient=_efficient(facts),
+        facts=facts,
+        extra={
+            "instance_id": instance_id,
+            "az": (instance.get("Placement") or {}).get("AvailabilityZone"),
+            "platform": instance.get("PlatformDetails") or instance.get("Platform"),
+            "private_ips": _private_ips(instance),
+            "ebs_gb": ebs_gb,
+            "asg_name": asg_name,
+            "vpc_id": instance.get("VpcId"),
+            "image_id": instance.get("ImageId"),
+        },
+    )
+
+
+def _facts(
+    instance_type: str,
+    state: str,
+    ebs_gb: int,
+    scales: bool,
+    asg_azs: list[str] | None,
+    current_generation: bool | None,
+) -> dict[str, Any]:
+    old = previous_generation(instance_type) or current_generation is False
+    facts: dict[str, Any] = {"autoscaled": scales, "previous_generation": old}
+    if asg_azs is not None:
+        facts["asg_azs"] = len(asg_azs)
+    if state == "stopped" and ebs_gb > 0:
+        # A stopped instance costs nothing to run but its volumes are still billed.
+        facts["stopped_with_volumes_gb"] = ebs_gb
+    return facts
+
+
+def _resilient(asg_name: str | None, asg_azs: list[str] | None) -> bool | None:
+    """A lone instance lives in one AZ; in a group, resilience is the group's AZ spread."""
+    if asg_name is None:
+        return False
+    return None if asg_azs is None else len(asg_azs) >= 2
+
+
+def _efficient(facts: dict[str, Any]) -> bool:
+    return not (facts["previous_generation"] or "stopped_with_volumes_gb" in facts)
+
+
+def _attached_gb(instance: dict, volume_gb: dict[str, int]) -> int:
+    total = 0
+    for mapping in instance.get("BlockDeviceMappings", []):
+        volume_id = (mapping.get("Ebs") or {}).get("VolumeId")
+        total += volume_gb.get(volume_id, 0) if volume_id else 0
+    return total
+
+
+def _private_ips(instance: dict) -> list[str]:
+    ips = [
+        address["PrivateIpAddress"]
+        for interface in instance.get("NetworkInterfaces", [])
+        for address in interface.get("PrivateIpAddresses", [])
+        if address.get("PrivateIpAddress")
+    ]
+    primary = instance.get("PrivateIpAddress")
+    if primary and primary not in ips:
+        ips.insert(0, primary)
+    return ips

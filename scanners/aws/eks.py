@@ -1,0 +1,125 @@
+"""EKS clusters and their managed node groups."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from estate.records import WorkloadRecord
+from scanners.aws.common import Lookups, ScopeContext, page_config, paged, previous_generation, utc
+
+CLUSTER_TYPE = "eks-cluster"
+NODEGROUP_TYPE = "eks-nodegroup"
+
+
+@dataclass
+class EksPayload:
+    clusters: list[dict] = field(default_factory=list)
+    nodegroups: list[dict] = field(default_factory=list)
+
+
+def fetch_clusters(clients: Any, page_size: int | None) -> EksPayload:
+    eks = clients("eks")
+    payload = EksPayload()
+    for name in paged(eks, "list_clusters", "clusters", page_config(page_size, 1, 100)):
+        payload.clusters.append(eks.describe_cluster(name=name)["cluster"])
+        groups = paged(
+            eks, "list_nodegroups", "nodegroups", page_config(page_size, 1, 100), clusterName=name
+        )
+        for group in groups:
+            answer = eks.describe_nodegroup(clusterName=name, nodegroupName=group)
+            payload.nodegroups.append(answer["nodegroup"])
+    return payload
+
+
+def transform_clusters(
+    payload: EksPayload, ctx: ScopeContext, lookups: Lookups
+) -> Iterator[WorkloadRecord]:
+    for cluster in payload.clusters:
+        yield _cluster_record(cluster, ctx)
+    for group in payload.nodegroups:
+        yield _nodegroup_record(group, ctx, lookups)
+
+
+def _cluster_record(cluster: dict, ctx: ScopeContext) -> WorkloadRecord:
+    arn = cluster["arn"]
+    tags = {str(k): str(v) for k, v in (cluster.get("tags") or {}).items()}
+    return WorkloadRecord(
+        external_id=arn,
+        scope=ctx.scope,
+        provider="aws",
+        account_id=ctx.account_id,
+        region=ctx.region,
+        resource_type=CLUSTER_TYPE,
+        resource_id=arn,
+        name=tags.get("Name") or cluster["name"],
+        state=cluster.get("status"),
+        launched_at=utc(cluster.get("createdAt")),
+        tags=tags,
+        source_server=tags.get(ctx.link_tag),
+        # EKS runs every control plane across three AZs.
+        resilient=True,
+        flexible=True,
+        facts={"containers": True, "managed_control_plane": True},
+        extra={
+            "kubernetes_version": cluster.get("version"),
+            "platform_version": cluster.get("platformVersion"),
+            "subnets": len((cluster.get("resourcesVpcConfig") or {}).get("subnetIds") or []),
+        },
+    )
+
+
+def _nodegroup_record(group: dict, ctx: ScopeContext, lookups: Lookups) -> WorkloadRecord:
+    arn = group["nodegroupArn"]
+    tags = {str(k): str(v) for k, v in (group.get("tags") or {}).items()}
+    scaling = group.get("scalingConfig") or {}
+    types = group.get("instanceTypes") or []
+    asg_names = [a["name"] for a in (group.get("resources") or {}).get("autoScalingGroups") or []]
+    known = [lookups.asg_azs[name] for name in asg_names if name in lookups.asg_azs]
+    azs = sorted({az for group_azs in known for az in group_azs}) if known else None
+    facts: dict[str, Any] = {
+        "containers": True,
+        "autoscaled": scaling.get("maxSize", 0) > scaling.get("minSize", 0),
+        "previous_generation": any(previous_generation(t) for t in types),
+    }
+    if azs is not None:
+        facts["asg_azs"] = len(azs)
+    return WorkloadRecord(
+        external_id=arn,
+        scope=ctx.scope,
+        provider="aws",
+        account_id=ctx.account_id,
+        region=ctx.region,
+        resource_type=NODEGROUP_TYPE,
+        resource_id=arn,
+        name=tags.get("Name") or group["nodegroupName"],
+        state=group.get("status"),
+        size=_size(types),
+        launched_at=utc(group.get("createdAt")),
+        tags=tags,
+        source_server=tags.get(ctx.link_tag),
+        # The node group's own Auto Scaling groups say which AZs its nodes span.
+        resilient=len(azs) >= 2 if azs is not None else None,
+        flexible=True,
+        efficient=not facts["previous_generation"],
+        facts=facts,
+        extra={
+            "cluster": group["clusterName"],
+            "instance_types": types,
+            "capacity_type": group.get("capacityType"),
+            "desired_size": scaling.get("desiredSize"),
+            "min_size": scaling.get("minSize"),
+            "max_size": scaling.get("maxSize"),
+            "subnets": len(group.get("subnets") or []),
+            "asg_names": asg_names,
+        },
+    )
+
+
+def _size(types: list[str]) -> str | None:
+    """The node types, or the first and a count where a long list would not fit the column."""
+    joined = ",".join(types)
+    if len(joined) <= 100:
+        return joined or None
+    return f"{types[0]} and {len(types) - 1} more"

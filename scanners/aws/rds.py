@@ -1,0 +1,76 @@
+"""RDS DB instances: engine, class, storage and Multi-AZ."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from estate.records import WorkloadRecord
+from scanners.aws.common import (
+    Lookups,
+    ScopeContext,
+    page_config,
+    paged,
+    previous_generation,
+    tag_dict,
+    utc,
+)
+
+RESOURCE_TYPE = "rds-db-instance"
+
+
+def fetch_db_instances(clients: Any, page_size: int | None) -> list[dict]:
+    rds = clients("rds")
+    return paged(rds, "describe_db_instances", "DBInstances", page_config(page_size, 20, 100))
+
+
+def transform_db_instances(
+    instances: list[dict], ctx: ScopeContext, lookups: Lookups
+) -> Iterator[WorkloadRecord]:
+    for instance in instances:
+        arn = instance["DBInstanceArn"]
+        tags = tag_dict(instance.get("TagList"))
+        facts = _facts(instance)
+        yield WorkloadRecord(
+            external_id=arn,
+            scope=ctx.scope,
+            provider="aws",
+            account_id=ctx.account_id,
+            region=ctx.region,
+            resource_type=RESOURCE_TYPE,
+            resource_id=arn,
+            name=tags.get("Name") or instance["DBInstanceIdentifier"],
+            state=instance["DBInstanceStatus"],
+            size=instance["DBInstanceClass"],
+            launched_at=utc(instance.get("InstanceCreateTime")),
+            tags=tags,
+            source_server=tags.get(ctx.link_tag),
+            resilient=facts["multi_az"],
+            flexible=facts["serverless"] or facts["storage_autoscaling"],
+            efficient=not (facts["previous_generation"] or "stopped_with_storage_gb" in facts),
+            facts=facts,
+            extra={
+                "engine": instance["Engine"],
+                "engine_version": instance.get("EngineVersion"),
+                "storage_gb": instance.get("AllocatedStorage"),
+                "storage_type": instance.get("StorageType"),
+                "az": instance.get("AvailabilityZone"),
+                "secondary_az": instance.get("SecondaryAvailabilityZone"),
+                "db_cluster": instance.get("DBClusterIdentifier"),
+            },
+        )
+
+
+def _facts(instance: dict) -> dict[str, Any]:
+    db_class = instance["DBInstanceClass"]
+    storage = instance.get("AllocatedStorage") or 0
+    facts: dict[str, Any] = {
+        "multi_az": bool(instance.get("MultiAZ")),
+        "serverless": db_class == "db.serverless",
+        # A storage ceiling above the allocation means RDS grows the volume by itself.
+        "storage_autoscaling": (instance.get("MaxAllocatedStorage") or 0) > storage,
+        "previous_generation": previous_generation(db_class),
+    }
+    if instance["DBInstanceStatus"] == "stopped" and storage:
+        facts["stopped_with_storage_gb"] = storage
+    return facts

@@ -1,0 +1,136 @@
+"""Read one (account, region) scope: fetch every service, then transform, then end the scope.
+
+A failure is kept to its scope. A refusal (AccessDenied and the like) fails that service and
+the others are still read; an unreachable endpoint, 5xx answers or throttling that outlasted
+botocore's retries stop the scope, since its other calls would only wait for the same fault.
+Either way the scope ends incomplete, so ingest marks nothing in it missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
+
+from estate.records import EntityRecord, Event, Problem, ScopeEnd
+from scanners.aws import autoscaling, ec2, ecs, eks, elbv2, lambda_functions, mgn, rds
+from scanners.aws.common import Lookups, ScopeContext
+from scanners.aws.options import ALL_SERVICES, ServiceName
+from scanners.aws.session import AwsSession
+
+_THROTTLED = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottledException",
+        "RequestThrottled",
+        "RequestLimitExceeded",
+        "TooManyRequestsException",
+        "EC2ThrottledException",
+        "SlowDown",
+        "PriorRequestNotComplete",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Service:
+    """How one service is read: fetch (I/O), index (facts lent to others), transform (pure)."""
+
+    fetch: Callable[[Callable[[str], Any], int | None], Any]
+    transform: Callable[[Any, ScopeContext, Lookups], Iterable[EntityRecord]]
+    index: Callable[[Any, Lookups], None] | None = None
+
+
+SERVICES: dict[ServiceName, Service] = {
+    "autoscaling": Service(
+        autoscaling.fetch_auto_scaling_groups,
+        autoscaling.transform_auto_scaling_groups,
+        autoscaling.index_auto_scaling_groups,
+    ),
+    "ec2": Service(ec2.fetch_instances, ec2.transform_instances),
+    "rds": Service(rds.fetch_db_instances, rds.transform_db_instances),
+    "lambda": Service(lambda_functions.fetch_functions, lambda_functions.transform_functions),
+    "ecs": Service(ecs.fetch_services, ecs.transform_services),
+    "eks": Service(eks.fetch_clusters, eks.transform_clusters),
+    "elbv2": Service(elbv2.fetch_load_balancers, elbv2.transform_load_balancers),
+    "mgn": Service(
+        mgn.fetch_source_servers, mgn.transform_source_servers, mgn.index_source_servers
+    ),
+}
+
+
+def scan_scope(
+    session: AwsSession, ctx: ScopeContext, services: Sequence[ServiceName], page_size: int | None
+) -> list[Event]:
+    """Every event of one scope, ending with its ScopeEnd; runs in a worker thread."""
+    try:
+        session.keys_for(ctx.account_id)
+    except Exception as exc:
+        return [_problem(ctx, "sts", explain(exc)[0]), ScopeEnd(scope=ctx.scope, complete=False)]
+
+    def clients(name: str) -> Any:
+        return session.client(name, ctx.region, ctx.account_id)
+
+    events: list[Event] = []
+    payloads: dict[ServiceName, Any] = {}
+    for name in sorted(services, key=ALL_SERVICES.index):
+        if not session.offered_in(name, ctx.region):
+            continue
+        try:
+            payloads[name] = SERVICES[name].fetch(clients, page_size)
+        except Exception as exc:
+            reason, stop = explain(exc)
+            events.append(_problem(ctx, name, reason))
+            if stop:
+                break
+    events.extend(transform_scope(ctx, payloads))
+    complete = not any(isinstance(event, Problem) for event in events)
+    events.append(ScopeEnd(scope=ctx.scope, complete=complete))
+    return events
+
+
+def transform_scope(ctx: ScopeContext, payloads: dict[ServiceName, Any]) -> list[Event]:
+    """Records from every fetched payload (pure); an unreadable payload fails its service."""
+    lookups = Lookups()
+    events: list[Event] = []
+    for name, payload in payloads.items():
+        index = SERVICES[name].index
+        if index is not None:
+            index(payload, lookups)
+    for name, payload in payloads.items():
+        try:
+            events.extend(list(SERVICES[name].transform(payload, ctx, lookups)))
+        except (KeyError, TypeError, ValueError) as exc:
+            events.append(_problem(ctx, name, f"unreadable answer: {type(exc).__name__}: {exc}"))
+    return events
+
+
+def explain(exc: Exception) -> tuple[str, bool]:
+    """A reason naming the call and the error, and whether the rest of the scope should stop."""
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        meta = exc.response.get("ResponseMetadata", {})
+        code = str(error.get("Code") or "Unknown")
+        status = int(meta.get("HTTPStatusCode") or 0)
+        reason = f"{exc.operation_name}: {code} (HTTP {status}): {error.get('Message') or ''}"
+        if meta.get("RetryAttempts"):
+            reason += f" (after {meta['RetryAttempts']} retries)"
+        return reason.strip(), code in _THROTTLED or status >= 500
+    if isinstance(exc, BotoConnectionError | HTTPClientError):
+        return f"endpoint unreachable: {exc}", True
+    if isinstance(exc, BotoCoreError | PermissionError):
+        return str(exc), True
+    return f"unexpected error: {type(exc).__name__}: {exc}", True
+
+
+def _problem(ctx: ScopeContext, service: str, reason: str) -> Problem:
+    return Problem(
+        scope=ctx.scope,
+        target=f"{ctx.scope}/{service}",
+        reason=f"account {ctx.account_id}, region {ctx.region}, {service}: {reason}",
+    )
