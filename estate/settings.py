@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from estate.migration import MigrationSettings
 from estate.models.status import SiteKind
+from estate.replacement.policy import ReplacementSettings
 from estate.service_settings import (
     AlertSettings,
     LoggingSettings,
@@ -136,6 +137,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     precedence: PrecedenceSettings = Field(default_factory=PrecedenceSettings)
     access: AccessSettings = Field(default_factory=AccessSettings)
+    replacement: ReplacementSettings = Field(default_factory=ReplacementSettings)
     sites: list[SiteConfig] = Field(default_factory=list)
     sources: list[SourceConfig] = Field(default_factory=list)
     scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)

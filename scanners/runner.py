@@ -1,9 +1,14 @@
-"""Run a configured source: build its scanner and feed what it collects to estate's ingest."""
+"""Run a configured source: build its scanner, feed what it collects to estate's ingest, then
+refresh what is derived from the inventory if the run changed it."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import Engine
 
+from estate.db import session_scope
+from estate.derived import refresh_derived
 from estate.ingest import Progress, run_scan
 from estate.models import ScanRun
 from estate.settings import Settings
@@ -15,4 +20,8 @@ def run_source(
 ) -> ScanRun:
     source = settings.source(source_name)
     scanner = scanner_for(source, settings)
-    return run_scan(engine, settings, source, scanner.collect(), progress)
+    run = run_scan(engine, settings, source, scanner.collect(), progress)
+    if run.added or run.changed or run.missing:
+        with session_scope(engine) as session:
+            refresh_derived(session, settings, date.today())
+    return run

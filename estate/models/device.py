@@ -3,11 +3,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Index, false
+from sqlalchemy import JSON, Index, false
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-from estate.models.base import JSONType, UTCDateTime, created_timestamp, enum_type, timestamp
+from estate.models.base import UTCDateTime, created_timestamp, enum_type, timestamp
 from estate.models.status import DeviceType, EntityStatus
+
+# None is SQL NULL here ("not evaluated yet"), not the JSON value null.
+ReasonsType = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
 
 class DeviceBase(SQLModel):
@@ -53,7 +57,7 @@ class Device(DeviceBase, table=True):
     # rule that gave one ({"rule", "due_on", "detail", "source"}); None until first evaluated.
     replacement_due_on: date | None = Field(default=None, index=True)
     replacement_reasons: list[dict[str, Any]] | None = Field(
-        default=None, sa_type=JSONType, nullable=True
+        default=None, sa_type=ReasonsType, nullable=True
     )
     # True when a person's override date decided replacement_due_on, not the policy.
     replacement_explicit: bool = Field(
@@ -68,9 +72,10 @@ class Device(DeviceBase, table=True):
 
 
 class DevicePublic(DeviceBase):
+    """What any reader may see: who holds the device is left out (see DevicePersonal)."""
+
     id: int
     site: str | None = None
-    assigned_to: str | None = None
     replacement_due_on: date | None = None
     replacement_reasons: list[dict[str, Any]] | None = None
     replacement_explicit: bool = False
@@ -79,3 +84,33 @@ class DevicePublic(DeviceBase):
     missing_since: datetime | None
     created_at: datetime
     updated_at: datetime
+
+
+class DevicePersonal(DevicePublic):
+    """For readers granted personal data: adds who holds the device."""
+
+    assigned_to: str | None = None
+
+
+class DeviceReplacementBucket(SQLModel, table=True):
+    """Devices counted by replacement quarter, department, type, site and state.
+
+    Rebuilt by estate.replacement.refresh_replacement (after every ingest and every override or
+    disposal) so the forecast sums a few thousand rows, not every device.
+    """
+
+    __tablename__ = "device_replacement_buckets"
+
+    id: int | None = Field(default=None, primary_key=True)
+    # Financial-year quarter as one number: start year * 4 + quarter - 1; None: no due date.
+    period: int | None = Field(default=None, index=True)
+    department: str | None = Field(default=None, max_length=200)
+    device_type: DeviceType | None = Field(default=None, sa_type=enum_type(DeviceType))
+    site_id: int | None = None
+    explicit: bool
+    gone: bool
+    disposed: bool
+    devices: int
+    # The sum of the purchase costs known, and how many devices had one.
+    purchase_cost: float | None = None
+    costed: int

@@ -1,9 +1,11 @@
 """The replacement forecast: devices falling due, and what replacing them costs, per UK financial
 year (April to March) and quarter, by department and device type.
 
-Counted by the database (one GROUP BY over the indexed replacement_due_on), never by loading
-devices into Python. `device_filter_clauses` is shared with the device list, so a forecast's
-counts add up to the list filtered the same way (its `undated` devices included).
+Counted by the database, never by loading devices into Python: from the buckets
+`refresh_replacement` keeps (a few thousand rows however large the estate), or, when a due-date
+bound falls inside a quarter, with one GROUP BY over the devices. `device_filter_clauses` is
+shared with the device list, so a forecast's counts add up to the list filtered the same way
+(its `undated` devices included).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import ColumnElement, case, extract, func, select, text
 from sqlmodel import Session, col
 
-from estate.models.device import Device
+from estate.models.device import Device, DeviceReplacementBucket
 from estate.models.status import DeviceType, EntityStatus
 from estate.replacement.policy import ReplacementSettings
 
@@ -98,70 +100,180 @@ def financial_quarter(on: date) -> tuple[str, str]:
     return financial_year_label(start), f"Q{(on.month - 4) % 12 // 3 + 1}"
 
 
-def forecast(session: Session, filters: DeviceFilter, settings: ReplacementSettings) -> Forecast:
-    due = col(Device.replacement_due_on)
+def due_period(due: Any) -> ColumnElement[Any]:
+    """A due date's financial-year quarter as one number (start year * 4 + quarter - 1)."""
     month = extract("month", due)
-    start_year = (extract("year", due) - case((month < 4, 1), else_=0)).label("fy")
-    quarter = case((month < 4, 4), (month < 7, 1), (month < 10, 2), else_=3).label("q")
-    cost = _cost_expression(settings)
+    start_year = extract("year", due) - case((month < 4, 1), else_=0)
+    quarter_index = case((month < 4, 3), (month < 7, 0), (month < 10, 1), else_=2)
+    return start_year * 4 + quarter_index
+
+
+def period_of(on: date) -> int:
+    start = on.year if on.month >= 4 else on.year - 1
+    return start * 4 + (on.month - 4) % 12 // 3
+
+
+def forecast(
+    session: Session,
+    filters: DeviceFilter,
+    settings: ReplacementSettings,
+    *,
+    from_buckets: bool | None = None,
+) -> Forecast:
+    """The forecast for the devices the filters cover.
+
+    Read from the buckets refresh_replacement keeps (fast) unless a due-date bound falls inside
+    a quarter, which only the devices table can answer; `from_buckets` forces either way.
+    """
+    bounds = _quarter_bounds(filters)
+    if from_buckets is None:
+        from_buckets = bounds is not None
+    if from_buckets and bounds is None:
+        raise ValueError("due_from/due_to must fall on financial quarter boundaries")
+    if from_buckets:
+        assert bounds is not None
+        groups, undated = _bucket_groups(session, filters, bounds)
+    else:
+        groups, undated = _device_groups(session, filters)
+    return _summarise([_row(group, settings) for group in groups], undated)
+
+
+_QUARTER_STARTS = {(4, 1), (7, 1), (10, 1), (1, 1)}
+_QUARTER_ENDS = {(6, 30), (9, 30), (12, 31), (3, 31)}
+
+
+def _quarter_bounds(filters: DeviceFilter) -> tuple[int | None, int | None] | None:
+    """The first and last period the due-date filters cover, or None if they split a quarter."""
+    low = high = None
+    if filters.due_from is not None:
+        if (filters.due_from.month, filters.due_from.day) not in _QUARTER_STARTS:
+            return None
+        low = period_of(filters.due_from)
+    if filters.due_to is not None:
+        if (filters.due_to.month, filters.due_to.day) not in _QUARTER_ENDS:
+            return None
+        high = period_of(filters.due_to)
+    return low, high
+
+
+Group = tuple[int, str | None, str | None, int, float | None, int]
+
+
+def _device_groups(session: Session, filters: DeviceFilter) -> tuple[list[Group], int]:
+    due = col(Device.replacement_due_on)
     clauses = device_filter_clauses(filters)
     query = (
         select(
-            start_year,
-            quarter,
+            due_period(due).label("period"),
             col(Device.department),
             col(Device.device_type),
-            func.count().label("n"),
-            func.coalesce(func.sum(cost), 0.0).label("cost"),
-            func.sum(case((cost.is_(None), 1), else_=0)).label("uncosted"),
+            func.count(),
+            func.sum(col(Device.purchase_cost)),
+            func.count(col(Device.purchase_cost)),
         )
         .where(due.is_not(None), *clauses)
-        # By output name: repeating the expressions would repeat their bound constants, which
+        # By output name: repeating the expression would repeat its bound constants, which
         # PostgreSQL then cannot match between the select list and the GROUP BY.
-        .group_by(text("fy"), text("q"), col(Device.department), col(Device.device_type))
+        .group_by(text("period"), col(Device.department), col(Device.device_type))
+        .order_by(
+            text("period"),
+            col(Device.department).nulls_first(),
+            col(Device.device_type).nulls_first(),
+        )
     )
-    rows = [_row(r) for r in session.execute(query)]
-    rows.sort(key=lambda r: (r.financial_year, r.quarter, r.department or "", r.device_type or ""))
+    groups: list[Group] = [tuple(row) for row in session.execute(query)]
     undated = session.scalar(select(func.count()).where(due.is_(None), *clauses)) or 0
-    return _summarise(rows, undated)
+    return groups, undated
 
 
-def _cost_expression(settings: ReplacementSettings) -> ColumnElement[Any]:
-    """The configured unit cost for the device's type, else what the device cost to buy."""
-    purchase = col(Device.purchase_cost)
-    if not settings.unit_costs:
-        return purchase
-    whens = [
-        (col(Device.device_type) == kind, float(cost)) for kind, cost in settings.unit_costs.items()
-    ]
-    return case(*whens, else_=purchase)
+def _bucket_groups(
+    session: Session, filters: DeviceFilter, bounds: tuple[int | None, int | None]
+) -> tuple[list[Group], int]:
+    bucket = DeviceReplacementBucket
+    period = col(bucket.period)
+    clauses = _bucket_clauses(filters)
+    low, high = bounds
+    dated: list[ColumnElement[bool]] = [period.is_not(None)]
+    if low is not None:
+        dated.append(period >= low)
+    if high is not None:
+        dated.append(period <= high)
+    query = (
+        select(
+            period,
+            col(bucket.department),
+            col(bucket.device_type),
+            func.sum(col(bucket.devices)),
+            func.sum(col(bucket.purchase_cost)),
+            func.sum(col(bucket.costed)),
+        )
+        .where(*dated, *clauses)
+        .group_by(period, col(bucket.department), col(bucket.device_type))
+        .order_by(
+            period, col(bucket.department).nulls_first(), col(bucket.device_type).nulls_first()
+        )
+    )
+    groups = [tuple(row) for row in session.execute(query)]
+    undated = 0
+    if low is None and high is None:
+        total = select(func.sum(col(bucket.devices))).where(period.is_(None), *clauses)
+        undated = session.scalar(total) or 0
+    return groups, int(undated)
 
 
-def _row(result: Any) -> ForecastRow:
+def _bucket_clauses(filters: DeviceFilter) -> list[ColumnElement[bool]]:
+    """device_filter_clauses, but on the buckets' columns."""
+    bucket = DeviceReplacementBucket
+    clauses: list[ColumnElement[bool]] = []
+    if filters.department is not None:
+        clauses.append(col(bucket.department) == filters.department)
+    if filters.device_type is not None:
+        clauses.append(col(bucket.device_type) == filters.device_type)
+    if filters.site_id is not None:
+        clauses.append(col(bucket.site_id) == filters.site_id)
+    if filters.explicit is not None:
+        clauses.append(col(bucket.explicit) == filters.explicit)
+    if not filters.include_gone:
+        clauses.append(col(bucket.gone).is_(False))
+    if not filters.include_disposed:
+        clauses.append(col(bucket.disposed).is_(False))
+    return clauses
+
+
+def _row(group: Group, settings: ReplacementSettings) -> ForecastRow:
+    """One group's count and cost: the unit cost for its type, else the purchase costs known."""
+    period, department, kind, count, purchase_cost, costed = group
+    unit = settings.unit_costs.get(DeviceType(kind)) if kind is not None else None
+    if unit is not None:
+        cost, uncosted = unit * int(count), 0
+    else:
+        cost, uncosted = float(purchase_cost or 0.0), int(count) - int(costed)
     return ForecastRow(
-        financial_year=financial_year_label(int(result.fy)),
-        quarter=f"Q{int(result.q)}",
-        department=result.department,
-        device_type=result.device_type,
-        count=int(result.n),
-        cost=round(float(result.cost), 2),
-        uncosted=int(result.uncosted or 0),
+        financial_year=financial_year_label(int(period) // 4),
+        quarter=f"Q{int(period) % 4 + 1}",
+        department=department,
+        device_type=kind,
+        count=int(count),
+        cost=round(cost, 2),
+        uncosted=uncosted,
     )
 
 
 def _summarise(rows: list[ForecastRow], undated: int) -> Forecast:
-    years: dict[str, YearTotal] = {}
+    years: dict[str, list[float]] = {}
     for row in rows:
-        total = years.setdefault(
-            row.financial_year,
-            YearTotal(financial_year=row.financial_year, count=0, cost=0.0, uncosted=0),
-        )
-        total.count += row.count
-        total.cost = round(total.cost + row.cost, 2)
-        total.uncosted += row.uncosted
+        total = years.setdefault(row.financial_year, [0, 0.0, 0])
+        total[0] += row.count
+        total[1] += row.cost
+        total[2] += row.uncosted
     return Forecast(
         rows=rows,
-        years=list(years.values()),
+        years=[
+            YearTotal(
+                financial_year=year, count=int(count), cost=round(cost, 2), uncosted=int(uncosted)
+            )
+            for year, (count, cost, uncosted) in years.items()
+        ],
         count=sum(r.count for r in rows),
         cost=round(sum(r.cost for r in rows), 2),
         uncosted=sum(r.uncosted for r in rows),
@@ -175,7 +287,9 @@ __all__ = [
     "ForecastRow",
     "YearTotal",
     "device_filter_clauses",
+    "due_period",
     "financial_quarter",
     "financial_year_label",
     "forecast",
+    "period_of",
 ]

@@ -8,12 +8,13 @@ build number is the key where there is one and the release name ("22H2") otherwi
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from importlib import resources
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
@@ -27,6 +28,7 @@ EDITION_LABELS: dict[str, str] = {
     "iot-ltsc": "IoT Enterprise LTSC",
 }
 FIRST_WINDOWS_11_BUILD = 22000
+SHIPPED_TABLE = Path(__file__).resolve().parent.parent / "data" / "os_lifecycle.toml"
 
 
 class LifecycleFact(BaseModel):
@@ -86,6 +88,7 @@ _RELEASE = re.compile(r"\b(\d{2}H[12])\b", re.IGNORECASE)
 _MAC_VERSION = re.compile(r"^\s*(\d+)(?:\.(\d+))?")
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_windows(os_name: str | None, os_version: str | None) -> WindowsOs | None:
     """The Windows product, build, release name and edition the two strings show, or None."""
     name = (os_name or "").casefold()
@@ -135,6 +138,8 @@ class LifecycleTable:
 
     def __init__(self, facts: Iterable[LifecycleFact]) -> None:
         self.facts = list(facts)
+        # A fleet repeats a few dozen OS strings many thousand times: each is parsed once.
+        self._cache: dict[tuple[str | None, ...], SupportEnd | None] = {}
         self._by_build: dict[tuple[int, str | None], LifecycleFact] = {}
         self._by_key: dict[tuple[str, str | None, str | None, str | None], LifecycleFact] = {}
         for fact in self.facts:
@@ -150,6 +155,18 @@ class LifecycleTable:
         default_edition: WindowsEdition = "enterprise",
     ) -> SupportEnd | None:
         """The end of support of the OS a device runs; None where the table cannot tell."""
+        key = (os_name, os_version, model, default_edition)
+        if key not in self._cache:
+            self._cache[key] = self._lookup(os_name, os_version, model, default_edition)
+        return self._cache[key]
+
+    def _lookup(
+        self,
+        os_name: str | None,
+        os_version: str | None,
+        model: str | None,
+        default_edition: WindowsEdition,
+    ) -> SupportEnd | None:
         windows = parse_windows(os_name, os_version)
         if windows is not None:
             return self._windows(windows, windows.edition or default_edition)
@@ -196,7 +213,7 @@ def _support(fact: LifecycleFact, label: str) -> SupportEnd:
 
 
 def shipped_facts() -> list[LifecycleFact]:
-    text = resources.files("estate").joinpath("data/os_lifecycle.toml").read_text("utf-8")
+    text = SHIPPED_TABLE.read_text("utf-8")
     return [LifecycleFact(**raw) for raw in tomllib.loads(text)["facts"]]
 
 

@@ -14,14 +14,15 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Boolean, Date, Integer, Row, bindparam, select, text, update
-from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy import Row, delete, func, insert, select, text, update
 from sqlmodel import Session, col
 
-from estate.models.device import Device
+from estate.models.device import Device, DeviceReplacementBucket
+from estate.models.status import EntityStatus
+from estate.replacement.forecast import due_period
 from estate.replacement.policy import Decision, DeviceFacts, Policy, evaluate
 
-FACT_COLUMNS = (
+FACT_COLUMNS: tuple[Any, ...] = (
     Device.device_type,
     Device.purchased_on,
     Device.enrolled_at,
@@ -36,7 +37,7 @@ FACT_COLUMNS = (
     Device.replacement_override_on,
     Device.disposed_on,
 )
-CURRENT_COLUMNS = (
+CURRENT_COLUMNS: tuple[Any, ...] = (
     Device.replacement_due_on,
     Device.replacement_reasons,
     Device.replacement_explicit,
@@ -61,13 +62,52 @@ def refresh_replacement(
         if updates:
             _write(session, updates)
             changed += len(updates)
+    rebuild_buckets(session)
     return changed
+
+
+def rebuild_buckets(session: Session) -> None:
+    """Recount the forecast's buckets from the devices table: one DELETE, one INSERT ... SELECT.
+
+    A whole recount rather than a patch, so a device's move to another department or site
+    (made by ingest, not by this module) can never leave a bucket stale.
+    """
+    bucket = DeviceReplacementBucket
+    session.execute(delete(bucket))
+    counted = select(
+        due_period(col(Device.replacement_due_on)).label("period"),
+        col(Device.department),
+        col(Device.device_type),
+        col(Device.site_id),
+        col(Device.replacement_explicit),
+        (col(Device.status) == EntityStatus.GONE).label("gone"),
+        col(Device.disposed_on).is_not(None).label("disposed"),
+        func.count(),
+        func.sum(col(Device.purchase_cost)),
+        func.count(col(Device.purchase_cost)),
+    ).group_by(
+        # By output name, as estate.replacement.forecast explains.
+        text("period"),
+        col(Device.department),
+        col(Device.device_type),
+        col(Device.site_id),
+        col(Device.replacement_explicit),
+        text("gone"),
+        text("disposed"),
+    )
+    columns = [
+        "period", "department", "device_type", "site_id", "explicit", "gone", "disposed",
+        "devices", "purchase_cost", "costed",
+    ]  # fmt: skip
+    session.execute(insert(bucket).from_select(columns, counted))
 
 
 def _batches(
     session: Session, device_ids: Iterable[int] | None, size: int
 ) -> Iterator[Sequence[Row[Any]]]:
-    query = select(Device.id, *FACT_COLUMNS, *CURRENT_COLUMNS).order_by(Device.id).limit(size)
+    query = (
+        select(col(Device.id), *FACT_COLUMNS, *CURRENT_COLUMNS).order_by(col(Device.id)).limit(size)
+    )
     if device_ids is not None:
         ids = sorted(set(device_ids))
         for start in range(0, len(ids), size):
@@ -93,28 +133,42 @@ def _differs(row: Row[Any], decision: Decision) -> bool:
 
 
 def _write(session: Session, updates: list[tuple[int, Decision]]) -> None:
-    """One UPDATE for the whole batch, joining a VALUES list of (id, due, reasons, explicit)."""
-    postgres = session.get_bind().dialect.name == "postgresql"
-    params: list[BindParameter[Any]] = []
-    rows = []
-    for n, (device_id, decision) in enumerate(updates):
-        params += [
-            bindparam(f"i{n}", device_id, type_=Integer),
-            bindparam(f"d{n}", decision.due_on, type_=Date),
-            bindparam(f"r{n}", json.dumps(decision.reasons_json())),
-            bindparam(f"e{n}", decision.explicit, type_=Boolean),
-        ]
-        rows.append(f"(:i{n}, :d{n}, :r{n}, :e{n})")
-    # PostgreSQL types a VALUES column from its values (an all-NULL column is text), so the
-    # assignments cast; SQLite stores what it is given (its DATE is ISO text, JSON is text).
-    due = "CAST(v.due AS DATE)" if postgres else "v.due"
-    reasons = "CAST(v.reasons AS JSONB)" if postgres else "v.reasons"
-    statement = text(
-        f"WITH v(id, due, reasons, explicit) AS (VALUES {', '.join(rows)}) "
-        f"UPDATE devices SET replacement_due_on = {due}, replacement_reasons = {reasons}, "
-        "replacement_explicit = v.explicit FROM v WHERE devices.id = v.id"
-    ).bindparams(*params)
-    session.execute(statement)
+    """One UPDATE for the whole batch, joined to the batch's (id, due, reasons, explicit) rows.
+
+    Sent as the driver's own SQL with plain parameters: building thousands of typed SQLAlchemy
+    bind parameters per batch cost more than the database's work.
+    """
+    connection = session.connection()
+    ids = [device_id for device_id, _ in updates]
+    reasons = [json.dumps(decision.reasons_json()) for _, decision in updates]
+    explicit = [decision.explicit for _, decision in updates]
+    if connection.dialect.name == "postgresql":
+        # Four array parameters, whatever the batch size; the id range keeps the planner
+        # from hashing the whole table for each batch.
+        dues: list[Any] = [decision.due_on for _, decision in updates]
+        connection.exec_driver_sql(
+            "UPDATE devices SET replacement_due_on = v.due, replacement_reasons = v.reasons,"
+            " replacement_explicit = v.explicit"
+            " FROM unnest(%s::integer[], %s::date[], %s::jsonb[], %s::boolean[])"
+            " AS v(id, due, reasons, explicit)"
+            " WHERE devices.id = v.id AND devices.id BETWEEN %s AND %s",
+            (ids, dues, reasons, explicit, min(ids), max(ids)),
+        )
+        return
+    # SQLite keeps dates as ISO text and booleans as 0/1, as SQLAlchemy writes them.
+    params: list[Any] = []
+    for device_id, (_, decision), text_reasons, flag in zip(
+        ids, updates, reasons, explicit, strict=True
+    ):
+        due = decision.due_on.isoformat() if decision.due_on else None
+        params += [device_id, due, text_reasons, int(flag)]
+    values = ", ".join(["(?, ?, ?, ?)"] * len(updates))
+    connection.exec_driver_sql(
+        f"WITH v(id, due, reasons, explicit) AS (VALUES {values}) "
+        "UPDATE devices SET replacement_due_on = v.due, replacement_reasons = v.reasons,"
+        " replacement_explicit = v.explicit FROM v WHERE devices.id = v.id",
+        tuple(params),
+    )
 
 
 def clear_disposed_assignees(session: Session) -> None:

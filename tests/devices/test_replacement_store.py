@@ -1,0 +1,271 @@
+"""Bulk refresh of replacement dates and the forecast, on SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, func, select, update
+from sqlmodel import Session, col
+
+from estate.models.device import Device
+from estate.models.status import EntityStatus
+from estate.replacement import (
+    DeviceFilter,
+    Forecast,
+    Policy,
+    ReplacementSettings,
+    device_filter_clauses,
+    dispose_devices,
+    financial_quarter,
+    forecast,
+    refresh_replacement,
+    set_override,
+)
+
+TODAY = date(2026, 11, 25)
+POLICY = Policy.from_settings(ReplacementSettings(batch_size=3))
+
+
+def make_device(session: Session, **overrides: Any) -> Device:
+    device = Device(**overrides)
+    session.add(device)
+    session.flush()
+    return device
+
+
+def seed(session: Session) -> dict[str, int]:
+    rows: dict[str, dict[str, Any]] = {
+        "finance-laptop": dict(
+            hostname="LT-1", device_type="laptop", department="Finance",
+            purchased_on=date(2023, 5, 1), purchase_cost=900.0,
+        ),  # lifespan 2027-05-01: 2027/28 Q1
+        "finance-laptop-2": dict(
+            hostname="LT-2", device_type="laptop", department="Finance",
+            purchased_on=date(2023, 6, 30), purchase_cost=1100.0,
+        ),  # 2027-06-30: 2027/28 Q1
+        "finance-desktop-win10": dict(
+            hostname="PC-1", device_type="desktop", department="Finance",
+            purchased_on=date(2022, 1, 10), os_name="Windows", os_version="10.0.19045.5131",
+        ),  # 2025-10-14: 2025/26 Q3, no cost known
+        "housing-tablet-leap": dict(
+            hostname="TB-1", device_type="tablet", department="Housing",
+            purchased_on=date(2024, 2, 29), purchase_cost=400.0,
+        ),  # 2027-02-28: 2026/27 Q4
+        "housing-thin-client": dict(
+            hostname="TC-1", device_type="thin-client", department="Housing",
+            purchased_on=date(2020, 1, 15), purchase_cost=300.0,
+        ),  # 2027-01-15: 2026/27 Q4
+        "undated": dict(hostname="PC-2", device_type="desktop", department="Housing"),
+        "gone": dict(
+            hostname="PC-3", device_type="desktop", department="Housing",
+            purchased_on=date(2020, 1, 1), status=EntityStatus.GONE,
+        ),
+        "no-department": dict(
+            hostname="PH-1", device_type="phone", purchased_on=date(2024, 4, 1),
+            purchase_cost=600.0,
+        ),  # 2027-04-01: 2027/28 Q1
+    }  # fmt: skip
+    return {name: make_device(session, **values).id or 0 for name, values in rows.items()}
+
+
+def due(session: Session, device_id: int) -> tuple[date | None, bool, list[str]]:
+    device = session.get(Device, device_id)
+    assert device is not None
+    session.refresh(device)
+    rules = [reason["rule"] for reason in device.replacement_reasons or []]
+    return device.replacement_due_on, device.replacement_explicit, rules
+
+
+def test_refresh_writes_every_device_in_batches_and_only_changes(engine: Engine) -> None:
+    with Session(engine) as session:
+        ids = seed(session)
+
+        changed = refresh_replacement(session, POLICY, TODAY)
+        again = refresh_replacement(session, POLICY, TODAY)
+
+        assert (changed, again) == (8, 0)
+        assert due(session, ids["finance-laptop"]) == (date(2027, 5, 1), False, ["lifespan"])
+        assert due(session, ids["housing-tablet-leap"]) == (date(2027, 2, 28), False, ["lifespan"])
+        assert due(session, ids["finance-desktop-win10"]) == (
+            date(2025, 10, 14),
+            False,
+            ["os-end-of-support", "lifespan"],
+        )
+        assert due(session, ids["undated"]) == (None, False, [])
+
+
+def test_override_wins_and_clearing_it_restores_the_policy(engine: Engine) -> None:
+    with Session(engine) as session:
+        ids = seed(session)
+        refresh_replacement(session, POLICY, TODAY)
+
+        set_override(session, [ids["finance-laptop"]], date(2026, 12, 1), POLICY, TODAY)
+        overridden = due(session, ids["finance-laptop"])
+        set_override(session, [ids["finance-laptop"]], None, POLICY, TODAY)
+
+        assert overridden == (date(2026, 12, 1), True, ["override", "lifespan"])
+        assert due(session, ids["finance-laptop"]) == (date(2027, 5, 1), False, ["lifespan"])
+
+
+def test_disposal_clears_assignee_and_due_date(engine: Engine) -> None:
+    with Session(engine) as session:
+        device = make_device(
+            session, hostname="LT-9", device_type="laptop", purchased_on=date(2020, 1, 1),
+            assigned_to="a.person@council.example",
+        )  # fmt: skip
+        refresh_replacement(session, POLICY, TODAY)
+
+        dispose_devices(session, [device.id], date(2026, 11, 20), POLICY, TODAY)  # type: ignore[list-item]
+        session.refresh(device)
+
+        assert (device.disposed_on, device.assigned_to) == (date(2026, 11, 20), None)
+        assert (device.replacement_due_on, device.replacement_reasons) == (None, [])
+
+
+def test_a_source_cannot_bring_back_a_disposed_devices_assignee(engine: Engine) -> None:
+    with Session(engine) as session:
+        device = make_device(
+            session,
+            hostname="LT-8",
+            disposed_on=date(2026, 1, 1),
+            assigned_to="late@council.example",
+        )
+
+        refresh_replacement(session, POLICY, TODAY)
+        session.refresh(device)
+
+        assert device.assigned_to is None
+
+
+def test_forecast_groups_by_financial_year_quarter_department_and_type(engine: Engine) -> None:
+    settings = ReplacementSettings(unit_costs={"laptop": 1000.0})
+    with Session(engine) as session:
+        seed(session)
+        refresh_replacement(session, POLICY, TODAY)
+
+        result = forecast(session, DeviceFilter(), settings)
+
+    rows = [
+        (r.financial_year, r.quarter, r.department, r.device_type, r.count, r.cost, r.uncosted)
+        for r in result.rows
+    ]
+    assert rows == [
+        ("2025/26", "Q3", "Finance", "desktop", 1, 0.0, 1),
+        ("2026/27", "Q4", "Housing", "tablet", 1, 400.0, 0),
+        ("2026/27", "Q4", "Housing", "thin-client", 1, 300.0, 0),
+        ("2027/28", "Q1", None, "phone", 1, 600.0, 0),
+        ("2027/28", "Q1", "Finance", "laptop", 2, 2000.0, 0),
+    ]
+    assert [(y.financial_year, y.count, y.cost) for y in result.years] == [
+        ("2025/26", 1, 0.0),
+        ("2026/27", 2, 700.0),
+        ("2027/28", 3, 2600.0),
+    ]
+    assert (result.count, result.cost, result.uncosted, result.undated) == (6, 3300.0, 1, 1)
+
+
+FILTERS = [
+    DeviceFilter(),
+    DeviceFilter(department="Finance"),
+    DeviceFilter(device_type="laptop"),
+    DeviceFilter(due_from=date(2026, 4, 1), due_to=date(2027, 3, 31)),
+    DeviceFilter(due_to=date(2026, 12, 31)),
+    DeviceFilter(include_gone=True),
+    DeviceFilter(department="Housing", include_gone=True),
+    DeviceFilter(explicit=False, include_disposed=True),
+]
+
+
+@pytest.mark.parametrize("from_buckets", [True, False], ids=["buckets", "devices"])
+@pytest.mark.parametrize("filters", FILTERS)
+def test_forecast_sums_equal_the_device_list_filtered_the_same_way(
+    engine: Engine, filters: DeviceFilter, from_buckets: bool
+) -> None:
+    settings = ReplacementSettings()
+    with Session(engine) as session:
+        seed(session)
+        refresh_replacement(session, POLICY, TODAY)
+
+        result = forecast(session, filters, settings, from_buckets=from_buckets)
+        listed = session.execute(select(Device).where(*device_filter_clauses(filters))).scalars()
+        devices = list(listed)
+
+    assert_matches_list(result, devices)
+
+
+def assert_matches_list(result: Forecast, devices: list[Device]) -> None:
+    dated = [d for d in devices if d.replacement_due_on is not None]
+    assert result.count + result.undated == len(devices)
+    assert result.count == len(dated)
+    assert result.cost == round(sum(d.purchase_cost or 0.0 for d in dated), 2)
+    assert result.uncosted == sum(1 for d in dated if d.purchase_cost is None)
+    by_quarter: dict[tuple[str, str], int] = {}
+    for d in dated:
+        key = financial_quarter(d.replacement_due_on)  # type: ignore[arg-type]
+        by_quarter[key] = by_quarter.get(key, 0) + 1
+    forecast_quarters: dict[tuple[str, str], int] = {}
+    for r in result.rows:
+        key = (r.financial_year, r.quarter)
+        forecast_quarters[key] = forecast_quarters.get(key, 0) + r.count
+    assert forecast_quarters == by_quarter
+
+
+def test_a_due_date_bound_inside_a_quarter_is_answered_from_the_devices(engine: Engine) -> None:
+    filters = DeviceFilter(due_from=date(2027, 2, 1), due_to=date(2027, 5, 15))
+    with Session(engine) as session:
+        seed(session)
+        refresh_replacement(session, POLICY, TODAY)
+
+        result = forecast(session, filters, ReplacementSettings())
+        devices = list(
+            session.execute(select(Device).where(*device_filter_clauses(filters))).scalars()
+        )
+        with pytest.raises(ValueError, match="quarter boundaries"):
+            forecast(session, filters, ReplacementSettings(), from_buckets=True)
+
+    assert sorted(d.hostname or "" for d in devices) == ["LT-1", "PH-1", "TB-1"]
+    assert_matches_list(result, devices)
+
+
+def test_buckets_follow_a_department_move_at_the_next_refresh(engine: Engine) -> None:
+    with Session(engine) as session:
+        ids = seed(session)
+        refresh_replacement(session, POLICY, TODAY)
+        session.execute(
+            update(Device).where(col(Device.id) == ids["finance-laptop"]).values(department="IT")
+        )
+
+        refresh_replacement(session, POLICY, TODAY)
+        result = forecast(session, DeviceFilter(department="IT"), ReplacementSettings())
+
+    assert [(r.financial_year, r.quarter, r.count) for r in result.rows] == [("2027/28", "Q1", 1)]
+
+
+@pytest.mark.parametrize(
+    ("on", "expected"),
+    [
+        (date(2026, 4, 1), ("2026/27", "Q1")),
+        (date(2026, 6, 30), ("2026/27", "Q1")),
+        (date(2026, 7, 1), ("2026/27", "Q2")),
+        (date(2026, 12, 31), ("2026/27", "Q3")),
+        (date(2027, 1, 1), ("2026/27", "Q4")),
+        (date(2027, 3, 31), ("2026/27", "Q4")),
+        (date(1999, 4, 1), ("1999/00", "Q1")),
+    ],
+)
+def test_financial_quarter(on: date, expected: tuple[str, str]) -> None:
+    assert financial_quarter(on) == expected
+
+
+def test_refresh_of_named_devices_leaves_others_alone(engine: Engine) -> None:
+    with Session(engine) as session:
+        ids = seed(session)
+
+        changed = refresh_replacement(session, POLICY, TODAY, [ids["finance-laptop"]])
+        evaluated = session.scalar(
+            select(func.count()).where(col(Device.replacement_reasons).is_not(None))
+        )
+
+        assert (changed, evaluated) == (1, 1)
