@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -21,6 +22,7 @@ from estate.models import (
     Server,
     ServerApplication,
     Site,
+    Wave,
     Workload,
 )
 
@@ -72,18 +74,53 @@ def text_search(q: str | None, *columns: Any) -> ColumnElement[bool] | None:
     return or_(*(func.lower(column).like(pattern) for column in columns))
 
 
+MAX_ID = 2**31 - 1
+
+
+def _id(text: str, parameter: str) -> int:
+    value = int(text)
+    if value > MAX_ID:
+        raise BadQuery(parameter, f"no {parameter} with id {text}")
+    return value
+
+
 def site_id_filter(session: Session, site: str | None) -> int | None:
     """A site named by id or (case-insensitively) by name; unknown is a client error."""
     if site is None:
         return None
     if site.isdigit():
-        return int(site)
+        return _id(site, "site")
     found = session.execute(
         select(col(Site.id)).where(func.lower(col(Site.name)) == site.strip().lower())
     ).scalar()
     if found is None:
         raise BadQuery("site", f"no site named {site!r}")
     return int(found)
+
+
+def wave_id_filter(session: Session, wave: str | None) -> int | bool | None:
+    """A wave named by id or name; 'none' (False here) is the servers in no wave."""
+    if wave is None:
+        return None
+    if wave.strip().lower() == "none":
+        return False
+    if wave.isdigit():
+        return _id(wave, "wave")
+    found = session.execute(
+        select(col(Wave.id)).where(func.lower(col(Wave.name)) == wave.strip().lower())
+    ).scalar()
+    if found is None:
+        raise BadQuery("wave", f"no wave named {wave!r}")
+    return int(found)
+
+
+def _plan_filter(column: Any, value: Any) -> ColumnElement[bool] | None:
+    """Equal to the value; False (or 'none') means not set."""
+    if value is None:
+        return None
+    if value is False or value == "none":
+        return column.is_(None)
+    return column == value
 
 
 def _where(query: Select[Any], *conditions: ColumnElement[bool] | None) -> Select[Any]:
@@ -111,6 +148,9 @@ SERVER_SORTS = (
     "cpu_cores",
     "memory_gb",
     "updated_at",
+    "migration_status",
+    "effective_strategy",
+    "effective_wave_id",
 )
 
 
@@ -122,6 +162,9 @@ def list_servers(
     kind: str | None = None,
     os: str | None = None,
     application: str | None = None,
+    migration_status: Sequence[str] | None = None,
+    strategy: str | None = None,
+    wave: str | None = None,
     q: str | None = None,
     sort: str | None = None,
     limit: int = 50,
@@ -132,6 +175,9 @@ def list_servers(
         _equals(col(Server.site_id), site_id_filter(session, site)),
         _equals(col(Server.status), status),
         _equals(col(Server.kind), kind),
+        col(Server.migration_status).in_(migration_status) if migration_status else None,
+        _plan_filter(col(Server.effective_strategy), strategy),
+        _plan_filter(col(Server.effective_wave_id), wave_id_filter(session, wave)),
         text_search(os, col(Server.os_name)),
         text_search(q, col(Server.hostname), col(Server.fqdn), col(Server.serial)),
     )
@@ -157,32 +203,81 @@ DEVICE_SORTS = (
     "status",
     "purchased_on",
     "last_seen_at",
+    "replacement_due_on",
     "updated_at",
 )
 
 
+@dataclass(frozen=True)
+class DeviceQuery:
+    """The device list's filters; the replacement forecast takes the same ones, so its counts
+    equal the list's."""
+
+    site: str | None = None
+    status: str | None = None
+    device_type: str | None = None
+    os: str | None = None
+    department: str | None = None
+    q: str | None = None
+    # Due now (replacement date on or before today), or not.
+    due: bool | None = None
+    due_from: date | None = None
+    due_before: date | None = None
+    # A replacement rule among the device's reasons (estate.replacement.RULES).
+    reason: str | None = None
+    disposed: bool | None = None
+
+
+def devices_query(session: Session, filters: DeviceQuery, today: date) -> Select[Any]:
+    due_on = col(Device.replacement_due_on)
+    due = None
+    if filters.due is True:
+        due = due_on <= today
+    elif filters.due is False:
+        due = or_(due_on.is_(None), due_on > today)
+    disposed = None
+    if filters.disposed is not None:
+        disposed = (
+            col(Device.disposed_on).is_not(None)
+            if filters.disposed
+            else col(Device.disposed_on).is_(None)
+        )
+    return _where(
+        select(Device),
+        _equals(col(Device.site_id), site_id_filter(session, filters.site)),
+        _equals(col(Device.status), filters.status),
+        _equals(col(Device.device_type), filters.device_type),
+        text_search(filters.os, col(Device.os_name), col(Device.os_version)),
+        _equals(col(Device.department), filters.department),
+        text_search(filters.q, col(Device.hostname), col(Device.asset_tag), col(Device.serial)),
+        due,
+        None if filters.due_from is None else due_on >= filters.due_from,
+        None if filters.due_before is None else due_on < filters.due_before,
+        None if filters.reason is None else _has_reason(session, filters.reason),
+        disposed,
+    )
+
+
+def _has_reason(session: Session, rule: str) -> ColumnElement[bool]:
+    reasons = col(Device.replacement_reasons)
+    if session.get_bind().dialect.name == "postgresql":
+        return reasons.op("@>")(func.jsonb_build_array(func.jsonb_build_object("rule", rule)))
+    each = func.json_each(reasons).table_valued("value")
+    return exists(
+        select(1).select_from(each).where(func.json_extract(each.c.value, "$.rule") == rule)
+    )
+
+
 def list_devices(
     session: Session,
+    filters: DeviceQuery,
+    today: date,
     *,
-    site: str | None = None,
-    status: str | None = None,
-    device_type: str | None = None,
-    os: str | None = None,
-    department: str | None = None,
-    q: str | None = None,
     sort: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> Page:
-    query = _where(
-        select(Device),
-        _equals(col(Device.site_id), site_id_filter(session, site)),
-        _equals(col(Device.status), status),
-        _equals(col(Device.device_type), device_type),
-        text_search(os, col(Device.os_name), col(Device.os_version)),
-        _equals(col(Device.department), department),
-        text_search(q, col(Device.hostname), col(Device.asset_tag), col(Device.serial)),
-    )
+    query = devices_query(session, filters, today)
     return paged(session, query.order_by(*order_by(Device, sort, DEVICE_SORTS)), limit, offset)
 
 
@@ -234,6 +329,8 @@ def list_applications(
     *,
     q: str | None = None,
     criticality: str | None = None,
+    strategy: str | None = None,
+    wave: str | None = None,
     sort: str | None = None,
     limit: int = 50,
     offset: int = 0,
@@ -242,10 +339,13 @@ def list_applications(
         select(Application),
         text_search(q, col(Application.name), col(Application.owner)),
         _equals(col(Application.criticality), criticality),
+        _plan_filter(col(Application.strategy), strategy),
+        _plan_filter(col(Application.wave_id), wave_id_filter(session, wave)),
     )
+    sorts = ("id", "name", "owner", "criticality", "strategy", "wave_id", "target_date")
     return paged(
         session,
-        query.order_by(*order_by(Application, sort, ("id", "name", "owner", "criticality"))),
+        query.order_by(*order_by(Application, sort, sorts)),
         limit,
         offset,
     )

@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+from typing import get_args
+
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from sqlalchemy import Engine
+
+from api.routes.devices import Rule
+from estate.models.status import Role
+from estate.records import DeviceRecord
+from estate.replacement.policy import RULES
+from estate.settings import Settings, SourceConfig
+from scanners.runner import run_source
+from tests.api.conftest import MakeClient
+from tests.core.helpers import complete, scan
+
+TODAY = date.today()
+
+
+def device(tag: str, **fields: object) -> DeviceRecord:
+    return DeviceRecord(external_id=tag, scope="file", asset_tag=tag, **fields)  # type: ignore[arg-type]
+
+
+def load(engine: Engine, settings: Settings) -> None:
+    from estate.db import session_scope
+    from estate.derived import refresh_derived
+
+    scan(
+        engine,
+        settings,
+        "register",
+        complete(
+            [
+                device(
+                    "A1",
+                    device_type="laptop",
+                    department="Planning",
+                    purchased_on=date(2019, 5, 1),
+                    purchase_cost=900.0,
+                    hostname='=HYPERLINK("http://x","y")',
+                    assigned_to="jo@example.gov.uk",
+                ),
+                device(
+                    "A2",
+                    device_type="laptop",
+                    department="Planning",
+                    purchased_on=date(TODAY.year, 1, 10),
+                    purchase_cost=1000.0,
+                ),
+                device(
+                    "A3",
+                    device_type="desktop",
+                    department="Housing",
+                    purchased_on=date(2018, 6, 1),
+                    purchase_cost=600.0,
+                    os_name="Windows 10",
+                    os_version="22H2",
+                ),
+                device("A4", device_type="phone", department="Housing"),
+            ]
+        ),
+    )
+    with session_scope(engine) as session:
+        refresh_derived(session, settings, TODAY)
+
+
+def test_the_reason_filter_knows_every_rule() -> None:
+    assert set(get_args(Rule)) == set(RULES)
+
+
+def test_devices_filter_by_due_reason_department_and_type(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    load(engine, settings)
+
+    def tags(**params: str) -> list[str]:
+        body = client.get("/api/v1/devices", params={"sort": "asset_tag", **params})
+        assert body.status_code == 200, body.text
+        return [d["asset_tag"] for d in body.json()["items"]]
+
+    assert tags(due="true") == ["A1", "A3"]
+    assert tags(due="false") == ["A2", "A4"]
+    assert tags(reason="os-end-of-support") == ["A3"]
+    assert tags(reason="lifespan", department="Planning") == ["A1", "A2"]
+    assert tags(device_type="desktop") == ["A3"]
+    assert tags(due_before="2020-01-01") == []
+    assert client.get("/api/v1/devices", params={"reason": "vibes"}).status_code == 422
+
+
+def test_forecast_sums_equal_the_filtered_list(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    load(engine, settings)
+
+    for params in (
+        {},
+        {"department": "Planning"},
+        {"device_type": "desktop"},
+        {"due_from": "2023-04-01", "due_before": "2030-04-01"},
+    ):
+        forecast = client.get("/api/v1/devices/replacement-forecast", params=params).json()
+        listed = client.get("/api/v1/devices", params={**params, "limit": 1000}).json()
+        dated = [d for d in listed["items"] if d["replacement_due_on"]]
+        assert forecast["count"] == len(dated), params
+        assert sum(r["count"] for r in forecast["rows"]) == len(dated)
+
+
+def test_xlsx_and_csv_exports_open_and_neutralise_formulas(
+    make_client: MakeClient, engine: Engine, settings: Settings
+) -> None:
+    load(engine, settings)
+    viewer, admin = make_client(Role.VIEWER), make_client(Role.ADMIN)
+
+    xlsx = viewer.get("/api/v1/devices", params={"format": "xlsx", "sort": "asset_tag"})
+    csv_text = viewer.get("/api/v1/devices", params={"format": "csv"}).text
+    admin_csv = admin.get("/api/v1/devices", params={"format": "csv"}).text
+
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None
+    header = [c.value for c in sheet[1]]
+    first = dict(zip(header, [c.value for c in sheet[2]], strict=True))
+    assert first["Host name"] == '\'=HYPERLINK("http://x","y")'
+    assert sheet.max_row == 5
+    assert "Assigned to" not in header and "jo@example" not in csv_text
+    assert "Assigned to" in admin_csv and "jo@example.gov.uk" in admin_csv
+
+
+def test_a_register_scan_sets_replacement_dates(
+    client: TestClient, engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    register = tmp_path / "register.csv"
+    register.write_text("Asset Tag,Device Type,Purchase Date\nNBC-1,Laptop,29/02/2020\n")
+    options = {"path": str(register), "entity": "device"}
+    settings.sources = [SourceConfig(name="register", kind="cmdb", options=options)]
+
+    run_source(engine, settings, "register")
+
+    only = client.get("/api/v1/devices").json()["items"][0]
+    assert only["replacement_due_on"] == "2024-02-29"
+    assert [r["rule"] for r in only["replacement_reasons"]] == ["lifespan"]
