@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from estate.bulk import chunked
 from estate.entities import jsonable
 from estate.models import Change
 from estate.models.base import table_of, utcnow
@@ -51,3 +53,21 @@ def record_changes(
     if rows:
         session.execute(table_of(Change).insert(), rows)
     return len(rows)
+
+
+def erase_field_history(
+    session: Session, entity_kind: str, entity_ids: Sequence[int], field: str
+) -> None:
+    """Blank the recorded values of one field (personal data that must be forgotten), keeping
+    the fact that it changed and when."""
+    table = table_of(Change)
+    for chunk in chunked(entity_ids):
+        session.execute(
+            update(table)
+            .where(
+                table.c.entity_kind == entity_kind,
+                table.c.entity_id.in_(chunk),
+                table.c.field == field,
+            )
+            .values(old=None, new=None)
+        )

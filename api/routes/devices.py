@@ -5,25 +5,41 @@ from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from api.auth import Reader
+from api.auth import CurrentActor, CurrentPrincipal, Reader
 from api.deps import Limit, Offset, Search, SessionDep, SettingsDep, Sort
 from api.export import EXPORT_RESPONSES, ExportFormat, export_rows
 from api.schemas import DeviceDetail, DevicePersonalDetail, Page
 from estate import inventory
 from estate.access import Principal
+from estate.audit import record_changes
 from estate.inventory import MAX_ID
 from estate.models import Device, Site
 from estate.models.change import ChangePublic
 from estate.models.device import DevicePersonal, DevicePublic
 from estate.models.observation import ObservationPublic
 from estate.models.status import DeviceType, EntityStatus, Permission
+from estate.replacement import dispose_devices, set_override
 from estate.replacement.forecast import DeviceFilter, Forecast, forecast
+from estate.replacement.policy import Policy
 
 router = APIRouter(prefix="/devices", tags=["devices"])
 forecast_router = APIRouter(prefix="/devices", tags=["devices"])
+
+
+class DeviceUpdate(BaseModel):
+    """A person's decisions about a device: a replacement date that beats the policy's (null
+    clears it; needs edit-inventory), and its disposal (needs decommission), which also
+    forgets who held it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    replacement_override_on: date | None = None
+    disposed_on: date | None = None
+
 
 Rule = Literal[
     "override", "lifespan", "warranty", "os-end-of-support", "windows-11-hardware", "stale"
@@ -180,3 +196,38 @@ def get_device(
             ],
         }
     )
+
+
+@router.patch("/{device_id}", response_model=DevicePersonalDetail | DeviceDetail)
+def update_device(
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: CurrentPrincipal,
+    actor: CurrentActor,
+    body: DeviceUpdate,
+    device_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+) -> DevicePersonalDetail | DeviceDetail:
+    wanted = body.model_dump(exclude_unset=True)
+    needs = {
+        "replacement_override_on": Permission.EDIT_INVENTORY,
+        "disposed_on": Permission.DECOMMISSION,
+    }
+    for field in wanted:
+        if not principal.may(needs[field]):
+            raise HTTPException(403, f"the {principal.role} role may not set {field}")
+    device = inventory.get(session, Device, device_id)
+    if device is None:
+        raise HTTPException(404, f"no device with id {device_id}")
+    if device.disposed_on is not None and "disposed_on" in wanted and wanted["disposed_on"] is None:
+        raise HTTPException(422, "a disposal cannot be undone")
+    before = {field: getattr(device, field) for field in wanted}
+    policy = Policy.from_settings(settings.replacement)
+    if "replacement_override_on" in wanted:
+        set_override(session, [device_id], wanted["replacement_override_on"], policy, date.today())
+    if wanted.get("disposed_on") is not None:
+        dispose_devices(session, [device_id], wanted["disposed_on"], policy, date.today())
+    session.refresh(device)
+    after = {field: getattr(device, field) for field in before}
+    record_changes(session, actor, "device", device_id, before, after)
+    session.commit()
+    return get_device(session, principal, device_id)

@@ -50,8 +50,8 @@ class ReplacementSettings(BaseModel):
     )
     # Replacement cost by device type for the forecast; a type not named costs its purchase price.
     unit_costs: dict[DeviceType, float] = Field(default_factory=dict)
-    # Due once no source has seen the device for this many days; None turns the rule off.
-    stale_days: int | None = Field(default=90, ge=1)
+    # Due once no source has seen the device for this many days; 0 turns the rule off.
+    stale_days: int | None = Field(default=90, ge=0)
     # Without a purchase date, count the lifespan from Intune's enrolment date.
     lifespan_from_enrolment: bool = True
     # The Windows edition assumed where the OS name does not say (Intune reports "Windows").
@@ -219,7 +219,7 @@ def _tpm_major(version: str | None) -> float | None:
 
 def _stale(facts: DeviceFacts, policy: Policy, today: date) -> list[Reason]:
     days = policy.settings.stale_days
-    if days is None or facts.last_seen_at is None:
+    if not days or facts.last_seen_at is None:
         return []
     seen = facts.last_seen_at.date()
     # Only a device already unseen for the whole period is stale: a future "stale on" date

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Row, delete, func, insert, select, text, update
 from sqlmodel import Session, col
 
+from estate.audit import erase_field_history
 from estate.models.device import Device, DeviceReplacementBucket
 from estate.models.status import EntityStatus
 from estate.replacement.forecast import due_period
@@ -188,6 +189,7 @@ def dispose_devices(
     session.execute(
         update(Device).where(col(Device.id).in_(ids)).values(disposed_on=on, assigned_to=None)
     )
+    erase_field_history(session, "device", ids, "assigned_to")
     refresh_replacement(session, policy, today, ids)
 
 

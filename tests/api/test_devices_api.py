@@ -142,3 +142,38 @@ def test_a_register_scan_sets_replacement_dates(
     only = client.get("/api/v1/devices").json()["items"][0]
     assert only["replacement_due_on"] == "2024-02-29"
     assert [r["rule"] for r in only["replacement_reasons"]] == ["lifespan"]
+
+
+def test_an_override_date_wins_and_disposal_forgets_who_held_it(
+    make_client: MakeClient, engine: Engine, settings: Settings
+) -> None:
+    load(engine, settings)
+    infra, assets, admin = (
+        make_client(Role.INFRA),
+        make_client(Role.ASSETS),
+        make_client(Role.ADMIN),
+    )
+
+    override = infra.patch("/api/v1/devices/1", json={"replacement_override_on": "2031-03-31"})
+    refused = infra.patch("/api/v1/devices/1", json={"disposed_on": "2026-01-05"})
+    disposed = assets.patch("/api/v1/devices/1", json={"disposed_on": "2026-01-05"})
+    bad = assets.patch("/api/v1/devices/1", json={"colour": "red"})
+
+    assert override.status_code == 200, override.text
+    assert (override.json()["replacement_due_on"], override.json()["replacement_explicit"]) == (
+        "2031-03-31",
+        True,
+    )
+    assert refused.status_code == 403
+    assert disposed.status_code == 200
+    assert bad.status_code == 422
+    detail = admin.get("/api/v1/devices/1").json()
+    assert (detail["disposed_on"], detail["assigned_to"]) == ("2026-01-05", None)
+    changes = admin.get("/api/v1/changes", params={"entity_kind": "device", "entity_id": 1}).json()[
+        "items"
+    ]
+    assert {(c["field"], c["actor"]) for c in changes} >= {
+        ("replacement_override_on", "infra-0"),
+        ("disposed_on", "assets-1"),
+    }
+    assert "jo@example" not in admin.get("/api/v1/changes").text
