@@ -16,6 +16,7 @@ from sqlmodel import Session, col
 from estate.access import TokenError, create_token, list_tokens, revoke_token
 from estate.db import at_head, make_engine, session_scope, upgrade
 from estate.locks import SourceBusy
+from estate.logs import configure_logging, uvicorn_log_config
 from estate.models import ScanRun
 from estate.models.status import Role, RunStatus
 from estate.settings import ConfigError, Settings, load_settings
@@ -193,15 +194,35 @@ def demo(
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    with_scheduler: Annotated[
+        bool,
+        typer.Option(
+            "--scheduler/--no-scheduler",
+            help="Also run the scheduler in this process (the single-machine setup).",
+        ),
+    ] = True,
 ) -> None:
-    """Serve the HTTP API (OpenAPI at /docs)."""
+    """Serve the HTTP API (OpenAPI at /docs), by default with the scheduler in-process."""
     import uvicorn
 
     from api.app import create_app
 
     settings = state.settings()
-    _ready_engine(settings)
-    uvicorn.run(create_app(settings), host=host, port=port)
+    configure_logging(settings.logging)
+    engine = _ready_engine(settings)
+    background = None
+    if with_scheduler:
+        from api.cli_service import check_schedules
+        from scanners.scheduler import build_scheduler
+
+        check_schedules(settings)
+        background = build_scheduler(engine, settings)
+        background.start()
+    try:
+        uvicorn.run(create_app(settings), host=host, port=port, log_config=uvicorn_log_config())
+    finally:
+        if background is not None:
+            background.shutdown(wait=False)
 
 
 def _ready_engine(settings: Settings) -> Engine:
@@ -281,6 +302,10 @@ def _summarise(runs: list[ScanRun]) -> None:
             out.print(
                 f"{run.source}: ... {len(run.errors) - SHOWN_PROBLEMS} more in scan run {run.id}"
             )
+
+
+# The scheduler, report and outbox commands (api/cli_service.py) register on `app`.
+from api import cli_service  # noqa: E402, F401
 
 
 def main() -> None:

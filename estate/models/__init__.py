@@ -2,25 +2,47 @@
 
 from estate.models.application import Application, ServerApplication
 from estate.models.change import Change
+from estate.models.decommission import Decommission
 from estate.models.device import Device
 from estate.models.network_device import NetworkDevice
 from estate.models.observation import Observation
+from estate.models.outbox import OutboxMessage
+from estate.models.scan_request import ScanRequest
 from estate.models.scan_run import ScanRun
+from estate.models.schedule_claim import ScheduleClaim
 from estate.models.server import Server
 from estate.models.site import Site
+from estate.models.snapshot import (
+    AggregateState,
+    HostingFigures,
+    ProgressApplications,
+    ProgressCount,
+    ProgressSnapshot,
+)
 from estate.models.token import ApiToken
+from estate.models.wave import Wave
 from estate.models.workload import Workload
 
 __all__ = [
+    "AggregateState",
     "ApiToken",
     "Application",
     "Change",
+    "Decommission",
     "Device",
+    "HostingFigures",
     "NetworkDevice",
     "Observation",
+    "OutboxMessage",
+    "ProgressApplications",
+    "ProgressCount",
+    "ProgressSnapshot",
+    "ScanRequest",
     "ScanRun",
+    "ScheduleClaim",
     "Server",
     "ServerApplication",
     "Site",
+    "Wave",
     "Workload",
 ]

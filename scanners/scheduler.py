@@ -1,0 +1,308 @@
+"""Run each source and each report on its cron schedule, queued scan requests, and the outbox.
+
+APScheduler 3 with `coalesce=True`, `max_instances=1` and the configured misfire grace, so a
+slot missed while the scheduler was busy or down runs once, not once per missed slot. Any
+number of schedulers may run over one database: before a scheduled job runs a slot it inserts
+a claim for (job, slot) with ON CONFLICT DO NOTHING, and only the inserter runs it. (The
+per-source lock alone would let a second replica run the same slot again just after the first
+finished.) A scheduler starting after downtime runs the latest missed slot of each job once,
+if no one claimed it and it is within the grace time.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from functools import partial
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import Engine, delete, select
+from sqlmodel import Session, col
+
+from estate.alerts import after_run
+from estate.bulk import dialect_insert
+from estate.db import is_sqlite, session_scope
+from estate.derived import refresh_derived
+from estate.locks import SourceBusy
+from estate.mail import deliver_due, worker_identity
+from estate.metrics import observe_scan
+from estate.models import ScanRun, ScheduleClaim
+from estate.models.base import table_of, utcnow
+from estate.reports.send import queue_report
+from estate.scan_requests import finish, take_next
+from estate.service_settings import SchedulerSettings
+from estate.settings import Settings
+from scanners.runner import run_source
+
+log = logging.getLogger(__name__)
+CLAIMS = table_of(ScheduleClaim)
+_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+
+
+def crontab_weekdays(field: str) -> str:
+    """A crontab day-of-week field (0 or 7 = Sunday) in APScheduler 3's terms (0 = Monday):
+    as day names, so `1-5` stays Monday to Friday."""
+    if field == "*":
+        return field
+    days: set[int] = set()
+    for part in field.lower().split(","):
+        base, _, step = part.partition("/")
+        if base == "*":
+            low, high = 0, 6
+        elif "-" in base:
+            first, last = base.split("-")
+            low, high = _weekday(first), _weekday(last)
+            high = 7 if high == 0 and low > 0 else high
+        else:
+            low = _weekday(base)
+            high = 6 if step else low
+        days.update(day % 7 for day in range(low, high + 1, int(step or 1)))
+    return ",".join(_WEEKDAYS[day] for day in sorted(days))
+
+
+def _weekday(token: str) -> int:
+    if token[:3] in _WEEKDAYS:
+        return _WEEKDAYS.index(token[:3])
+    number = int(token)
+    if not 0 <= number <= 7:
+        raise ValueError(f"day of week {token!r} is not 0-7")
+    return number
+
+
+def cron_trigger(expression: str, settings: SchedulerSettings) -> CronTrigger:
+    minute, hour, day, month, weekday = expression.split()
+    return CronTrigger(
+        second=settings.cron_seconds,
+        minute=minute,
+        hour=hour,
+        day=day,
+        month=month,
+        day_of_week=crontab_weekdays(weekday),
+        timezone=ZoneInfo(settings.timezone),
+    )
+
+
+def latest_slot(trigger: CronTrigger, now: datetime, lookback: timedelta) -> datetime | None:
+    """The trigger's last fire time at or before `now`, if within `lookback`."""
+    slot = None
+    fire = trigger.get_next_fire_time(None, now - lookback)
+    while fire is not None and fire <= now:
+        slot = fire
+        fire = trigger.get_next_fire_time(fire, fire + timedelta(microseconds=1))
+    return slot
+
+
+def claim_slot(engine: Engine, job: str, slot: datetime, worker: str) -> bool:
+    """Insert the claim for (job, slot); True if this call inserted it."""
+    with Session(engine) as session:
+        statement: Any = dialect_insert(session, CLAIMS).values(
+            job=job, slot_at=slot, claimed_at=utcnow(), claimed_by=worker
+        )
+        statement = statement.on_conflict_do_nothing(index_elements=["job", "slot_at"])
+        inserted = session.execute(statement.returning(CLAIMS.c.id)).scalar()
+        session.commit()
+    return inserted is not None
+
+
+def is_claimed(engine: Engine, job: str, slot: datetime) -> bool:
+    with Session(engine) as session:
+        found = session.execute(
+            select(col(ScheduleClaim.id)).where(
+                col(ScheduleClaim.job) == job, col(ScheduleClaim.slot_at) == slot
+            )
+        ).first()
+    return found is not None
+
+
+def missed_slot(
+    engine: Engine, job: str, trigger: CronTrigger, now: datetime, grace: timedelta
+) -> datetime | None:
+    """The latest slot within the grace time that no scheduler claimed, if there is one."""
+    slot = latest_slot(trigger, now, grace)
+    if slot is None or is_claimed(engine, job, slot):
+        return None
+    return slot
+
+
+class Jobs:
+    """What the scheduler runs; each call opens its own sessions."""
+
+    def __init__(self, engine: Engine, settings: Settings):
+        self.engine = engine
+        self.settings = settings
+        self.worker = worker_identity()
+        self.triggers: dict[str, CronTrigger] = {}
+        self.grace = timedelta(seconds=settings.scheduler.misfire_grace_seconds)
+
+    def scheduled_scan(self, name: str) -> None:
+        if self._claim(f"source:{name}"):
+            self.run_scan(name)
+
+    def scheduled_report(self, name: str) -> None:
+        slot = self._claim(f"report:{name}")
+        if slot is not None:
+            self.send_report(name, dedupe_key=f"report:{name}:{slot.isoformat()}")
+
+    def scheduled_refresh(self) -> None:
+        """Everything derived from the inventory: replacement dates, migration statuses, the
+        kept progress and today's snapshot."""
+        if self._claim("daily-refresh"):
+            with session_scope(self.engine) as session:
+                changed = refresh_derived(session, self.settings, date.today())
+            log.info("daily refresh: %d migration statuses changed", changed)
+
+    def _claim(self, job: str) -> datetime | None:
+        """The slot this firing is for, if this scheduler is the one to run it."""
+        now = datetime.now(ZoneInfo(self.settings.scheduler.timezone))
+        slot = latest_slot(self.triggers[job], now, self.grace)
+        if slot is None:
+            return None
+        if not claim_slot(self.engine, job, slot, self.worker):
+            log.info("%s slot %s: claimed by another scheduler", job, slot.isoformat())
+            return None
+        log.info("%s slot %s: claimed by %s", job, slot.isoformat(), self.worker)
+        return slot
+
+    def run_scan(self, name: str) -> ScanRun | None:
+        """Run a source, then its metrics and alerts; None if it could not run."""
+        started = time.monotonic()
+        try:
+            run = run_source(self.engine, self.settings, name)
+        except SourceBusy as exc:
+            log.warning("scan of %s skipped: %s", name, exc)
+            return None
+        observe_scan(name, str(run.status), time.monotonic() - started)
+        log.info("scan of %s: run %s %s", name, run.id, run.status)
+        try:
+            with session_scope(self.engine) as session:
+                alerted = after_run(session, self.settings, run)
+            if alerted:
+                self.drain_outbox()
+        except Exception:
+            log.exception("alerts after the run of %s failed", name)
+        return run
+
+    def send_report(self, name: str, dedupe_key: str | None = None) -> None:
+        today = datetime.now(ZoneInfo(self.settings.scheduler.timezone)).date()
+        with session_scope(self.engine) as session:
+            stored = queue_report(session, self.settings, name, today, dedupe_key)
+        log.info("report %s: message %s enqueued", name, stored)
+        self.drain_outbox()
+
+    def scan_requests(self) -> None:
+        """Run every queued request, oldest first."""
+        while (request := take_next(self.engine, self.worker)) is not None:
+            assert request.id is not None
+            try:
+                run = self.run_scan(request.source)
+            except Exception as exc:
+                log.exception("requested scan of %s failed to start", request.source)
+                finish(self.engine, request.id, None, f"{type(exc).__name__}: {exc}")
+                continue
+            if run is None:  # busy: leave it for the next poll
+                finish(self.engine, request.id, None, "source busy; requeued", requeue=True)
+                return
+            finish(self.engine, request.id, run)
+
+    def drain_outbox(self) -> None:
+        delivery = deliver_due(self.engine, self.settings)
+        if delivery.sent or delivery.deferred or delivery.failed:
+            log.info(
+                "outbox: %d sent, %d deferred, %d failed",
+                delivery.sent,
+                delivery.deferred,
+                delivery.failed,
+            )
+
+    def housekeeping(self) -> None:
+        self.drain_outbox()
+        keep = timedelta(days=self.settings.scheduler.keep_claims_days)
+        with session_scope(self.engine) as session:
+            session.execute(
+                delete(ScheduleClaim).where(col(ScheduleClaim.slot_at) < utcnow() - keep)
+            )
+
+
+def build_scheduler(engine: Engine, settings: Settings, *, blocking: bool = False) -> BaseScheduler:
+    """A scheduler with every job added; start() it (blocking runs in the calling thread)."""
+    config = settings.scheduler
+    workers = 1 if is_sqlite(engine) else config.scan_workers  # SQLite has one writer
+    options: dict[str, Any] = {
+        "executors": {
+            "default": ThreadPoolExecutor(2),
+            "scans": ThreadPoolExecutor(workers),
+        },
+        "job_defaults": {
+            "coalesce": True,
+            "max_instances": 1,
+            "misfire_grace_time": config.misfire_grace_seconds,
+        },
+        "timezone": ZoneInfo(config.timezone),
+    }
+    scheduler: BaseScheduler = (
+        BlockingScheduler(**options) if blocking else BackgroundScheduler(**options)
+    )
+    add_jobs(scheduler, Jobs(engine, settings))
+    return scheduler
+
+
+def add_jobs(scheduler: BaseScheduler, jobs: Jobs) -> None:
+    settings = jobs.settings
+    for source in settings.sources:
+        if source.enabled and source.schedule:
+            run = partial(jobs.scheduled_scan, source.name)
+            _add_cron(scheduler, jobs, f"source:{source.name}", source.schedule, run, "scans")
+    for name, report in settings.reports.items():
+        if report.enabled and report.schedule:
+            send = partial(jobs.scheduled_report, name)
+            _add_cron(scheduler, jobs, f"report:{name}", report.schedule, send, "default")
+    if settings.scheduler.daily_refresh:
+        refresh = jobs.scheduled_refresh
+        _add_cron(
+            scheduler, jobs, "daily-refresh", settings.scheduler.daily_refresh, refresh, "scans"
+        )
+    now = datetime.now(ZoneInfo(settings.scheduler.timezone))
+    scheduler.add_job(
+        jobs.scan_requests,
+        "interval",
+        id="scan-requests",
+        executor="scans",
+        seconds=settings.scheduler.request_poll_seconds,
+        next_run_time=now,
+    )
+    scheduler.add_job(
+        jobs.housekeeping,
+        "interval",
+        id="outbox",
+        executor="default",
+        seconds=settings.scheduler.outbox_poll_seconds,
+        next_run_time=now,
+    )
+
+
+def _add_cron(
+    scheduler: BaseScheduler,
+    jobs: Jobs,
+    job: str,
+    schedule: str,
+    call: Callable[[], None],
+    executor: str,
+) -> None:
+    trigger = cron_trigger(schedule, jobs.settings.scheduler)
+    jobs.triggers[job] = trigger
+    extra: dict[str, Any] = {}
+    now = datetime.now(ZoneInfo(jobs.settings.scheduler.timezone))
+    missed = missed_slot(jobs.engine, job, trigger, now, jobs.grace)
+    if missed is not None:
+        # Down at that slot: run it once now (APScheduler coalesces from there).
+        log.info("%s: slot %s was missed; running it now", job, missed.isoformat())
+        extra["next_run_time"] = missed
+    scheduler.add_job(call, trigger, id=job, name=job, executor=executor, **extra)
