@@ -36,7 +36,8 @@ def test_an_unknown_kind_names_the_source_and_the_kinds_expected(tmp_path: Path)
 def test_a_bad_option_names_the_source_and_option(tmp_path: Path) -> None:
     path = write(
         tmp_path,
-        '[[sources]]\nname = "x"\nkind = "cmdb"\n[sources.options]\npath = "a.csv"\nentity = "rack"\n',
+        '[[sources]]\nname = "x"\nkind = "cmdb"\n'
+        '[sources.options]\npath = "a.csv"\nentity = "rack"\n',
     )
 
     with pytest.raises(ConfigError, match=r"sources\(x\)\.options: entity"):
