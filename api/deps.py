@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
+from fastapi.exceptions import RequestValidationError
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -27,7 +28,20 @@ def get_settings(request: Request) -> Settings:
 SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, at most {MAX_LIMIT}.")]
-Offset = Annotated[int, Query(ge=0, description="Rows to skip.")]
+# Bounded so an absurd offset is a 422, not an integer overflow in the database driver.
+Offset = Annotated[int, Query(ge=0, le=2**31 - 1, description="Rows to skip.")]
+
+
+async def plain_query(request: Request) -> None:
+    """No parameter may hold a NUL: PostgreSQL cannot compare text with one (SQLite can), so
+    it is refused alike on both."""
+    if "%00" in request.url.query or "\x00" in request.url.path:
+        detail = [
+            {"loc": ["query"], "msg": "NUL characters are not allowed", "type": "value_error"}
+        ]
+        raise RequestValidationError(detail)
+
+
 Sort = Annotated[
     str | None, Query(description="A field to sort by; prefix with '-' for descending.")
 ]

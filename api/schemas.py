@@ -6,6 +6,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
+from estate.migration import Explanation
 from estate.models.change import ChangePublic
 from estate.models.device import DevicePersonal, DevicePublic
 from estate.models.network_device import NetworkDevicePublic
@@ -33,6 +34,8 @@ class ServerDetail(ServerPublic):
     workloads: list[WorkloadPublic] = []
     observations: list[ObservationPublic] = []
     changes: list[ChangePublic] = []
+    # Why the server has its migration status, derived now from the facts.
+    migration: Explanation | None = None
 
 
 class DeviceDetail(DevicePublic):

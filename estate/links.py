@@ -60,7 +60,8 @@ def resolve_links(
         updates = []
         for entity_id, reference, current in {r[0]: r for r in rows}.values():
             target = targets.get(reference) if reference else None
-            if target != current and target != entity_id:
+            # Only a server can point at itself (a host); a workload id is not a server id.
+            if target != current and not (table is SERVERS and target == entity_id):
                 updates.append({"_id": entity_id, "target": target})
                 if entity_id not in created.get(kind, ()):
                     history.add(kind, entity_id, name, current, target)

@@ -1,4 +1,4 @@
-"""Applications, scan runs and the change log."""
+"""Scan runs and the change log (applications: api.routes.applications)."""
 
 from __future__ import annotations
 
@@ -7,37 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, Query
 
 from api.auth import Reader
-from api.deps import Limit, Offset, Search, SessionDep, Sort
+from api.deps import Limit, Offset, SessionDep, Sort
 from api.routes.devices import PERSONAL
 from api.schemas import Page
 from estate import inventory
+from estate.inventory import MAX_ID
 from estate.models import ScanRun
-from estate.models.application import ApplicationPublic
 from estate.models.change import ChangePublic
 from estate.models.scan_run import ScanRunPublic
 from estate.models.status import EntityKind, Permission, RunStatus
 
 router = APIRouter(tags=["records"])
-
-
-@router.get("/applications", response_model=Page[ApplicationPublic])
-def list_applications(
-    session: SessionDep,
-    q: Search = None,
-    criticality: str | None = None,
-    sort: Sort = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
-) -> Page[ApplicationPublic]:
-    page = inventory.list_applications(
-        session, q=q, criticality=criticality, sort=sort, limit=limit, offset=offset
-    )
-    counts = inventory.application_server_counts(session, [a.id for a in page.items])
-    items = [
-        ApplicationPublic.model_validate(a, update={"server_count": counts.get(a.id, 0)})
-        for a in page.items
-    ]
-    return Page(items=items, total=page.total, limit=limit, offset=offset)
 
 
 @router.get("/scans", response_model=Page[ScanRunPublic])
@@ -57,7 +37,7 @@ def list_scans(
 
 
 @router.get("/scans/{run_id}", response_model=ScanRunPublic)
-def get_scan(session: SessionDep, run_id: Annotated[int, Path(ge=1)]) -> ScanRunPublic:
+def get_scan(session: SessionDep, run_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> ScanRunPublic:
     run = inventory.get(session, ScanRun, run_id)
     if run is None:
         raise HTTPException(404, f"no scan run with id {run_id}")

@@ -1,17 +1,17 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query
 
-from api.deps import Limit, Offset, Search, SessionDep, Sort
+from api.deps import Limit, Offset, Search, SessionDep, SettingsDep, Sort
 from api.schemas import Page, ServerDetail, ServerRef
-from estate import inventory
+from estate import inventory, migration
 from estate.models import Server
 from estate.models.change import ChangePublic
 from estate.models.observation import ObservationPublic
 from estate.models.server import ServerPublic
-from estate.models.status import EntityStatus, ServerKind
+from estate.models.status import EntityStatus, MigrationStatus, ServerKind, Strategy
 from estate.models.workload import WorkloadPublic
 
 router = APIRouter(prefix="/servers", tags=["servers"])
@@ -30,6 +30,15 @@ def list_servers(
     kind: ServerKind | None = None,
     os: Annotated[str | None, Query(description="Operating system name contains.")] = None,
     application: Annotated[str | None, Query(description="Application name.")] = None,
+    migration_status: Annotated[
+        list[MigrationStatus] | None, Query(description="One or more migration statuses.")
+    ] = None,
+    strategy: Annotated[
+        Strategy | Literal["none"] | None, Query(description="Strategy in force, or 'none'.")
+    ] = None,
+    wave: Annotated[
+        str | None, Query(max_length=200, description="Wave id, name or 'none'.")
+    ] = None,
     q: Search = None,
     sort: Sort = None,
     limit: Limit = 50,
@@ -42,6 +51,9 @@ def list_servers(
         kind=kind,
         os=os,
         application=application,
+        migration_status=migration_status,
+        strategy=strategy,
+        wave=wave,
         q=q,
         sort=sort,
         limit=limit,
@@ -54,7 +66,11 @@ def list_servers(
 
 
 @router.get("/{server_id}", response_model=ServerDetail)
-def get_server(session: SessionDep, server_id: Annotated[int, Path(ge=1)]) -> ServerDetail:
+def get_server(
+    session: SessionDep,
+    settings: SettingsDep,
+    server_id: Annotated[int, Path(ge=1, le=inventory.MAX_ID)],
+) -> ServerDetail:
     server = inventory.get(session, Server, server_id)
     if server is None:
         raise HTTPException(404, f"no server with id {server_id}")
@@ -77,5 +93,6 @@ def get_server(session: SessionDep, server_id: Annotated[int, Path(ge=1)]) -> Se
                 ChangePublic.model_validate(c)
                 for c in inventory.history_of(session, "server", server_id)
             ],
+            "migration": migration.explain(session, settings.migration, server_id),
         }
     )

@@ -7,6 +7,7 @@ from fastapi import APIRouter, HTTPException, Path, Query
 from api.deps import Limit, Offset, Search, SessionDep, Sort
 from api.schemas import Page, ServerRef, WorkloadDetail
 from estate import inventory
+from estate.inventory import MAX_ID
 from estate.models import Server, Workload
 from estate.models.change import ChangePublic
 from estate.models.observation import ObservationPublic
@@ -52,7 +53,9 @@ def list_workloads(
 
 
 @router.get("/{workload_id}", response_model=WorkloadDetail)
-def get_workload(session: SessionDep, workload_id: Annotated[int, Path(ge=1)]) -> WorkloadDetail:
+def get_workload(
+    session: SessionDep, workload_id: Annotated[int, Path(ge=1, le=MAX_ID)]
+) -> WorkloadDetail:
     workload = inventory.get(session, Workload, workload_id)
     if workload is None:
         raise HTTPException(404, f"no workload with id {workload_id}")

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index
+from sqlalchemy import Index, Text
 from sqlmodel import Field, SQLModel
 
-from estate.models.base import created_timestamp, enum_type, timestamp
-from estate.models.status import EntityStatus, ServerKind
+from estate.models.base import JSONType, created_timestamp, enum_type, timestamp
+from estate.models.status import EntityStatus, MigrationStatus, ServerKind, Strategy
 
 
 class ServerBase(SQLModel):
@@ -37,6 +37,28 @@ class ServerBase(SQLModel):
     status: EntityStatus = Field(
         default=EntityStatus.ACTIVE, sa_type=enum_type(EntityStatus), index=True
     )
+    # The migration plan as people set it for this one server; None follows its applications.
+    strategy_override: Strategy | None = Field(default=None, sa_type=enum_type(Strategy))
+    wave_id: int | None = Field(default=None, foreign_key="waves.id", index=True)
+    notes: str | None = Field(default=None, sa_type=Text)
+    status_override: MigrationStatus | None = Field(
+        default=None, sa_type=enum_type(MigrationStatus)
+    )
+    status_override_reason: str | None = Field(default=None, max_length=500)
+    # Derived by estate.migration.refresh_statuses from the facts; never written by hand.
+    migration_status: MigrationStatus = Field(
+        default=MigrationStatus.NOT_ASSESSED,
+        sa_type=enum_type(MigrationStatus),
+        index=True,
+        sa_column_kwargs={"server_default": MigrationStatus.NOT_ASSESSED.value},
+    )
+    migration_status_reason: str | None = Field(default=None, sa_type=Text)
+    # What makes it a decommission candidate (empty when the rules do not hold).
+    migration_evidence: list[str] | None = Field(default=None, sa_type=JSONType)
+    effective_strategy: Strategy | None = Field(
+        default=None, sa_type=enum_type(Strategy), index=True
+    )
+    effective_wave_id: int | None = Field(default=None, foreign_key="waves.id", index=True)
 
 
 class Server(ServerBase, table=True):

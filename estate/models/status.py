@@ -44,6 +44,7 @@ class EntityKind(StrEnum):
     WORKLOAD = "workload"
     NETWORK_DEVICE = "network_device"
     APPLICATION = "application"
+    WAVE = "wave"
 
 
 class ChangeCause(StrEnum):
@@ -67,3 +68,39 @@ class Permission(StrEnum):
     SCAN = "scan"
     DECOMMISSION = "decommission"
     PERSONAL_DATA = "personal-data"
+
+
+class Strategy(StrEnum):
+    """The 7R migration strategies an application (or one of its servers) is given."""
+
+    REHOST = "rehost"
+    REPLATFORM = "replatform"
+    REFACTOR = "refactor"
+    REPURCHASE = "repurchase"
+    RELOCATE = "relocate"
+    RETAIN = "retain"
+    RETIRE = "retire"
+
+
+class MigrationStatus(StrEnum):
+    """Where a server is on its way out of the data centre, derived from facts
+    (estate.migration.derive); the order of the members is the order of the journey."""
+
+    NOT_ASSESSED = "not-assessed"
+    ASSESSED = "assessed"
+    PLANNED = "planned"
+    REPLICATING = "replicating"
+    TESTING = "testing"
+    CUTOVER = "cutover"
+    MIGRATED = "migrated"
+    DECOMMISSION_CANDIDATE = "decommission-candidate"
+    DECOMMISSION_APPROVED = "decommission-approved"
+    DECOMMISSIONED = "decommissioned"
+    RETAINED = "retained"
+    RETIRED = "retired"
+
+
+class DecommissionDecision(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+    DEFER = "defer"

@@ -1,0 +1,129 @@
+"""A server's plan, bulk assignment, and migration progress with its burn-down."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from api.auth import CurrentActor, require
+from api.cache import kept_json
+from api.deps import SessionDep, SettingsDep
+from api.routes import servers
+from api.schemas import ServerDetail
+from estate import assignments, inventory, migration, plans, progress
+from estate.inventory import BadQuery
+from estate.models.base import utcnow
+from estate.models.status import Permission
+
+router = APIRouter(tags=["migration"])
+Editor = [Depends(require(Permission.EDIT_INVENTORY))]
+ServerId = Annotated[int, Path(ge=1, le=inventory.MAX_ID)]
+CSV_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+        "description": "A CSV file: server, then any of wave, strategy, applications, notes.",
+    }
+}
+
+
+class Assigned(BaseModel):
+    """How many servers a bulk assignment touched; its changes share the request id."""
+
+    servers: int
+    request_id: str
+
+
+@router.patch("/servers/{server_id}", response_model=ServerDetail, dependencies=Editor)
+def update_server(
+    session: SessionDep,
+    settings: SettingsDep,
+    actor: CurrentActor,
+    server_id: ServerId,
+    body: plans.ServerPlanUpdate,
+) -> ServerDetail:
+    """The server's applications, strategy override, wave, notes or status override."""
+    plans.update_server(session, actor, server_id, body)
+    migration.refresh(session, settings, server_ids=[server_id], actor=actor)
+    session.commit()
+    session.expire_all()
+    return servers.get_server(session, settings, server_id)
+
+
+def _assign(
+    session: SessionDep,
+    settings: SettingsDep,
+    actor: CurrentActor,
+    items: list[assignments.Assignment],
+) -> Assigned:
+    server_ids = assignments.assign(session, actor, items)
+    migration.refresh(session, settings, server_ids=server_ids, actor=actor)
+    session.commit()
+    return Assigned(servers=len(server_ids), request_id=actor.request_id)
+
+
+@router.post("/assignments", response_model=Assigned, dependencies=Editor)
+def assign(
+    session: SessionDep,
+    settings: SettingsDep,
+    actor: CurrentActor,
+    body: assignments.Assignments,
+) -> Assigned:
+    """Put many servers in a wave, strategy or applications at once: all rows or none."""
+    return _assign(session, settings, actor, body.assignments)
+
+
+async def csv_text(request: Request) -> str:
+    raw = await request.body()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise plans.Invalid(("body",), "the CSV file must be UTF-8") from None
+
+
+@router.post(
+    "/assignments/csv", response_model=Assigned, dependencies=Editor, openapi_extra=CSV_BODY
+)
+def assign_csv(
+    session: SessionDep,
+    settings: SettingsDep,
+    actor: CurrentActor,
+    text: Annotated[str, Depends(csv_text)],
+) -> Assigned:
+    """The same from a CSV upload (Content-Type: text/csv): an empty cell leaves a value,
+    '-' clears it, applications are separated by ';'."""
+    return _assign(session, settings, actor, assignments.parse_csv(text))
+
+
+@router.get("/progress", response_model=progress.Progress)
+def get_progress(request: Request, session: SessionDep) -> Response:
+    """Totals and % migrated, by servers and by applications, per wave, strategy, application
+    and site: the same numbers the server list gives for each filter."""
+    return kept_json(request, session, "progress", lambda: progress.read(session))
+
+
+@router.get("/progress/history", response_model=list[progress.Day])
+def get_history(
+    session: SessionDep,
+    start: Annotated[date | None, Query(alias="from", description="First day.")] = None,
+    end: Annotated[date | None, Query(alias="to", description="Last day.")] = None,
+    wave: Annotated[
+        int | None, Query(ge=1, le=inventory.MAX_ID, description="One wave's burn-down.")
+    ] = None,
+) -> list[progress.Day]:
+    """Daily snapshots, oldest first: a burn-down of the servers still to migrate."""
+    if start is not None and end is not None and end < start:
+        raise BadQuery("to", "'to' is before 'from'")
+    return progress.history(session, start, end, wave)
+
+
+@router.post("/progress/snapshots", response_model=progress.Progress, dependencies=Editor)
+def take_snapshot(session: SessionDep, settings: SettingsDep) -> progress.Progress:
+    """Re-derive every server now and keep today's snapshot (also taken daily)."""
+    migration.refresh(session, settings, now=utcnow())
+    session.commit()
+    return progress.read(session)

@@ -1,0 +1,261 @@
+"""API under load: GET /api/v1/progress and GET /api/v1/sites/{id}/hosting beside GET /health,
+each driven by wrk with 32 connections against `estate serve`, on SQLite and PostgreSQL.
+
+The estate (50,000 servers, 1,000,000 devices, 100,000 workloads, their applications, waves,
+sites and network devices) is written straight into the tables with bulk inserts (COPY on
+PostgreSQL), not through ingest: feeding a million devices through ingest belongs to
+bench/ingest.py and would take most of this bench's time. Then one full migration refresh
+(timed) keeps the statuses and aggregates that the two endpoints read.
+
+Targets: each endpoint's throughput >= 0.25x the /health throughput measured in the same run,
+and its p99 latency <= 100 ms. GET /api/v1/sites/{id} is measured too: the floor of any
+authenticated read (bearer token check and database session), for comparison.
+
+    .venv/bin/python bench/api_load.py [--db sqlite|postgresql] [--duration 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from common import Result, write_results
+from estate_builder import build_estate, fresh_database, postgres_reachable
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from estate import migration
+from estate.access import create_token
+from estate.db import make_engine, upgrade
+from estate.models.status import Role
+from estate.settings import DatabaseSettings, Settings
+
+CONNECTIONS = 32
+THREADS = 2
+RATIO_TARGET = 0.25
+P99_TARGET_MS = 100.0
+ESTATE = str(Path(sys.executable).with_name("estate"))
+SIZES = {"servers": 50_000, "devices": 1_000_000, "workloads": 100_000}
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() != 0:
+        raise SystemExit("wrk is not installed (apt-get install wrk)")
+    subprocess.run(["apt-get", "update"], check=True, capture_output=True)
+    subprocess.run(["apt-get", "install", "-y", "wrk"], check=True, capture_output=True)
+    return shutil.which("wrk") or "wrk"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def serve(url: str, workdir: str) -> Iterator[str]:
+    """`estate serve` on a free port in a subprocess; yields its base URL."""
+    config = Path(workdir) / "estate.toml"
+    config.write_text(f'[database]\nurl = "{url}"\n')
+    port = free_port()
+    # The access log goes to a file: a pipe nobody reads would fill and stall the server.
+    log = (Path(workdir) / "serve.log").open("w")
+    process = subprocess.Popen(
+        [ESTATE, "--config", str(config), "serve", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(base + "/health", timeout=1).read()
+                break
+            except OSError:
+                if process.poll() is not None:
+                    log.close()
+                    output = (Path(workdir) / "serve.log").read_text()
+                    raise SystemExit(f"estate serve exited: {output}") from None
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def wrk(binary: str, url: str, token: str, duration: int) -> tuple[float, float]:
+    """Requests per second and p99 latency (ms) of one wrk run."""
+    done = subprocess.run(
+        [
+            binary,
+            f"-t{THREADS}",
+            f"-c{CONNECTIONS}",
+            f"-d{duration}s",
+            "--latency",
+            "-H",
+            f"Authorization: Bearer {token}",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    out = done.stdout
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        raise SystemExit(f"{url}: {errors.group(1)} error responses\n{out}")
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    value, unit = re.search(r"\s99%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+    return rps, float(value) * _UNITS[unit]
+
+
+def warm(url: str, token: str, times: int = 20) -> None:
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    for _ in range(times):
+        urllib.request.urlopen(request, timeout=30).read()
+
+
+def refresh(engine: Engine, url: str) -> float:
+    settings = Settings(database=DatabaseSettings(url=url))
+    started = time.perf_counter()
+    with Session(engine) as session:
+        migration.refresh(session, settings)
+        session.commit()
+    return time.perf_counter() - started
+
+
+def reader_token(engine: Engine) -> str:
+    with Session(engine) as session:
+        token = create_token(session, "bench", Role.VIEWER)
+        session.commit()
+    return token
+
+
+def bench(db: str, workdir: str, duration: int, binary: str) -> list[Result]:
+    print(
+        f"== {db}: {SIZES['servers']:,} servers, {SIZES['devices']:,} devices, "
+        f"{SIZES['workloads']:,} workloads (bulk inserts, not ingest)",
+        flush=True,
+    )
+    with fresh_database(db, workdir) as url:
+        engine = make_engine(url)
+        upgrade(engine)
+        started = time.perf_counter()
+        site_id = build_estate(engine, **SIZES)
+        print(f"  built in {time.perf_counter() - started:.1f} s", flush=True)
+        refreshed = refresh(engine, url)
+        print(f"  migration refresh (statuses and aggregates) in {refreshed:.1f} s", flush=True)
+        token = reader_token(engine)
+        engine.dispose()
+        figures: dict[str, tuple[float, float]] = {}
+        with serve(url, workdir) as base:
+            paths = {
+                "health": "/health",
+                "floor": f"/api/v1/sites/{site_id}",
+                "progress": "/api/v1/progress",
+                "hosting": f"/api/v1/sites/{site_id}/hosting",
+            }
+            for path in paths.values():
+                warm(base + path, token)
+            for name, path in paths.items():
+                figures[name] = wrk(binary, base + path, token, duration)
+                print(
+                    f"  {name}: {figures[name][0]:,.0f} req/s, p99 {figures[name][1]:.1f} ms",
+                    flush=True,
+                )
+    return results(db, figures, refreshed)
+
+
+def results(db: str, figures: dict[str, tuple[float, float]], refreshed: float) -> list[Result]:
+    health_rps, health_p99 = figures["health"]
+    label = f"{db} 50k servers"
+    rows = [
+        Result(f"{label}: GET /health throughput (req/s)", round(health_rps, 1), "req/s"),
+        Result(f"{label}: GET /health p99 (ms)", round(health_p99, 2), "ms"),
+        Result(f"{label}: migration refresh, all servers (s)", round(refreshed, 2), "s"),
+        # The floor of any authenticated read (token check, session): one site by id.
+        Result(
+            f"{label}: GET /api/v1/sites/{{id}} throughput (req/s)",
+            round(figures["floor"][0], 1),
+            "req/s",
+            round(health_rps, 1),
+        ),
+        Result(
+            f"{label}: GET /api/v1/sites/{{id}} p99 (ms)",
+            round(figures["floor"][1], 2),
+            "ms",
+            round(health_p99, 2),
+        ),
+    ]
+    for name, path in (("progress", "/api/v1/progress"), ("hosting", "/api/v1/sites/{id}/hosting")):
+        rps, p99 = figures[name]
+        rows += [
+            Result(
+                f"{label}: GET {path} throughput (req/s)",
+                round(rps, 1),
+                "req/s",
+                round(health_rps, 1),
+                f">= {RATIO_TARGET}x /health",
+                rps >= RATIO_TARGET * health_rps,
+            ),
+            Result(
+                f"{label}: GET {path} p99 (ms)",
+                round(p99, 2),
+                "ms",
+                round(health_p99, 2),
+                f"<= {P99_TARGET_MS:g} ms",
+                p99 <= P99_TARGET_MS,
+            ),
+        ]
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], action="append")
+    parser.add_argument("--duration", type=int, default=10)
+    args = parser.parse_args()
+    binary = ensure_wrk()
+    rows: list[Result] = []
+    workdir = tempfile.mkdtemp(prefix="estate-bench-")
+    try:
+        for db in args.db or ["sqlite", "postgresql"]:
+            if db == "postgresql" and not postgres_reachable():
+                if os.environ.get("CI") == "true":
+                    raise SystemExit("PostgreSQL is required under CI=true")
+                print("== postgresql SKIPPED")
+                continue
+            rows += bench(db, workdir, args.duration, binary)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    write_results("api_load", rows)
+    missed = [r.name for r in rows if r.met is False]
+    print("targets missed: " + ", ".join(missed) if missed else "all targets met")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,158 @@
+"""Decommission: candidates with evidence, reviews and removal, and the exports for the
+capital assets team with formula cells neutralised."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from sqlalchemy import Engine
+
+from estate.settings import Settings
+from tests.core.helpers import complete, server
+from tests.migration.helpers import instance, scan_and_refresh
+
+HOSTILE = '=HYPERLINK("http://x","y")'
+LAUNCHED = datetime.now(UTC) - timedelta(days=30)
+
+
+def load(client: TestClient, engine: Engine, settings: Settings) -> None:
+    """srv1 migrated and off; a hostile host name, retired and off; srv3 retired, still on."""
+    records = [
+        server(
+            "1",
+            hostname="srv1",
+            serial="S1",
+            asset_tag="NBC-1",
+            site="Civic Centre",
+            room="B1",
+            rack="R4",
+            rack_unit=12,
+            power_watts=310.0,
+            power_state="off",
+            applications=("Payroll",),
+        ),
+        server("2", hostname=HOSTILE, serial="-2+3", asset_tag="@SUM(A1)", power_state="off"),
+        server("3", hostname="srv3", power_state="on"),
+    ]
+    scan_and_refresh(engine, settings, "cmdb", complete(records))
+    scan_and_refresh(
+        engine,
+        settings,
+        "aws",
+        complete([instance("i-1", "srv1", launched_at=LAUNCHED)], "111122223333/eu-west-2"),
+        "aws",
+    )
+    client.post(
+        "/api/v1/assignments",
+        json={
+            "assignments": [
+                {"server": 2, "strategy": "retire"},
+                {"server": 3, "strategy": "retire"},
+            ]
+        },
+    )
+
+
+def test_candidates_carry_their_evidence(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    load(client, engine, settings)
+
+    page = client.get("/api/v1/decommission/candidates").json()
+
+    assert page["total"] == 2
+    assert [(c["server_id"], c["evidence"]) for c in page["items"]] == [
+        (
+            1,
+            [
+                f"linked workload srv1 running since {LAUNCHED:%Y-%m-%d} (30 days)",
+                "on-premise server powered off",
+            ],
+        ),
+        (2, ["strategy retire (from server)", "on-premise server powered off"]),
+    ]
+    assert page["items"][0]["applications"] == ["Payroll"]
+
+
+def test_reviews_reject_defer_and_approve_then_completion(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    load(client, engine, settings)
+
+    not_candidate = client.post("/api/v1/decommission/3/review", json={"decision": "approve"})
+    early = client.post(
+        "/api/v1/decommission/1/complete",
+        json={
+            "removed_on": "2026-11-01",
+            "disposal_reference": "D",
+            "data_sanitisation_reference": "S",
+        },
+    )
+    rejected = client.post(
+        "/api/v1/decommission/1/review", json={"decision": "reject", "note": "still in use"}
+    )
+    deferred = client.post("/api/v1/decommission/2/review", json={"decision": "defer"})
+    approved = client.post("/api/v1/decommission/1/review", json={"decision": "approve"})
+    future = client.post(
+        "/api/v1/decommission/1/complete",
+        json={
+            "removed_on": "2999-01-01",
+            "disposal_reference": "D",
+            "data_sanitisation_reference": "S",
+        },
+    )
+
+    assert (not_candidate.status_code, early.status_code, future.status_code) == (409, 409, 422)
+    assert (rejected.json()["migration_status"], rejected.json()["decision"]) == (
+        "migrated",
+        "reject",
+    )
+    assert (deferred.json()["migration_status"], deferred.json()["decision"]) == (
+        "decommission-candidate",
+        "defer",
+    )
+    assert approved.json()["migration_status"] == "decommission-approved"
+    decided = client.get("/api/v1/decommission/candidates", params={"decision": "approve"}).json()
+    assert [c["server_id"] for c in decided["items"]] == [1]
+    history = client.get(
+        "/api/v1/changes", params={"entity_id": 1, "field": "decommission_decision"}
+    )
+    assert [(c["old"], c["new"]) for c in history.json()["items"]] == [
+        ("reject", "approve"),
+        (None, "reject"),
+    ]
+
+
+def test_exports_neutralise_formulas(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    load(client, engine, settings)
+
+    xlsx = client.get("/api/v1/decommission/candidates", params={"format": "xlsx"})
+    as_csv = client.get("/api/v1/decommission/candidates", params={"format": "csv"})
+
+    assert xlsx.headers["content-type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    cells = {c.coordinate: c for row in sheet.iter_rows() for c in row}
+    assert rows[0][:4] == ("Hostname", "Serial", "Asset tag", "Site")
+    assert rows[2][:3] == ("'" + HOSTILE, "'-2+3", "'@SUM(A1)")
+    assert cells["A3"].data_type == "s"
+    assert rows[1][:9] == ("srv1", "S1", "NBC-1", "Civic Centre", "B1", "R4", 12, None, 310.0)
+    assert all(c.data_type != "f" for c in cells.values())
+    assert as_csv.headers["content-disposition"] == (
+        'attachment; filename="decommission-candidates.csv"'
+    )
+    parsed = list(csv.reader(io.StringIO(as_csv.text)))
+    assert parsed[2][:3] == ["'" + HOSTILE, "'-2+3", "'@SUM(A1)"]
+    assert parsed[1][9:12] == [
+        "Payroll",
+        "decommission-candidate",
+        f"linked workload srv1 running since {LAUNCHED:%Y-%m-%d} (30 days); "
+        "on-premise server powered off",
+    ]

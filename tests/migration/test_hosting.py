@@ -1,0 +1,113 @@
+"""Hosting per site: on site now against the baseline day, and month by month."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from estate.migration import MigrationSettings
+from estate.records import NetworkDeviceRecord
+from estate.settings import Settings
+from tests.core.helpers import complete, server
+from tests.migration.helpers import refresh, scan_and_refresh
+
+CIVIC, DEPOT = "Civic Centre", "Depot"
+
+
+def at(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), UTC)
+
+
+def estate(*, with_db: bool = True) -> list[object]:
+    records = [
+        server(
+            "h1",
+            hostname="esx01",
+            serial="H1",
+            kind="physical",
+            site=CIVIC,
+            room="B1",
+            rack="R1",
+            rack_units=2,
+            power_watts=450.0,
+        ),
+        server(
+            "h2",
+            hostname="esx02",
+            serial="H2",
+            kind="physical",
+            site=CIVIC,
+            room="B1",
+            rack="R1",
+            rack_units=2,
+            power_watts=450.5,
+        ),
+        server("v1", hostname="vm01", kind="virtual", site=CIVIC, host="esx01"),
+        server("v2", hostname="vm02", kind="virtual", site=CIVIC, host="esx01"),
+        server(
+            "p1",
+            hostname="depot01",
+            kind="physical",
+            site=DEPOT,
+            room="Store",
+            rack="R1",
+            rack_units=1,
+        ),
+    ]
+    if with_db:
+        records.append(
+            server(
+                "p2",
+                hostname="db01",
+                kind="physical",
+                site=CIVIC,
+                room="B2",
+                rack="R1",
+                rack_units=4,
+                power_watts=800.0,
+            )
+        )
+    ap = NetworkDeviceRecord(
+        external_id="ap1", scope="file", name="ap-civic", site=CIVIC, device_class="wireless-ap"
+    )
+    switch = NetworkDeviceRecord(
+        external_id="sw1", scope="file", name="sw-civic", site=CIVIC, device_class="switch"
+    )
+    return [*records, ap, switch]
+
+
+def test_hosting_now_against_the_baseline_and_by_month(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    settings.migration = MigrationSettings(baseline_date=date(2026, 4, 1))
+    settings.ingest.grace_days = 0  # a server no source sees is gone at once
+    scan_and_refresh(engine, settings, "cmdb", complete(estate()))  # type: ignore[arg-type]
+    for day in (date(2026, 3, 15), date(2026, 3, 31), date(2026, 5, 2)):
+        refresh(engine, settings, now=at(day))
+    scan_and_refresh(engine, settings, "cmdb", complete(estate(with_db=False)))  # type: ignore[arg-type]
+    sites = {s["name"]: s["id"] for s in client.get("/api/v1/sites").json()["items"]}
+
+    civic = client.get(f"/api/v1/sites/{sites[CIVIC]}/hosting").json()
+    depot = client.get(f"/api/v1/sites/{sites[DEPOT]}/hosting").json()
+
+    today = str(datetime.now(UTC).date())
+    figures = (
+        "servers",
+        "physical_servers",
+        "virtual_servers",
+        "physical_hosts",
+        "racks",
+        "rack_units",
+        "watts",
+        "access_points",
+    )
+    assert [civic["now"][f] for f in figures] == [4, 2, 2, 1, 1, 4, 900.5, 1]
+    assert (civic["now"]["on"], civic["baseline"]["on"]) == (today, "2026-03-31")
+    assert [civic["baseline"][f] for f in figures] == [5, 3, 2, 1, 2, 8, 1700.5, 1]
+    assert civic["difference"]["rack_units"] == -4
+    assert [m["on"] for m in civic["months"]] == ["2026-03-31", "2026-05-02", today]
+    assert [depot["now"][f] for f in figures] == [1, 1, 0, 0, 1, 1, 0.0, None]
+    assert depot["difference"]["access_points"] is None
+    assert client.get("/api/v1/sites/999/hosting").status_code == 404
