@@ -38,8 +38,9 @@ def current_principal(
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def require(permission: Permission) -> Callable[[Principal], Principal]:
-    def check(principal: CurrentPrincipal) -> Principal:
+def require(permission: Permission) -> Callable[[Principal], Awaitable[Principal]]:
+    # The checks below do no I/O: async, so FastAPI runs them inline, not on a worker thread.
+    async def check(principal: CurrentPrincipal) -> Principal:
         if not principal.may(permission):
             raise HTTPException(403, f"the {principal.role} role may not {permission.value}")
         return principal
@@ -65,7 +66,7 @@ def request_id(request: Request) -> str:
     return str(getattr(request.state, "request_id", "")) or uuid.uuid4().hex
 
 
-def actor(request: Request, principal: CurrentPrincipal) -> Actor:
+async def actor(request: Request, principal: CurrentPrincipal) -> Actor:
     """The author of a write: the token's name and this request's id."""
     return Actor(principal.name, request_id(request))
 
