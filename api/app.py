@@ -13,6 +13,7 @@ from api.routes import (
     devices,
     hosting,
     migration,
+    network,
     operations,
     records,
     scans,
@@ -63,6 +64,6 @@ def create_app(settings: Settings) -> FastAPI:
     plans = (applications, migration, decommission, hosting)
     # Before /devices/{device_id}, which would otherwise take "replacement-forecast" for an id.
     app.include_router(devices.forecast_router, prefix="/api/v1", dependencies=readers)
-    for module in (servers, devices, workloads, scans, records, *plans):
+    for module in (servers, devices, workloads, network, scans, records, *plans):
         app.include_router(module.router, prefix="/api/v1", dependencies=readers)
     return app

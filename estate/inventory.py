@@ -17,6 +17,7 @@ from estate.models import (
     Application,
     Change,
     Device,
+    NetworkDevice,
     Observation,
     ScanRun,
     Server,
@@ -293,6 +294,33 @@ WORKLOAD_SORTS = (
     "status",
     "updated_at",
 )
+
+
+NETWORK_DEVICE_SORTS = ("id", "name", "device_class", "location", "status", "updated_at")
+
+
+def list_network_devices(
+    session: Session,
+    *,
+    site: str | None = None,
+    device_class: str | None = None,
+    status: str | None = None,
+    q: str | None = None,
+    sort: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page:
+    query = _where(
+        select(NetworkDevice),
+        _equals(col(NetworkDevice.site_id), site_id_filter(session, site)),
+        _equals(col(NetworkDevice.device_class), device_class),
+        _equals(col(NetworkDevice.status), status),
+        text_search(
+            q, col(NetworkDevice.name), col(NetworkDevice.serial), col(NetworkDevice.sys_descr)
+        ),
+    )
+    ordered = query.order_by(*order_by(NetworkDevice, sort, NETWORK_DEVICE_SORTS))
+    return paged(session, ordered, limit, offset)
 
 
 def list_workloads(
