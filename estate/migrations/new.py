@@ -1,6 +1,6 @@
 """Write the next migration from the difference between the models and the migrations.
 
-    python -m estate.migrations.new "what changed"
+python -m estate.migrations.new "what changed"
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ def main(message: str) -> None:
         url = f"sqlite:///{Path(folder) / 'head.db'}"
         upgrade(make_engine(url))
         config = alembic_config(url)
-        config.set_main_option("file_template", "%%(year)d-%%(month).2d-%%(day).2d_%%(rev)s_%%(slug)s")
+        config.set_main_option(
+            "file_template", "%%(year)d-%%(month).2d-%%(day).2d_%%(rev)s_%%(slug)s"
+        )
         heads = ScriptDirectory.from_config(config).get_heads()
         number = max((int(h) for h in heads if h.isdigit()), default=0) + 1
         command.revision(config, message=message, autogenerate=True, rev_id=f"{number:04d}")
