@@ -29,7 +29,8 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
-out = Console()
+# Wide when piped, so tables in logs and CI output keep whole source names.
+out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
