@@ -13,11 +13,11 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from estate.bulk import chunked, insert_ignore
+from estate.bulk import LOOKUP_CHUNK, among, chunked, insert_ignore, insert_with_ids
 from estate.models import Application, Change, Observation, ServerApplication, Site
 from estate.models.base import table_of
 from estate.models.status import ChangeCause, EntityStatus
-from estate.reconcile import LINKED_FIELDS, EntitySpec, Seen, merge
+from estate.reconcile import EntitySpec, Seen, merge
 
 
 def jsonable(value: Any) -> Any:
@@ -93,17 +93,19 @@ class History:
             self.rows = []
 
 
-def column_values(spec: EntitySpec, merged: Mapping[str, Any], names: Names) -> dict[str, Any]:
-    """The entity's stored columns for merged record fields, identity keys included."""
-    values: dict[str, Any] = {}
-    for name in spec.fields:
-        if name in LINKED_FIELDS:
-            continue
-        value = merged.get(name)
-        if name == "site":
-            value = names.sites.get(value) if value else None
-        values[spec.column_for(name)] = value
-    values.update(spec.key_values(merged))
+def column_values(
+    spec: EntitySpec,
+    merged: Mapping[str, Any],
+    names: Names,
+    keys: Mapping[str, str | None] | None = None,
+) -> dict[str, Any]:
+    """The entity's stored columns for merged record fields, identity keys included (given
+    as `keys` where the caller has them already)."""
+    values = {column: merged.get(name) for name, column in spec.stored}
+    if "site_id" in values:
+        site = values["site_id"]
+        values["site_id"] = names.sites.get(site) if site else None
+    values.update(spec.key_values(merged) if keys is None else keys)
     return values
 
 
@@ -113,17 +115,19 @@ def create_entities(
     groups: Sequence[dict[str, Any]],
     names: Names,
     now: datetime,
+    keys: Sequence[Mapping[str, str | None] | None] | None = None,
 ) -> list[int]:
-    """Insert one entity per merged group; returns their ids in the same order."""
+    """Insert one entity per merged group; returns their ids in the same order. `keys`, where
+    given, are each group's identity keys (None: work them out)."""
     if not groups:
         return []
     names.ensure_sites(session, (g.get("site") for g in groups))
-    rows = [column_values(spec, merged, names) for merged in groups]
+    known = keys if keys is not None else [None] * len(groups)
+    rows = [column_values(spec, m, names, k) for m, k in zip(groups, known, strict=True)]
     if spec.has_lifecycle:
         for row in rows:
             row.update(status=EntityStatus.ACTIVE, created_at=now, updated_at=now)
-    stmt = spec.table.insert().returning(spec.table.c.id, sort_by_parameter_order=True)
-    ids = [row_id for (row_id,) in session.connection().execute(stmt, rows).all()]
+    ids = insert_with_ids(session, spec.table, rows)
     if "applications" in spec.fields:
         sync_applications(
             session,
@@ -149,9 +153,9 @@ def load_seen(
         table.c.missing_since,
     ]
     found: dict[int, list[tuple[Seen, datetime | None]]] = defaultdict(list)
-    for chunk in chunked(sorted(ids)):
+    for chunk in chunked(sorted(ids), LOOKUP_CHUNK):
         query = select(*columns).where(
-            table.c.entity_kind == spec.kind, table.c.entity_id.in_(chunk)
+            table.c.entity_kind == spec.kind, among(session, table.c.entity_id, chunk)
         )
         for (
             entity_id,
@@ -198,8 +202,9 @@ def refresh_entities(
     names.ensure_sites(session, (m.get("site") for m in merged.values()))
     table = spec.table
     updates: list[dict[str, Any]] = []
-    for chunk in chunked(sorted(merged)):
-        for row in session.execute(select(table).where(table.c.id.in_(chunk))).mappings():
+    for chunk in chunked(sorted(merged), LOOKUP_CHUNK):
+        query = select(table).where(among(session, table.c.id, chunk))
+        for row in session.execute(query).mappings():
             new = column_values(spec, merged[row["id"]], names)
             if spec.has_lifecycle:
                 new["status"], new["missing_since"] = lifecycle(
