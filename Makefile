@@ -4,6 +4,8 @@ VENV ?= .venv
 PORT ?= 8000
 CONFIG ?= examples/estate.example.toml
 PYTEST_ARGS ?=
+# Each writes bench/results/<name>.json; `make bench BENCHES=ingest` runs one.
+BENCHES ?= ingest cmdb aws_scan vcenter_scan devices api_load
 BIN := $(VENV)/bin
 export VENV
 
@@ -42,7 +44,7 @@ test: $(BIN)/.installed peers lint test-sqlite test-postgresql
 
 bench: $(BIN)/.installed peers
 	@bash .ci/postgres.sh || true
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python "$$script" || exit 1; done
+	@for name in $(BENCHES); do echo "== bench/$$name.py"; $(BIN)/python "bench/$$name.py" || exit 1; done
 
 clean:
 	rm -rf $(VENV) *.egg-info .mypy_cache .ruff_cache .pytest_cache estate.db estate.db-*
