@@ -45,7 +45,7 @@ class State:
         try:
             return load_settings(self.config)
         except ConfigError as exc:
-            err.print(f"[red]configuration error:[/red] {exc}", highlight=False)
+            err.print(f"[red]configuration error:[/red] {exc}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
 
     def engine(self, settings: Settings) -> Engine:
@@ -184,7 +184,7 @@ def demo(
     try:
         demo_settings = load_settings(examples / "estate.example.toml")
     except ConfigError as exc:
-        err.print(f"[red]configuration error:[/red] {exc}", highlight=False)
+        err.print(f"[red]configuration error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     demo_settings.database = settings.database
     upgrade(state.engine(demo_settings))
@@ -240,7 +240,7 @@ def _run(settings: Settings, names: list[str]) -> int:
         for name in names:
             settings.source(name)
     except ConfigError as exc:
-        err.print(f"[red]configuration error:[/red] {exc}", highlight=False)
+        err.print(f"[red]configuration error:[/red] {exc}", highlight=False, soft_wrap=True)
         return 2
     engine = _ready_engine(settings)
     with session_scope(engine) as session:

@@ -20,7 +20,7 @@ from functools import cache
 from types import MappingProxyType
 from typing import Any, get_args, get_origin
 
-from sqlalchemy import Engine, bindparam, select, update
+from sqlalchemy import Engine, bindparam, func, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -445,17 +445,20 @@ class Ingestor:
         """Observations of each completed scope that this run did not see go missing now."""
         table = OBSERVATIONS
         affected: dict[str, set[int]] = defaultdict(set)
-        for scope, complete in self.scopes.items():
+        for scope, complete in list(self.scopes.items()):
             if not complete:
+                continue
+            present = (
+                table.c.source == self.source.name,
+                table.c.scope == scope,
+                table.c.missing_since.is_(None),
+            )
+            unseen = (table.c.last_run_id.is_(None)) | (table.c.last_run_id != self.run.id)
+            if self._too_many_missing(scope, present, unseen):
                 continue
             stmt = (
                 update(table)
-                .where(
-                    table.c.source == self.source.name,
-                    table.c.scope == scope,
-                    table.c.missing_since.is_(None),
-                    (table.c.last_run_id.is_(None)) | (table.c.last_run_id != self.run.id),
-                )
+                .where(*present, unseen)
                 .values(missing_since=self.now)
                 .returning(table.c.entity_kind, table.c.entity_id)
             )
@@ -464,6 +467,30 @@ class Ingestor:
                 if entity_id is not None:
                     affected[kind].add(entity_id)
         return affected
+
+    def _too_many_missing(self, scope: str, present: Any, unseen: Any) -> bool:
+        """Refuse a mass disappearance (a truncated export, an empty API answer): mark nothing
+        in the scope and say why, so a person can check before anything goes missing."""
+        table = OBSERVATIONS
+        count = select(func.count()).select_from(table)
+        held = self.session.execute(count.where(*present)).scalar_one()
+        lost = self.session.execute(count.where(*present, unseen)).scalar_one()
+        settings = self.settings.ingest
+        if lost < settings.missing_guard_min or lost <= settings.max_missing_share * held:
+            return False
+        self._problem(
+            Problem(
+                scope=scope,
+                reason=(
+                    f"not marking {lost} of {held} things missing: more than"
+                    f" {settings.max_missing_share:.0%} of the scope at once looks like a"
+                    " truncated export or a broken source; if they really are gone, raise"
+                    " ingest.max_missing_share for one run"
+                ),
+            )
+        )
+        self.scopes[scope] = False
+        return True
 
     def _link_orphans(self) -> None:
         """Match-only observations (of any source) whose entity has since appeared."""

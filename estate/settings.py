@@ -47,6 +47,11 @@ class IngestSettings(_Section):
     batch_size: int = Field(default=2000, ge=1, le=50_000)
     # An entity is gone once every observation of it has been missing this long.
     grace_days: int = Field(default=14, ge=0)
+    # A completed scope that would lose more than this share of what it held (and at least
+    # `missing_guard_min` things) is taken for a truncated export or a broken source: nothing
+    # is marked and the run is partial. 1.0 turns the guard off.
+    max_missing_share: float = Field(default=0.5, gt=0, le=1)
+    missing_guard_min: int = Field(default=20, ge=1)
 
 
 def _default_server_precedence() -> dict[str, list[str]]:

@@ -279,3 +279,26 @@ def test_entity_timestamps_are_aware_utc(engine: Engine, settings: Settings) -> 
 
     assert created.utcoffset() == timedelta(0)
     assert created == run.started_at
+
+
+def test_a_scope_that_would_lose_most_of_what_it_held_marks_nothing(
+    engine: Engine, settings: Settings
+) -> None:
+    scan(engine, settings, "cmdb", complete([server(f"s{i}", hostname=f"h{i}") for i in range(30)]))
+
+    truncated = scan(engine, settings, "cmdb", complete([server("s0", hostname="h0")]))
+
+    assert (truncated.status, truncated.missing) == (RunStatus.PARTIAL, 0)
+    assert "not marking 29 of 30 things missing" in truncated.errors[0]["reason"]
+    assert {s.status for s in servers(engine)} == {EntityStatus.ACTIVE}
+
+
+def test_the_missing_guard_can_be_lifted_for_a_real_mass_removal(
+    engine: Engine, settings: Settings
+) -> None:
+    scan(engine, settings, "cmdb", complete([server(f"s{i}", hostname=f"h{i}") for i in range(30)]))
+    settings.ingest.max_missing_share = 1.0
+
+    run = scan(engine, settings, "cmdb", complete([server("s0", hostname="h0")]))
+
+    assert (run.status, run.missing) == (RunStatus.OK, 29)
