@@ -27,10 +27,11 @@ def current_principal(
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(401, "a bearer token is required", {"WWW-Authenticate": "Bearer"})
-    principal = authenticate(session, credentials.credentials, settings.access)
+    principal, touched = authenticate(session, credentials.credentials, settings.access)
     if principal is None:
         raise HTTPException(401, "the token is unknown or revoked", {"WWW-Authenticate": "Bearer"})
-    session.commit()  # keeps last_used_at
+    if touched:
+        session.commit()  # keeps last_used_at; most requests write nothing
     request.state.principal = principal
     return principal
 

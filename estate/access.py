@@ -77,16 +77,20 @@ def revoke_token(session: Session, name: str) -> None:
         token.revoked_at = utcnow()
 
 
-def authenticate(session: Session, token: str, access: AccessSettings) -> Principal | None:
-    """The principal for a presented token, or None if it is unknown or revoked."""
+def authenticate(
+    session: Session, token: str, access: AccessSettings
+) -> tuple[Principal | None, bool]:
+    """The principal for a presented token (None if unknown or revoked), and whether its
+    last-used stamp was written and wants committing."""
     found = session.execute(
         select(ApiToken).where(col(ApiToken.token_hash) == hash_token(token))
     ).scalar()
     if found is None or found.revoked_at is not None:
-        return None
+        return None, False
     now = utcnow()
-    if found.last_used_at is None or now - found.last_used_at > _TOUCH_EVERY:
+    touched = found.last_used_at is None or now - found.last_used_at > _TOUCH_EVERY
+    if touched:
         session.execute(
             update(ApiToken).where(col(ApiToken.id) == found.id).values(last_used_at=now)
         )
-    return Principal(found.name, found.role, grants_for(found.role, access))
+    return Principal(found.name, found.role, grants_for(found.role, access)), touched

@@ -60,6 +60,21 @@ def order_by(
     return [first, model.id.desc() if descending else model.id.asc()]
 
 
+def sorted_page(
+    session: Session,
+    query: Select[Any],
+    model: type[Any],
+    sort: str | None,
+    allowed: Sequence[str],
+    limit: int,
+    offset: int,
+    default: str = "id",
+) -> Page:
+    """The page of `query` sorted as the client asked (checked against `allowed`)."""
+    ordered = query.order_by(*order_by(model, sort, allowed, default))
+    return paged(session, ordered, limit, offset)
+
+
 def paged(session: Session, query: Select[Any], limit: int, offset: int) -> Page:
     total = session.execute(
         select(func.count()).select_from(query.order_by(None).subquery())
@@ -190,7 +205,7 @@ def list_servers(
                 .where(func.lower(col(Application.name)) == application.lower())
             )
         )
-    return paged(session, query.order_by(*order_by(Server, sort, SERVER_SORTS)), limit, offset)
+    return sorted_page(session, query, Server, sort, SERVER_SORTS, limit, offset)
 
 
 DEVICE_SORTS = (
@@ -279,7 +294,7 @@ def list_devices(
     offset: int = 0,
 ) -> Page:
     query = devices_query(session, filters, today)
-    return paged(session, query.order_by(*order_by(Device, sort, DEVICE_SORTS)), limit, offset)
+    return sorted_page(session, query, Device, sort, DEVICE_SORTS, limit, offset)
 
 
 WORKLOAD_SORTS = (
@@ -319,8 +334,7 @@ def list_network_devices(
             q, col(NetworkDevice.name), col(NetworkDevice.serial), col(NetworkDevice.sys_descr)
         ),
     )
-    ordered = query.order_by(*order_by(NetworkDevice, sort, NETWORK_DEVICE_SORTS))
-    return paged(session, ordered, limit, offset)
+    return sorted_page(session, query, NetworkDevice, sort, NETWORK_DEVICE_SORTS, limit, offset)
 
 
 def list_workloads(
@@ -349,7 +363,7 @@ def list_workloads(
         _equals(col(Workload.migrated_from_server_id), server),
         text_search(q, col(Workload.name), col(Workload.resource_id)),
     )
-    return paged(session, query.order_by(*order_by(Workload, sort, WORKLOAD_SORTS)), limit, offset)
+    return sorted_page(session, query, Workload, sort, WORKLOAD_SORTS, limit, offset)
 
 
 def list_applications(
@@ -371,12 +385,7 @@ def list_applications(
         _plan_filter(col(Application.wave_id), wave_id_filter(session, wave)),
     )
     sorts = ("id", "name", "owner", "criticality", "strategy", "wave_id", "target_date")
-    return paged(
-        session,
-        query.order_by(*order_by(Application, sort, sorts)),
-        limit,
-        offset,
-    )
+    return sorted_page(session, query, Application, sort, sorts, limit, offset)
 
 
 def list_scans(
@@ -392,9 +401,7 @@ def list_scans(
         select(ScanRun), _equals(col(ScanRun.source), source), _equals(col(ScanRun.status), status)
     )
     sorts = ("id", "source", "started_at", "finished_at", "status")
-    return paged(
-        session, query.order_by(*order_by(ScanRun, sort, sorts, default="-id")), limit, offset
-    )
+    return sorted_page(session, query, ScanRun, sort, sorts, limit, offset, default="-id")
 
 
 def list_changes(
@@ -420,9 +427,7 @@ def list_changes(
         _equals(col(Change.request_id), request_id),
     )
     sorts = ("id", "at", "entity_kind", "entity_id", "field")
-    return paged(
-        session, query.order_by(*order_by(Change, sort, sorts, default="-id")), limit, offset
-    )
+    return sorted_page(session, query, Change, sort, sorts, limit, offset, default="-id")
 
 
 def site_names(session: Session, ids: set[int | None]) -> dict[int, str]:

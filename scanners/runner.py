@@ -23,5 +23,5 @@ def run_source(
     run = run_scan(engine, settings, source, scanner.collect(), progress)
     if run.added or run.changed or run.missing:
         with session_scope(engine) as session:
-            refresh_derived(session, settings, date.today(), run.id)
+            refresh_derived(session, settings, date.today(), run)
     return run
