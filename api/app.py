@@ -20,6 +20,7 @@ from api.routes import (
     servers,
     workloads,
 )
+from api.web.dashboard import add_dashboard
 from estate.db import make_engine
 from estate.inventory import BadQuery
 from estate.models.status import Permission
@@ -66,4 +67,5 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(devices.forecast_router, prefix="/api/v1", dependencies=readers)
     for module in (servers, devices, workloads, network, scans, records, *plans):
         app.include_router(module.router, prefix="/api/v1", dependencies=readers)
+    add_dashboard(app)
     return app

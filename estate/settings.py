@@ -94,6 +94,12 @@ class AccessSettings(_Section):
     personal_data_roles: list[str] = Field(default_factory=lambda: ["admin"])
 
 
+class WebSettings(_Section):
+    """The dashboard's sign-in: a session lasts this long, then the token is asked for again."""
+
+    session_hours: int = Field(default=8, ge=1, le=168)
+
+
 class SiteConfig(_Section):
     """A site declared up front, so its kind and address are known before any scan names it."""
 
@@ -142,6 +148,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     precedence: PrecedenceSettings = Field(default_factory=PrecedenceSettings)
     access: AccessSettings = Field(default_factory=AccessSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
     replacement: ReplacementSettings = Field(default_factory=ReplacementSettings)
     sites: list[SiteConfig] = Field(default_factory=list)
     sources: list[SourceConfig] = Field(default_factory=list)

@@ -5,50 +5,23 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 from sqlmodel import col
 
 from api.auth import CurrentActor, require
 from api.deps import Limit, Offset, Search, SessionDep, SettingsDep, Sort
 from api.schemas import Page
-from estate import inventory, migration, plans
-from estate.models import Application, Server, ServerApplication, Wave
+from estate import applications, inventory, migration, plans
+from estate.models import Application, Wave
 from estate.models.application import ApplicationPublic
 from estate.models.status import Permission, Strategy
 from estate.models.wave import WavePublic
-from estate.progress import MIGRATED
 
 router = APIRouter(tags=["plans"])
 Editor = [Depends(require(Permission.EDIT_INVENTORY))]
 AppId = Annotated[int, Path(ge=1, le=inventory.MAX_ID)]
 WaveId = Annotated[int, Path(ge=1, le=inventory.MAX_ID)]
 WaveQuery = Annotated[str | None, Query(max_length=200, description="Wave id, name or 'none'.")]
-
-
-def _application_rows(session: SessionDep, apps: list[Application]) -> list[ApplicationPublic]:
-    ids = [a.id for a in apps if a.id is not None]
-    counts: dict[int, tuple[int, int]] = {}
-    if ids:
-        migrated = case((col(Server.migration_status).in_(sorted(MIGRATED)), 1), else_=0)
-        query = (
-            select(col(ServerApplication.application_id), func.count(), func.sum(migrated))
-            .join(Server, col(Server.id) == col(ServerApplication.server_id))
-            .where(col(ServerApplication.application_id).in_(ids))
-            .group_by(col(ServerApplication.application_id))
-        )
-        counts = {a: (n, int(m or 0)) for a, n, m in session.execute(query)}
-    waves = migration.wave_names(session)
-    return [
-        ApplicationPublic.model_validate(
-            a,
-            update={
-                "server_count": counts.get(a.id or 0, (0, 0))[0],
-                "servers_migrated": counts.get(a.id or 0, (0, 0))[1],
-                "wave": waves.get(a.wave_id) if a.wave_id else None,
-            },
-        )
-        for a in apps
-    ]
 
 
 @router.get("/applications", response_model=Page[ApplicationPublic])
@@ -72,7 +45,7 @@ def list_applications(
         limit=limit,
         offset=offset,
     )
-    items = _application_rows(session, page.items)
+    items = applications.public_rows(session, page.items)
     return Page(items=items, total=page.total, limit=limit, offset=offset)
 
 
@@ -81,7 +54,7 @@ def get_application(session: SessionDep, app_id: AppId) -> ApplicationPublic:
     app = session.get(Application, app_id)
     if app is None:
         raise HTTPException(404, f"no application with id {app_id}")
-    return _application_rows(session, [app])[0]
+    return applications.public_rows(session, [app])[0]
 
 
 @router.post(
@@ -92,7 +65,7 @@ def create_application(
 ) -> ApplicationPublic:
     app = plans.create_application(session, actor, body)
     session.commit()  # no server follows it yet: nothing to re-derive
-    return _application_rows(session, [app])[0]
+    return applications.public_rows(session, [app])[0]
 
 
 @router.patch("/applications/{app_id}", response_model=ApplicationPublic, dependencies=Editor)
@@ -107,7 +80,7 @@ def update_application(
     app, server_ids = plans.update_application(session, actor, app_id, body)
     migration.refresh(session, settings, server_ids=server_ids, actor=actor)
     session.commit()
-    return _application_rows(session, [app])[0]
+    return applications.public_rows(session, [app])[0]
 
 
 def _wave_rows(session: SessionDep, waves: list[Wave]) -> list[WavePublic]:

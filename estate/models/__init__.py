@@ -21,6 +21,7 @@ from estate.models.snapshot import (
 )
 from estate.models.token import ApiToken
 from estate.models.wave import Wave
+from estate.models.web_session import WebSession
 from estate.models.workload import Workload
 
 __all__ = [
@@ -44,5 +45,6 @@ __all__ = [
     "ServerApplication",
     "Site",
     "Wave",
+    "WebSession",
     "Workload",
 ]

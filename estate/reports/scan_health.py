@@ -101,23 +101,30 @@ def problem_runs(
     return runs, total - len(runs)
 
 
+def last_ok(session: Session) -> dict[str, datetime]:
+    """When each source's last successful run finished."""
+    query = (
+        select(col(ScanRun.source), func.max(col(ScanRun.finished_at)))
+        .where(col(ScanRun.status) == RunStatus.OK)
+        .group_by(col(ScanRun.source))
+    )
+    return {source: finished for source, finished in session.execute(query).all()}
+
+
+def last_runs(session: Session) -> dict[str, ScanRun]:
+    """Each source's latest run, whatever its outcome."""
+    latest_ids = select(func.max(col(ScanRun.id))).group_by(col(ScanRun.source))
+    query = select(ScanRun).where(col(ScanRun.id).in_(latest_ids))
+    return {run.source: run for run in session.execute(query).scalars()}
+
+
 def stale_sources(session: Session, settings: Settings, since: datetime) -> list[StaleSource]:
     """Enabled sources whose last ok run finished before `since`, or that never had one."""
-    last_ok = dict(
-        session.execute(
-            select(col(ScanRun.source), func.max(col(ScanRun.finished_at)))
-            .where(col(ScanRun.status) == RunStatus.OK)
-            .group_by(col(ScanRun.source))
-        ).all()
-    )
-    latest_ids = select(func.max(col(ScanRun.id))).group_by(col(ScanRun.source))
-    last_status = {
-        run.source: str(run.status)
-        for run in session.execute(select(ScanRun).where(col(ScanRun.id).in_(latest_ids))).scalars()
-    }
+    finished_ok = last_ok(session)
+    last_status = {source: str(run.status) for source, run in last_runs(session).items()}
     stale = []
     for source in settings.sources:
-        finished = last_ok.get(source.name)
+        finished = finished_ok.get(source.name)
         if source.enabled and (finished is None or finished < since):
             stale.append(
                 StaleSource(

@@ -1,0 +1,174 @@
+"""The read-only pages: migration progress, hosting per site, devices due for replacement.
+
+Each reads the same estate functions as its API route, so the figures are the API's.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+from sqlmodel import col
+
+from api.deps import SessionDep
+from api.web import charts
+from api.web.params import Problems, choice, offset_of
+from api.web.session import User, settings_of
+from api.web.templating import render, started
+from estate import applications, hosting, inventory, progress
+from estate.models import Site
+from estate.models.status import DeviceType
+from estate.replacement.forecast import DeviceFilter, Forecast, forecast
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(started)])
+APPLICATIONS_PER_PAGE = 50
+Text = Annotated[str | None, Query()]
+
+
+@router.get("/")
+def home() -> Response:
+    return RedirectResponse("/migration", status_code=303)
+
+
+@router.get("/migration")
+def migration_page(
+    request: Request, session: SessionDep, user: User, apps_offset: Text = None
+) -> Response:
+    problems = Problems()
+    offset = offset_of(apps_offset, "apps_offset", problems)
+    kept = progress.read(session)
+    days = progress.history(session, None, None)
+    burn_down = charts.line_chart(
+        [f"{d.day:%d %b}" for d in days],
+        [
+            ("Still to migrate", [d.remaining for d in days]),
+            ("Migrated", [d.migrated for d in days]),
+        ],
+    )
+    page = inventory.list_applications(
+        session, sort="name", limit=APPLICATIONS_PER_PAGE, offset=offset
+    )
+    context = {
+        "title": "Migration",
+        "section": "/migration",
+        "progress": kept,
+        "days": days,
+        "burn_down": burn_down,
+        "applications": applications.public_rows(session, page.items),
+        "apps_total": page.total,
+        "apps_offset": offset,
+        "per_page": APPLICATIONS_PER_PAGE,
+        "errors": problems.errors,
+    }
+    return render(request, "migration.html", context, user=user, status_code=problems.status)
+
+
+def _sites(session: SessionDep) -> list[Site]:
+    return list(session.execute(select(Site).order_by(col(Site.name), col(Site.id))).scalars())
+
+
+def _chosen_site(
+    request: Request, sites: list[Site], given: str | None, problems: Problems
+) -> Site | None:
+    """The site asked for, else the first declared in the configuration (the Civic Centre in
+    the council's), else the first by name."""
+    if given:
+        for site in sites:
+            if str(site.id) == given or site.name.lower() == given.strip().lower():
+                return site
+        problems.add(f"There is no site {given!r}: showing the default site.", "site")
+    declared = [s.name for s in settings_of(request).sites]
+    by_name = {s.name: s for s in sites}
+    for name in declared:
+        if name in by_name:
+            return by_name[name]
+    return sites[0] if sites else None
+
+
+@router.get("/hosting")
+def hosting_page(request: Request, session: SessionDep, user: User, site: Text = None) -> Response:
+    problems = Problems()
+    sites = _sites(session)
+    chosen = _chosen_site(request, sites, site, problems)
+    figures = None
+    series: dict[str, charts.Chart] = {}
+    if chosen is not None:
+        baseline = settings_of(request).migration.baseline_date
+        figures = hosting.site_hosting(session, chosen, baseline)
+        months = [f"{m.on:%b %Y}" for m in figures.months]
+        then = figures.baseline
+        series = {
+            "servers": charts.line_chart(
+                months,
+                [("Servers", [m.servers for m in figures.months])],
+                then.servers if then else None,
+            ),
+            "rack_units": charts.line_chart(
+                months,
+                [("Rack units", [m.rack_units for m in figures.months])],
+                then.rack_units if then else None,
+            ),
+            "kw": charts.line_chart(
+                months,
+                [("kW", [m.watts / 1000 for m in figures.months])],
+                then.watts / 1000 if then else None,
+            ),
+        }
+    context = {
+        "title": f"Hosting at {chosen.name}" if chosen else "Hosting",
+        "section": "/hosting",
+        "sites": sites,
+        "site": chosen,
+        "hosting": figures,
+        "charts": series,
+        "errors": problems.errors,
+    }
+    return render(request, "hosting.html", context, user=user, status_code=problems.status)
+
+
+def by_year_and_department(result: Forecast) -> list[dict[str, object]]:
+    """The forecast's quarter-by-type rows summed per financial year and department."""
+    sums: dict[tuple[str, str | None], list[float]] = defaultdict(lambda: [0, 0.0, 0])
+    for row in result.rows:
+        totals = sums[(row.financial_year, row.department)]
+        totals[0] += row.count
+        totals[1] += row.cost
+        totals[2] += row.uncosted
+    ordered = sorted(sums.items(), key=lambda i: (i[0][0], i[0][1] is None, i[0][1] or ""))
+    return [
+        {"year": year, "department": department, "count": int(n), "cost": cost, "uncosted": int(u)}
+        for (year, department), (n, cost, u) in ordered
+    ]
+
+
+@router.get("/devices")
+def devices_page(
+    request: Request,
+    session: SessionDep,
+    user: User,
+    department: Text = None,
+    device_type: Text = None,
+) -> Response:
+    problems = Problems()
+    kind = choice(device_type, DeviceType, "device_type", problems)
+    wanted = (department or "").strip() or None
+    filters = DeviceFilter(department=wanted, device_type=kind)
+    result = forecast(session, filters, settings_of(request).replacement)
+    cost_chart = charts.bar_chart(
+        [y.financial_year for y in result.years], [y.cost for y in result.years]
+    )
+    context = {
+        "title": "Devices due for replacement",
+        "section": "/devices",
+        "forecast": result,
+        "rows": by_year_and_department(result),
+        "cost_chart": cost_chart,
+        "department": wanted or "",
+        "device_type": kind.value if kind else "",
+        "device_types": list(DeviceType),
+        "errors": problems.errors,
+    }
+    return render(request, "devices.html", context, user=user, status_code=problems.status)

@@ -1,0 +1,89 @@
+"""Signing in with an API token, and out again."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from api.deps import SessionDep
+from api.web import session as web
+from api.web.templating import FieldError, render, started
+from estate import web_sessions
+from estate.models.base import utcnow
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(started)])
+# The sign-in form's CSRF cookie only has to outlive one visit to the form.
+SIGNIN_SECONDS = 3600
+# Tokens are 50 characters; anything much longer is not one.
+MAX_TOKEN = 200
+MAX_NEXT = 2000
+
+
+def _form(request: Request, next_path: str, error: str | None = None) -> Response:
+    csrf = secrets.token_urlsafe(32)
+    errors = [FieldError(error, "token")] if error else []
+    response = render(
+        request,
+        "signin.html",
+        {"title": "Sign in", "csrf_token": csrf, "next": next_path, "errors": errors},
+        user=None,
+        status_code=401 if error else 200,
+    )
+    response.set_cookie(
+        web.SIGNIN_COOKIE,
+        csrf,
+        max_age=SIGNIN_SECONDS,
+        path="/signin",
+        secure=True,
+        httponly=True,
+        samesite="strict",
+    )
+    return response
+
+
+@router.get("/signin")
+def sign_in_form(request: Request, next: Annotated[str | None, Query()] = None) -> Response:
+    return _form(request, web.safe_next((next or "")[:MAX_NEXT]))
+
+
+@router.post("/signin")
+def sign_in(
+    request: Request,
+    session: SessionDep,
+    token: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    # Checked here rather than by Form(max_length=...): a form gets a page, not a JSON 422.
+    next_path = web.safe_next(next[:MAX_NEXT])
+    expected = request.cookies.get(web.SIGNIN_COOKIE, "")
+    if not expected or not secrets.compare_digest(csrf_token, expected):
+        return _form(request, next_path, "The form had expired: enter your token again.")
+    if not token.strip():
+        return _form(request, next_path, "Enter your API token.")
+    if len(token) > MAX_TOKEN:
+        return _form(request, next_path, "That token is unknown or has been revoked.")
+    started_session = web_sessions.sign_in(
+        session, token.strip(), web.settings_of(request), utcnow()
+    )
+    if started_session is None:
+        return _form(request, next_path, "That token is unknown or has been revoked.")
+    session.commit()
+    response = RedirectResponse(next_path, status_code=303)
+    web.set_session_cookie(response, started_session.session_id, web.settings_of(request))
+    response.delete_cookie(web.SIGNIN_COOKIE, path="/signin", secure=True, httponly=True)
+    return response
+
+
+@router.post("/signout")
+def sign_out(request: Request, session: SessionDep, _form: web.CheckedForm) -> Response:
+    session_id = request.cookies.get(web.SESSION_COOKIE)
+    if session_id:
+        web_sessions.sign_out(session, session_id)
+        session.commit()
+    response = RedirectResponse("/signin", status_code=303)
+    web.clear_session_cookie(response)
+    return response
