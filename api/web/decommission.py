@@ -3,13 +3,15 @@ with a note on each, and the same CSV and XLSX exports as the API."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
+from starlette.datastructures import FormData
 
 from api.deps import SessionDep
 from api.export import ExportFormat, export_rows
@@ -18,9 +20,12 @@ from api.web import session as web
 from api.web.params import Problems, choice, offset_of
 from api.web.templating import FieldError, render, started
 from estate import decommission, inventory, migration
+from estate.audit import Actor
+from estate.decommission import Candidate
 from estate.inventory import BadQuery
+from estate.models.base import utcnow
 from estate.models.status import DecommissionDecision, MigrationStatus, Permission
-from estate.plans import PlanError
+from estate.plans import Invalid, PlanError
 from estate.web_sessions import SignedIn
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(started)])
@@ -92,15 +97,23 @@ def decommission_page(
     status: Text = None,
     decision: Text = None,
     offset: Text = None,
-    reviewed: Text = None,
+    done: Text = None,
 ) -> Response:
     filters = Filters(status, decision, offset)
-    notice = None
-    if reviewed and reviewed.isdigit() and int(reviewed) <= inventory.MAX_ID:
-        done = decommission.get_candidate(session, int(reviewed))
-        if done is not None and done.decision is not None:
-            notice = f"Recorded: {done.decision.value} for {done.hostname or done.server_id}."
-    return _page(request, session, user, filters, notice)
+    changed = None
+    if done and done.isdigit() and int(done) <= inventory.MAX_ID:
+        changed = decommission.get_candidate(session, int(done))
+    return _page(request, session, user, filters, _announce(changed))
+
+
+def _announce(candidate: Candidate | None) -> str | None:
+    """What the last form did, said where a screen reader hears it (role=status)."""
+    if candidate is None or candidate.decision is None:
+        return None
+    name = candidate.hostname or candidate.server_id
+    if candidate.removed_on is not None:
+        return f"Recorded: {name} removed on {candidate.removed_on:%d %b %Y}."
+    return f"Recorded: {candidate.decision.value} for {name}."
 
 
 @router.get("/decommission/export.{format}")
@@ -121,6 +134,54 @@ def decommission_export(
     )
 
 
+Act = Callable[[Session, Actor, int, Any], None]
+LABELS = {
+    "decision": "decision",
+    "note": "note",
+    "removed_on": "date it was removed",
+    "disposal_reference": "disposal reference",
+    "data_sanitisation_reference": "data sanitisation reference",
+}
+
+
+def _submit(
+    request: Request,
+    session: Session,
+    server_id: int,
+    user: SignedIn,
+    form: FormData,
+    model: type[BaseModel],
+    act: Act,
+) -> Response:
+    """Check the form with the API's body model, make the change through the same estate
+    function, then back to the list (where the change is announced) or the list with errors."""
+    filters = Filters(
+        _text(form.get("status")), _text(form.get("decision_filter")), _text(form.get("offset"))
+    )
+    given = {name: (_text(form.get(name)) or "").strip() for name in model.model_fields}
+    actor = web.actor(request, user)
+    try:
+        act(session, actor, server_id, model.model_validate({k: v for k, v in given.items() if v}))
+    except ValidationError as exc:
+        errors = [_field_error(error, server_id) for error in exc.errors()]
+        return _page(request, session, user, filters, errors=errors)
+    except Invalid as exc:
+        session.rollback()
+        field = f"{exc.loc[-1]}-{server_id}"
+        return _page(request, session, user, filters, errors=[FieldError(str(exc), field)])
+    except (PlanError, BadQuery) as exc:
+        session.rollback()
+        return _page(request, session, user, filters, errors=[FieldError(str(exc))])
+    migration.refresh(session, web.settings_of(request), server_ids=[server_id], actor=actor)
+    session.commit()
+    back = filters.query(offset=filters.offset, done=server_id)
+    return RedirectResponse(f"/decommission?{back}#server-{server_id}", status_code=303)
+
+
+def _complete(session: Session, actor: Actor, server_id: int, body: Any) -> None:
+    decommission.complete(session, actor, server_id, body, today=utcnow().date())
+
+
 @router.post("/decommission/{server_id}/review")
 def review(
     request: Request,
@@ -129,38 +190,34 @@ def review(
     user: Annotated[SignedIn, web.may(Permission.DECOMMISSION)],
     form: web.CheckedForm,
 ) -> Response:
-    filters = Filters(
-        _text(form.get("status")), _text(form.get("decision_filter")), _text(form.get("offset"))
-    )
-    note = (_text(form.get("note")) or "").strip() or None
-    try:
-        body = decommission.ReviewIn.model_validate(
-            {"decision": _text(form.get("decision")), "note": note}
-        )
-        decommission.review(session, web.actor(request, user), server_id, body)
-    except ValidationError as exc:
-        errors = [_field_error(error, server_id) for error in exc.errors()]
-        return _page(request, session, user, filters, errors=errors)
-    except (PlanError, BadQuery) as exc:
-        session.rollback()
-        return _page(request, session, user, filters, errors=[FieldError(str(exc))])
-    migration.refresh(
-        session, web.settings_of(request), server_ids=[server_id], actor=web.actor(request, user)
-    )
-    session.commit()
-    back = filters.query(offset=filters.offset, reviewed=server_id)
-    return RedirectResponse(f"/decommission?{back}#server-{server_id}", status_code=303)
+    """Approve, reject or defer, with a note."""
+    act: Act = decommission.review
+    return _submit(request, session, server_id, user, form, decommission.ReviewIn, act)
+
+
+@router.post("/decommission/{server_id}/complete")
+def complete(
+    request: Request,
+    session: SessionDep,
+    server_id: ServerId,
+    user: Annotated[SignedIn, web.may(Permission.DECOMMISSION)],
+    form: web.CheckedForm,
+) -> Response:
+    """Record an approved server's removal, disposal and data sanitisation."""
+    return _submit(request, session, server_id, user, form, decommission.CompleteIn, _complete)
 
 
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _field_error(error: object, server_id: int) -> FieldError:
-    details = error if isinstance(error, dict) else {}
-    field = str(details.get("loc", ("decision",))[0])
-    label = "Decision" if field == "decision" else "Note"
-    message = f"{label} for server {server_id}: {details.get('msg', 'is not valid')}"
+def _field_error(error: Any, server_id: int) -> FieldError:
+    field = str(error["loc"][0]) if error.get("loc") else "decision"
+    label = LABELS.get(field, field)
     if field == "decision":
         message = f"Choose approve, reject or defer for server {server_id}."
+    elif error.get("type") == "missing":
+        message = f"Enter the {label} for server {server_id}."
+    else:
+        message = f"The {label} for server {server_id}: {error.get('msg', 'is not valid')}."
     return FieldError(message, f"{field}-{server_id}")

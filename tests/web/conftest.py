@@ -23,8 +23,13 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 SignIn = Callable[..., TestClient]
 
 
-def csrf_of(html: str) -> str:
-    found = CSRF.search(html)
+def csrf_of(html: str, action: str | None = None) -> str:
+    """The CSRF token of the form posting to `action` (else of the page's first form)."""
+    start = 0
+    if action is not None:
+        start = html.find(f'<form method="post" action="{action}"')
+        assert start >= 0, f"the page has no form posting to {action}"
+    found = CSRF.search(html, start)
     assert found, "the page has no form with a CSRF token"
     return found.group(1)
 

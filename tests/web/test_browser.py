@@ -264,8 +264,10 @@ def test_approve_a_candidate_then_download_the_xlsx(page: Any, served: Served) -
     page.get_by_label(f"Decision for {name}").select_option("approve")
     page.get_by_label(f"Note for {name} (optional)").fill("Cleared by the asset board")
     page.get_by_role("button", name=f"Record decision for {name}").click()
-    page.wait_for_url(re.compile(r".*reviewed=.*"))
+    page.wait_for_url(re.compile(r".*done=.*"))
     notice = page.get_by_role("status").inner_text()
+    # With an approved server the page also shows the removal form: checked as well.
+    assert axe_problems(page, "decommission-approved") == []
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download XLSX of the decommission list").click()
     saved = OUTPUT / "decommission-candidates.xlsx"

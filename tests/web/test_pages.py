@@ -106,13 +106,17 @@ def test_assets_approves_a_candidate_and_the_api_shows_it(
 
     done = assets.post(
         "/decommission/1/review",
-        data={"csrf_token": csrf_of(page.text), "decision": "approve", "note": "Cleared by CAB"},
+        data={
+            "csrf_token": csrf_of(page.text, "/decommission/1/review"),
+            "decision": "approve",
+            "note": "Cleared by CAB",
+        },
     )
     after = assets.get(done.headers["location"])
 
     assert 'id="decision-1"' in page.text
     assert done.status_code == 303
-    assert done.headers["location"] == "/decommission?reviewed=1#server-1"
+    assert done.headers["location"] == "/decommission?done=1#server-1"
     assert "Recorded: approve for srv1." in after.text
     candidate = client.get("/api/v1/decommission/candidates").json()["items"][0]
     assert (candidate["decision"], candidate["note"], candidate["reviewer"]) == (
@@ -152,6 +156,44 @@ def test_a_bad_review_is_named_on_the_page_and_records_nothing(
     with Session(engine) as session:
         fields = session.execute(select(Change.field)).scalars().all()
     assert not [f for f in fields if f.startswith("decommission_")]
+
+
+def test_assets_records_the_removal_of_an_approved_server(
+    client: TestClient, engine: Engine, settings: Settings, signed_in: SignIn
+) -> None:
+    load(client, engine, settings)
+    assets = signed_in(Role.ASSETS)
+    csrf = csrf_of(assets.get("/decommission").text)
+    assets.post("/decommission/1/review", data={"csrf_token": csrf, "decision": "approve"})
+    form = assets.get("/decommission").text
+    removal = {
+        "csrf_token": csrf_of(form, "/decommission/1/complete"),
+        "removed_on": "2026-11-20",
+        "disposal_reference": "WEEE-2026-118",
+        "data_sanitisation_reference": "DS-0042",
+    }
+
+    missing = assets.post("/decommission/1/complete", data={**removal, "disposal_reference": " "})
+    future = assets.post("/decommission/1/complete", data={**removal, "removed_on": "2999-01-01"})
+    done = assets.post("/decommission/1/complete", data=removal)
+    after = assets.get(done.headers["location"])
+
+    assert 'id="removed_on-1"' in form and 'id="removed_on-2"' not in form
+    assert missing.status_code == 400
+    assert '<a href="#disposal_reference-1">Enter the disposal reference for server 1.</a>' in (
+        missing.text
+    )
+    assert future.status_code == 400
+    assert '<a href="#removed_on-1">removed_on is in the future</a>' in future.text
+    assert done.status_code == 303
+    assert "Recorded: srv1 removed on 20 Nov 2026." in after.text
+    assert 'id="removed_on-1"' not in after.text
+    candidate = client.get("/api/v1/decommission/candidates").json()["items"][0]
+    assert (candidate["migration_status"], candidate["disposal_reference"]) == (
+        "decommissioned",
+        "WEEE-2026-118",
+    )
+    assert candidate["completed_by"] == "assets-0"
 
 
 def test_forms_need_this_sessions_csrf_token_and_the_role(
@@ -211,7 +253,9 @@ def test_infra_queues_a_scan_and_others_may_not(
     page = infra.get("/scans")
     csrf = csrf_of(page.text)
 
-    queued = infra.post("/scans/cmdb-servers", data={"csrf_token": csrf})
+    queued = infra.post(
+        "/scans/cmdb-servers", data={"csrf_token": csrf_of(page.text, "/scans/cmdb-servers")}
+    )
     after = infra.get(queued.headers["location"])
     disabled = infra.post("/scans/old-cmdb", data={"csrf_token": csrf})
     refused = assets.post(
