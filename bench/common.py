@@ -7,12 +7,22 @@ Running this file does nothing: `make bench` runs every bench/*.py.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
 RESULTS = Path(__file__).resolve().parent / "results"
+PG_ADMIN_URL = os.environ.get("ESTATE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+DATABASES = ("sqlite", "postgresql")
 
 
 @dataclass(frozen=True)
@@ -87,3 +97,57 @@ def format_table(rows: Iterable[Result]) -> str:
 
     rule = "  ".join("-" * w for w in widths)
     return "\n".join([render(header), rule, *(render(line) for line in lines)])
+
+
+@contextmanager
+def fresh_database(kind: str, workdir: str) -> Iterator[str]:
+    """An empty database of the kind, dropped (or left in workdir, deleted with it) after."""
+    name = f"estate_bench_{uuid.uuid4().hex[:10]}"
+    if kind == "sqlite":
+        yield f"sqlite:///{os.path.join(workdir, name)}.db"
+        return
+    admin = create_engine(
+        make_url(PG_ADMIN_URL).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def postgres_reachable() -> bool:
+    try:
+        admin = create_engine(make_url(PG_ADMIN_URL).set(drivername="postgresql+psycopg"))
+        with admin.connect():
+            pass
+        admin.dispose()
+        return True
+    except Exception as exc:
+        print(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc}")
+        return False
+
+
+def run_on_databases(
+    name: str, databases: Iterable[str] | None, bench: Callable[[str, str], list[Result]]
+) -> None:
+    """bench(database, workdir) on each database (PostgreSQL is skipped when unreachable,
+    except under CI=true), then bench/results/<name>.json and the targets missed."""
+    rows: list[Result] = []
+    workdir = tempfile.mkdtemp(prefix=f"estate-bench-{name}-")
+    try:
+        for db in databases or DATABASES:
+            if db == "postgresql" and not postgres_reachable():
+                if os.environ.get("CI") == "true":
+                    raise SystemExit("PostgreSQL is required under CI=true")
+                print("== postgresql SKIPPED")
+                continue
+            rows += bench(db, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    write_results(name, rows)
+    missed = [r.name for r in rows if r.met is False]
+    print("targets missed: " + ", ".join(missed) if missed else "all targets met")

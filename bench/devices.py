@@ -13,22 +13,16 @@ PostgreSQL, each beside a baseline measured in the same run on the same rows.
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import shutil
 import statistics
-import tempfile
 import time
-import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from common import Result, write_results
-from sqlalchemy import Engine, create_engine, insert, select, text
-from sqlalchemy.engine import make_url
+from common import DATABASES, Result, fresh_database, run_on_databases
+from sqlalchemy import Engine, insert, select, text
 from sqlmodel import Session, col
 
 from estate.db import make_engine, upgrade
@@ -37,7 +31,6 @@ from estate.replacement import DeviceFilter, Policy, ReplacementSettings, foreca
 from estate.replacement.forecast import financial_quarter
 from estate.replacement.store import FACT_COLUMNS, refresh_replacement
 
-PG_ADMIN_URL = os.environ.get("ESTATE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 TODAY = date(2026, 11, 25)
 TARGET_MS = 200.0
 FORECAST_RUNS = 21
@@ -141,25 +134,6 @@ def p50_ms(action: Callable[[], Any], runs: int) -> float:
     return statistics.median(timed(action) for _ in range(runs)) * 1000
 
 
-@contextmanager
-def fresh_database(kind: str, workdir: str) -> Iterator[str]:
-    name = f"estate_bench_{uuid.uuid4().hex[:10]}"
-    if kind == "sqlite":
-        yield f"sqlite:///{os.path.join(workdir, name)}.db"
-        return
-    admin = create_engine(
-        make_url(PG_ADMIN_URL).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def bench(db: str, workdir: str, size: int) -> list[Result]:
     print(f"== {db}: {size:,} devices", flush=True)
     settings = ReplacementSettings(unit_costs={"laptop": 1000.0, "desktop": 750.0})
@@ -197,38 +171,12 @@ def check_sums(engine: Engine, filters: DeviceFilter, settings: ReplacementSetti
     assert abs(result.cost - sum(costs.values())) < 1.0, (result.cost, sum(costs.values()))
 
 
-def postgres_reachable() -> bool:
-    try:
-        admin = create_engine(make_url(PG_ADMIN_URL).set(drivername="postgresql+psycopg"))
-        with admin.connect():
-            pass
-        admin.dispose()
-        return True
-    except Exception as exc:
-        print(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc}")
-        return False
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--db", choices=["sqlite", "postgresql"], action="append")
+    parser.add_argument("--db", choices=DATABASES, action="append")
     parser.add_argument("--size", type=int, default=200_000)
     args = parser.parse_args()
-    rows: list[Result] = []
-    workdir = tempfile.mkdtemp(prefix="estate-bench-")
-    try:
-        for db in args.db or ["sqlite", "postgresql"]:
-            if db == "postgresql" and not postgres_reachable():
-                if os.environ.get("CI") == "true":
-                    raise SystemExit("PostgreSQL is required under CI=true")
-                print("== postgresql SKIPPED")
-                continue
-            rows += bench(db, workdir, args.size)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    write_results("devices", rows)
-    missed = [r.name for r in rows if r.met is False]
-    print("targets missed: " + ", ".join(missed) if missed else "all targets met")
+    run_on_databases("devices", args.db, lambda db, workdir: bench(db, workdir, args.size))
 
 
 if __name__ == "__main__":

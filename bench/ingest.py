@@ -13,32 +13,25 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import types
 import typing
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from common import Result, write_results
+from common import DATABASES, Result, fresh_database, run_on_databases
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import make_url
 
 from estate.db import make_engine, upgrade
 from estate.ingest import run_scan
 from estate.records import DeviceRecord, Event, Record, ScopeEnd
 from estate.settings import DatabaseSettings, Settings, SourceConfig
 
-PG_ADMIN_URL = os.environ.get("ESTATE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 SCOPE = "bench"
 STEPS = {
     "first": "first ingest",
@@ -209,26 +202,6 @@ def baseline_step(url: str, size: int, step: str) -> Figures:
 # --- the run --------------------------------------------------------------------------------
 
 
-@contextmanager
-def fresh_database(kind: str, workdir: str) -> Iterator[str]:
-    """An empty database of the kind, dropped (or deleted) afterwards."""
-    name = f"estate_bench_{uuid.uuid4().hex[:10]}"
-    if kind == "sqlite":
-        yield f"sqlite:///{os.path.join(workdir, name)}.db"
-        return
-    admin = sa.create_engine(
-        make_url(PG_ADMIN_URL).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def prepare(url: str, baseline: bool) -> None:
     engine = make_engine(url)
     if baseline:
@@ -349,25 +322,13 @@ def bench(db: str, workdir: str, quick: bool, repeat: int) -> list[Result]:
     return rows
 
 
-def postgres_reachable() -> bool:
-    try:
-        admin = sa.create_engine(make_url(PG_ADMIN_URL).set(drivername="postgresql+psycopg"))
-        with admin.connect():
-            pass
-        admin.dispose()
-        return True
-    except Exception as exc:
-        print(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc}")
-        return False
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the 1,000,000-device step")
     parser.add_argument(
         "--repeat", type=int, default=2, help="runs of the 100,000 steps; the best counts"
     )
-    parser.add_argument("--db", choices=["sqlite", "postgresql"], action="append")
+    parser.add_argument("--db", choices=DATABASES, action="append")
     parser.add_argument("--worker", choices=["ingest", "baseline"], help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
@@ -377,21 +338,9 @@ def main() -> None:
         step = ingest_step if args.worker == "ingest" else baseline_step
         print(json.dumps(step(args.url, args.size, args.step), default=str))
         return
-    rows: list[Result] = []
-    workdir = tempfile.mkdtemp(prefix="estate-bench-")
-    try:
-        for db in args.db or ["sqlite", "postgresql"]:
-            if db == "postgresql" and not postgres_reachable():
-                if os.environ.get("CI") == "true":
-                    raise SystemExit("PostgreSQL is required under CI=true")
-                print("== postgresql SKIPPED")
-                continue
-            rows += bench(db, workdir, args.quick, args.repeat)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    write_results("ingest", rows)
-    missed = [r.name for r in rows if r.met is False]
-    print("targets missed: " + ", ".join(missed) if missed else "all targets met")
+    run_on_databases(
+        "ingest", args.db, lambda db, workdir: bench(db, workdir, args.quick, args.repeat)
+    )
 
 
 if __name__ == "__main__":

@@ -14,17 +14,14 @@ Target: each page's p95 server time <= 300 ms. Requests are sequential, one sign
 from __future__ import annotations
 
 import argparse
-import os
 import re
-import shutil
 import statistics
-import tempfile
 import time
 
 import httpx
 from api_load import SIZES, refresh, serve
-from common import Result, write_results
-from estate_builder import build_estate, fresh_database, postgres_reachable
+from common import DATABASES, Result, fresh_database, run_on_databases
+from estate_builder import build_estate
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
@@ -159,24 +156,10 @@ def bench(db: str, workdir: str, count: int) -> list[Result]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--db", choices=["sqlite", "postgresql"], action="append")
+    parser.add_argument("--db", choices=DATABASES, action="append")
     parser.add_argument("--requests", type=int, default=40)
     args = parser.parse_args()
-    rows: list[Result] = []
-    workdir = tempfile.mkdtemp(prefix="estate-bench-pages-")
-    try:
-        for db in args.db or ["sqlite", "postgresql"]:
-            if db == "postgresql" and not postgres_reachable():
-                if os.environ.get("CI") == "true":
-                    raise SystemExit("PostgreSQL is required under CI=true")
-                print("== postgresql SKIPPED")
-                continue
-            rows += bench(db, workdir, args.requests)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    write_results("pages", rows)
-    missed = [r.name for r in rows if r.met is False]
-    print("targets missed: " + ", ".join(missed) if missed else "all targets met")
+    run_on_databases("pages", args.db, lambda db, workdir: bench(db, workdir, args.requests))
 
 
 if __name__ == "__main__":
