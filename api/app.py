@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from api.auth import request_id_middleware, require
+from api.auth import RequestIdMiddleware, require
 from api.deps import plain_query
 from api.routes import (
     applications,
@@ -38,8 +38,9 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database.url, busy_timeout_seconds=5)
-    app.middleware("http")(request_id_middleware)
-    app.middleware("http")(operations.latency_middleware)
+    # The last added runs first: latency is timed around the request id's work too.
+    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(operations.LatencyMiddleware)
 
     @app.exception_handler(BadQuery)
     async def bad_query(_request: Request, exc: BadQuery) -> JSONResponse:

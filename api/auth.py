@@ -2,37 +2,87 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, Response
+from anyio.lowlevel import RunVar
+from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.deps import SessionDep, SettingsDep
-from estate.access import Principal, authenticate
+from estate.access import Principal, authenticate, remembered
 from estate.audit import Actor
 from estate.models.status import Permission
+from estate.settings import AccessSettings
 
 _bearer = HTTPBearer(auto_error=False, description="An API token from `estate token create`.")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
-def current_principal(
+async def current_principal(
     request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(401, "a bearer token is required", {"WWW-Authenticate": "Bearer"})
-    principal, touched = authenticate(session, credentials.credentials, settings.access)
+    access: AccessSettings = request.app.state.settings.access
+    # A token checked in the last few seconds is answered inline, with no thread or database.
+    principal = remembered(credentials.credentials, access)
+    if principal is None:
+        principal = await _read_once(request.app.state.engine, credentials.credentials, access)
     if principal is None:
         raise HTTPException(401, "the token is unknown or revoked", {"WWW-Authenticate": "Bearer"})
-    if touched:
-        session.commit()  # keeps last_used_at; most requests write nothing
     request.state.principal = principal
+    return principal
+
+
+async def _read_once(engine: Engine, token: str, access: AccessSettings) -> Principal | None:
+    """The token read on a worker thread, once for all the requests that bring it meanwhile:
+    when its remembered entry lapses, the requests in flight wait for one read, not a read (and
+    a last-used write) each."""
+    reads = _READS.get(None)
+    if reads is None:
+        reads = {}
+        _READS.set(reads)
+    shared = reads.get(token)
+    if shared is not None:
+        await asyncio.wait([shared])
+        if not shared.cancelled():
+            return shared.result()
+    else:
+        shared = reads[token] = asyncio.get_running_loop().create_future()
+        try:
+            principal = await run_in_threadpool(_read_principal, engine, token, access)
+        except BaseException:
+            shared.cancel()  # the others read for themselves
+            raise
+        else:
+            shared.set_result(principal)
+            return principal
+        finally:
+            del reads[token]
+    return await run_in_threadpool(_read_principal, engine, token, access)
+
+
+# Reads in flight by token, one table per event loop.
+_READS: RunVar[dict[str, asyncio.Future[Principal | None]]] = RunVar("estate_token_reads")
+
+
+def _read_principal(engine: Engine, token: str, access: AccessSettings) -> Principal | None:
+    """The principal from the database, in a session of its own that commits only when the
+    last-used stamp was written."""
+    with Session(engine) as session:
+        principal, touched = authenticate(session, token, access)
+        if touched:
+            session.commit()
     return principal
 
 
@@ -52,15 +102,37 @@ def require(permission: Permission) -> Callable[[Principal], Awaitable[Principal
 Reader = Annotated[Principal, Depends(require(Permission.READ))]
 
 
-async def request_id_middleware(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    """Every response carries X-Request-ID: the caller's if well-formed, else a new one."""
-    given = request.headers.get("X-Request-ID", "")
-    request.state.request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
-    response = await call_next(request)
-    response.headers["X-Request-ID"] = request.state.request_id
-    return response
+class RequestIdMiddleware:
+    """Every response carries X-Request-ID: the caller's if well-formed, else a new one; kept
+    as request.state.request_id. Plain ASGI: a fraction of BaseHTTPMiddleware's cost."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = Headers(scope=scope).get("X-Request-ID", "")
+        request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        started = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                MutableHeaders(scope=message).append("X-Request-ID", request_id)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:
+            # An unhandled error: answer the 500 here, with the id, before the server's own
+            # error handler (which then only logs it, as the response has started).
+            if not started:
+                await PlainTextResponse("Internal Server Error", 500)(scope, receive, send_with_id)
+            raise
 
 
 def request_id(request: Request) -> str:

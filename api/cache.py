@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from estate import progress
+from estate.db import read_statement_by_statement
 
 MAX_ENTRIES = 512
 
@@ -55,6 +56,7 @@ def kept_json(
     request: Request, session: Session, key: Hashable, build: Callable[[], BaseModel]
 ) -> Response:
     """The JSON of `build()`, made once per aggregate version and key."""
+    read_statement_by_statement(session)
     found = progress.current_version(session)
     version = found[0] if found else ""
     cache = kept_cache(request)
@@ -62,4 +64,7 @@ def kept_json(
     if body is None:
         body = build().model_dump_json().encode()
         cache.put(key, version, body)
+    # Only reads: end them here, on this worker thread, so that the connection goes back to the
+    # pool now and closing the request's session needs no second thread hop.
+    session.rollback()
     return Response(content=body, media_type="application/json")

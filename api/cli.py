@@ -16,7 +16,7 @@ from sqlmodel import Session, col
 from estate.access import TokenError, create_token, list_tokens, revoke_token
 from estate.db import at_head, make_engine, session_scope, upgrade
 from estate.locks import SourceBusy
-from estate.logs import configure_logging, uvicorn_log_config
+from estate.logs import configure_logging
 from estate.models import ScanRun
 from estate.models.status import Role, RunStatus
 from estate.settings import ConfigError, Settings, load_settings
@@ -202,11 +202,18 @@ def serve(
             help="Also run the scheduler in this process (the single-machine setup).",
         ),
     ] = True,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            envvar="ESTATE_SERVE_WORKERS",
+            help="API worker processes on the one port; the scheduler still runs once, here.",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs), by default with the scheduler in-process."""
-    import uvicorn
-
-    from api.app import create_app
+    from api import serving
 
     settings = state.settings()
     configure_logging(settings.logging)
@@ -220,7 +227,7 @@ def serve(
         background = build_scheduler(engine, settings)
         background.start()
     try:
-        uvicorn.run(create_app(settings), host=host, port=port, log_config=uvicorn_log_config())
+        serving.serve(settings, host, port, workers)
     finally:
         if background is not None:
             background.shutdown(wait=False)

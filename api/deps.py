@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
+import anyio.to_thread
+from anyio.lowlevel import RunVar
 from fastapi import Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy import Engine
@@ -14,10 +16,34 @@ from estate.inventory import MAX_LIMIT
 from estate.settings import Settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's session. Opening one does no I/O, so it happens inline. Closing it hands
+    its connection back to the pool (a rollback): inline if it holds none, else on a worker
+    thread, under a limiter of its own so that it never waits behind requests that are waiting
+    for a connection (which would wait for it in turn)."""
     engine: Engine = request.app.state.engine
-    with Session(engine, expire_on_commit=False) as session:
+    session = Session(engine, expire_on_commit=False)
+    try:
         yield session
+    finally:
+        if session.in_transaction():
+            await anyio.to_thread.run_sync(session.close, limiter=_closers())
+        else:
+            session.close()
+
+
+def _closers() -> anyio.CapacityLimiter:
+    limiter = _CLOSERS.get(None)
+    if limiter is None:
+        # As many as anyio's default limiter lets requests run: a close that waits its turn
+        # holds up the next request on its connection.
+        limiter = anyio.CapacityLimiter(40)
+        _CLOSERS.set(limiter)
+    return limiter
+
+
+# One per event loop, as anyio's own default limiter.
+_CLOSERS: RunVar[anyio.CapacityLimiter] = RunVar("estate_session_closers")
 
 
 async def get_settings(request: Request) -> Settings:

@@ -11,7 +11,13 @@ Targets: each endpoint's throughput >= 0.25x the /health throughput measured in 
 and its p99 latency <= 100 ms. GET /api/v1/sites/{id} is measured too: the floor of any
 authenticated read (bearer token check and database session), for comparison.
 
-    .venv/bin/python bench/api_load.py [--db sqlite|postgresql] [--duration 10]
+The server is started as a deployment starts it, `estate serve --port P --workers N` (scheduler
+in-process, the default), and /health is measured on that same server. N is 1 unless
+--workers says otherwise: uvicorn's workers share one listening socket, and wrk opens its 32
+connections at once, so whichever worker wakes first often takes all of them; figures with
+more workers then swing from run to run between one worker's and all of theirs.
+
+    .venv/bin/python bench/api_load.py [--db sqlite|postgresql] [--duration 10] [--workers 1]
 """
 
 from __future__ import annotations
@@ -68,7 +74,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(url: str, workdir: str) -> Iterator[str]:
+def serve(url: str, workdir: str, workers: int) -> Iterator[str]:
     """`estate serve` on a free port in a subprocess; yields its base URL."""
     config = Path(workdir) / "estate.toml"
     config.write_text(f'[database]\nurl = "{url}"\n')
@@ -76,7 +82,7 @@ def serve(url: str, workdir: str) -> Iterator[str]:
     # The access log goes to a file: a pipe nobody reads would fill and stall the server.
     log = (Path(workdir) / "serve.log").open("w")
     process = subprocess.Popen(
-        [ESTATE, "--config", str(config), "serve", "--port", str(port)],
+        [ESTATE, "--config", str(config), "serve", "--port", str(port), "--workers", str(workers)],
         stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
@@ -155,10 +161,11 @@ def reader_token(engine: Engine) -> str:
     return token
 
 
-def bench(db: str, workdir: str, duration: int, binary: str) -> list[Result]:
+def bench(db: str, workdir: str, duration: int, binary: str, workers: int) -> list[Result]:
     print(
         f"== {db}: {SIZES['servers']:,} servers, {SIZES['devices']:,} devices, "
-        f"{SIZES['workloads']:,} workloads (bulk inserts, not ingest)",
+        f"{SIZES['workloads']:,} workloads (bulk inserts, not ingest); "
+        f"estate serve --workers {workers}",
         flush=True,
     )
     with fresh_database(db, workdir) as url:
@@ -172,7 +179,7 @@ def bench(db: str, workdir: str, duration: int, binary: str) -> list[Result]:
         token = reader_token(engine)
         engine.dispose()
         figures: dict[str, tuple[float, float]] = {}
-        with serve(url, workdir) as base:
+        with serve(url, workdir, workers) as base:
             paths = {
                 "health": "/health",
                 "floor": f"/api/v1/sites/{site_id}",
@@ -187,13 +194,16 @@ def bench(db: str, workdir: str, duration: int, binary: str) -> list[Result]:
                     f"  {name}: {figures[name][0]:,.0f} req/s, p99 {figures[name][1]:.1f} ms",
                     flush=True,
                 )
-    return results(db, figures, refreshed)
+    return results(db, figures, refreshed, workers)
 
 
-def results(db: str, figures: dict[str, tuple[float, float]], refreshed: float) -> list[Result]:
+def results(
+    db: str, figures: dict[str, tuple[float, float]], refreshed: float, workers: int
+) -> list[Result]:
     health_rps, health_p99 = figures["health"]
     label = f"{db} 50k servers"
     rows = [
+        Result(f"{label}: estate serve --workers", workers, "processes"),
         Result(f"{label}: GET /health throughput (req/s)", round(health_rps, 1), "req/s"),
         Result(f"{label}: GET /health p99 (ms)", round(health_p99, 2), "ms"),
         Result(f"{label}: migration refresh, all servers (s)", round(refreshed, 2), "s"),
@@ -238,6 +248,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--db", choices=["sqlite", "postgresql"], action="append")
     parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=1, help="estate serve --workers")
     args = parser.parse_args()
     binary = ensure_wrk()
     rows: list[Result] = []
@@ -249,7 +260,7 @@ def main() -> None:
                     raise SystemExit("PostgreSQL is required under CI=true")
                 print("== postgresql SKIPPED")
                 continue
-            rows += bench(db, workdir, args.duration, binary)
+            rows += bench(db, workdir, args.duration, binary, args.workers)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     write_results("api_load", rows)

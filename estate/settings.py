@@ -92,6 +92,9 @@ class PrecedenceSettings(_Section):
 class AccessSettings(_Section):
     # Roles whose tokens may read who holds a device (UK GDPR personal data).
     personal_data_roles: list[str] = Field(default_factory=lambda: ["admin"])
+    # How long an API process trusts a token it has checked before reading it again: a token
+    # revoked elsewhere is refused within this many seconds. 0: read it on every request.
+    token_cache_seconds: float = Field(default=5.0, ge=0, le=300)
 
 
 class WebSettings(_Section):

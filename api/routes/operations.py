@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from estate.db import at_head
 from estate.metrics import REQUEST_LATENCY, database_registry, exposition
@@ -38,16 +39,32 @@ def metrics(request: Request) -> Response:
     return Response(content=body, media_type=CONTENT_TYPE_LATEST)
 
 
-async def latency_middleware(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    """Observe each request's latency under its route template (not the raw path)."""
-    started = time.perf_counter()
-    response = await call_next(request)
-    REQUEST_LATENCY.labels(
-        request.method, route_template(request.scope), str(response.status_code)
-    ).observe(time.perf_counter() - started)
-    return response
+class LatencyMiddleware:
+    """Observe each request's latency, until its response is sent, under its route template
+    (not the raw path) and status; an unhandled error counts as a 500. Plain ASGI."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_noting_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_noting_status)
+        finally:
+            REQUEST_LATENCY.labels(scope["method"], route_template(scope), str(status)).observe(
+                time.perf_counter() - started
+            )
 
 
 def route_template(scope: Mapping[str, Any]) -> str:

@@ -1,0 +1,35 @@
+"""`estate serve --workers N`: worker processes on one port, stopped together."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import httpx
+
+from tests.e2e.conftest import ESTATE, Cli
+from tests.peers import free_port, wait_for_port
+
+
+def test_two_workers_answer_on_one_port_and_stop_with_the_server(
+    cli: Cli, config: Path, tmp_path: Path
+) -> None:
+    cli("db", "upgrade")
+    token = cli("token", "create", "--name", "workers", "--role", "viewer").stdout.split()[0]
+    port = free_port()
+    log_path = tmp_path / "serve.log"
+    with log_path.open("w") as log:
+        command = [ESTATE, "--config", str(config), "serve", "--port", str(port), "--workers", "2"]
+        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            wait_for_port(port, timeout=60)
+            headers = {"Authorization": f"Bearer {token}"}
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers) as client:
+                answers = [client.get("/api/v1/progress", timeout=30) for _ in range(6)]
+        finally:
+            server.terminate()
+            exit_code = server.wait(timeout=30)
+    output = log_path.read_text()
+
+    assert [answer.status_code for answer in answers] == [200] * 6, output
+    assert (output.count("Started server process"), exit_code) == (2, 0), output
