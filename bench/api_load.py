@@ -28,15 +28,14 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from common import Result, write_results
-from estate_builder import build_estate, fresh_database, postgres_reachable
+from common import DATABASES, Result, fresh_database, run_on_databases
+from estate_builder import build_estate
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -246,26 +245,16 @@ def results(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--db", choices=["sqlite", "postgresql"], action="append")
+    parser.add_argument("--db", choices=DATABASES, action="append")
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--workers", type=int, default=1, help="estate serve --workers")
     args = parser.parse_args()
     binary = ensure_wrk()
-    rows: list[Result] = []
-    workdir = tempfile.mkdtemp(prefix="estate-bench-")
-    try:
-        for db in args.db or ["sqlite", "postgresql"]:
-            if db == "postgresql" and not postgres_reachable():
-                if os.environ.get("CI") == "true":
-                    raise SystemExit("PostgreSQL is required under CI=true")
-                print("== postgresql SKIPPED")
-                continue
-            rows += bench(db, workdir, args.duration, binary, args.workers)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    write_results("api_load", rows)
-    missed = [r.name for r in rows if r.met is False]
-    print("targets missed: " + ", ".join(missed) if missed else "all targets met")
+    run_on_databases(
+        "api_load",
+        args.db,
+        lambda db, workdir: bench(db, workdir, args.duration, binary, args.workers),
+    )
 
 
 if __name__ == "__main__":

@@ -7,16 +7,12 @@ subject, and a million devices through it would take most of a bench's time. Det
 
 from __future__ import annotations
 
-import os
 import random
-import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, Table, create_engine, insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, Table, insert, text
 
 from estate.models import (
     Application,
@@ -30,7 +26,6 @@ from estate.models import (
 )
 from estate.models.base import table_of
 
-PG_ADMIN_URL = os.environ.get("ESTATE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 SITES = 40
 WAVES = 20
@@ -39,37 +34,6 @@ BATCH = 20_000
 STRATEGIES = ["rehost", "replatform", "refactor", "repurchase", "relocate", "retain", "retire"]
 MGN = [None] * 12 + ["NOT_READY", "READY_FOR_TEST", "TESTING", "READY_FOR_CUTOVER", "CUTOVER"]
 DEVICE_TYPES = ["laptop"] * 5 + ["desktop"] * 3 + ["thin-client", "tablet", "phone"]
-
-
-@contextmanager
-def fresh_database(kind: str, workdir: str) -> Iterator[str]:
-    name = f"estate_bench_{uuid.uuid4().hex[:10]}"
-    if kind == "sqlite":
-        yield f"sqlite:///{os.path.join(workdir, name)}.db"
-        return
-    admin = create_engine(
-        make_url(PG_ADMIN_URL).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def postgres_reachable() -> bool:
-    try:
-        admin = create_engine(make_url(PG_ADMIN_URL).set(drivername="postgresql+psycopg"))
-        with admin.connect():
-            pass
-        admin.dispose()
-        return True
-    except Exception as exc:
-        print(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc}")
-        return False
 
 
 def _write(engine: Engine, table: Table, rows: Sequence[dict[str, Any]]) -> None:
