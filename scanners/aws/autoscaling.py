@@ -38,21 +38,15 @@ def transform_auto_scaling_groups(
         arn = group["AutoScalingGroupARN"]
         tags = tag_dict(group.get("Tags"))
         azs = sorted(group["AvailabilityZones"])
-        yield WorkloadRecord(
-            external_id=arn,
-            scope=ctx.scope,
-            provider="aws",
-            account_id=ctx.account_id,
-            region=ctx.region,
-            resource_type=RESOURCE_TYPE,
-            resource_id=arn,
+        yield ctx.workload(
+            RESOURCE_TYPE,
+            arn,
+            tags,
             name=tags.get("Name") or group["AutoScalingGroupName"],
             # Only a group being deleted has a Status; absent means in service.
             state=group.get("Status"),
             size=f"desired {group['DesiredCapacity']}",
             launched_at=utc(group.get("CreatedTime")),
-            tags=tags,
-            source_server=tags.get(ctx.link_tag),
             resilient=len(azs) >= 2,
             flexible=group["MaxSize"] > group["MinSize"],
             facts={"autoscaled": group["MaxSize"] > group["MinSize"], "asg_azs": len(azs)},

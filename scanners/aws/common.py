@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from estate.records import WorkloadRecord
+
 T = TypeVar("T")
 
 # Families AWS lists as previous generation (EC2 and RDS classes alike); EC2 also asks
@@ -31,6 +33,24 @@ class ScopeContext:
     @property
     def partition(self) -> str:
         return partition_for(self.region)
+
+    def workload(
+        self, resource_type: str, arn: str, tags: dict[str, str], **fields: Any
+    ) -> WorkloadRecord:
+        """A workload of this scope, keyed by its ARN. Its link tag names the on-premise server
+        it replaced, unless `fields` give `source_server` another way."""
+        fields.setdefault("source_server", tags.get(self.link_tag))
+        return WorkloadRecord(
+            external_id=arn,
+            scope=self.scope,
+            provider="aws",
+            account_id=self.account_id,
+            region=self.region,
+            resource_type=resource_type,
+            resource_id=arn,
+            tags=tags,
+            **fields,
+        )
 
 
 @dataclass

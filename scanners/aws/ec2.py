@@ -79,19 +79,14 @@ def _instance_record(
     ebs_gb = _attached_gb(instance, volume_gb)
     facts = _facts(instance_type, state, ebs_gb, scales, asg_azs, current.get(instance_type))
     arn = f"arn:{ctx.partition}:ec2:{ctx.region}:{ctx.account_id}:instance/{instance_id}"
-    return WorkloadRecord(
-        external_id=arn,
-        scope=ctx.scope,
-        provider="aws",
-        account_id=ctx.account_id,
-        region=ctx.region,
-        resource_type=RESOURCE_TYPE,
-        resource_id=arn,
+    return ctx.workload(
+        RESOURCE_TYPE,
+        arn,
+        tags,
         name=tags.get("Name"),
         state=state,
         size=instance_type,
         launched_at=utc(instance.get("LaunchTime")),
-        tags=tags,
         source_server=tags.get(ctx.link_tag) or lookups.mgn_source_of_instance.get(instance_id),
         resilient=_resilient(asg_name, asg_azs),
         flexible=scales,

@@ -46,20 +46,14 @@ def transform_services(
         facts: dict[str, Any] = {"containers": True, "desired_count": desired}
         if subnets is not None:
             facts["subnets"] = subnets
-        yield WorkloadRecord(
-            external_id=arn,
-            scope=ctx.scope,
-            provider="aws",
-            account_id=ctx.account_id,
-            region=ctx.region,
-            resource_type=RESOURCE_TYPE,
-            resource_id=arn,
+        yield ctx.workload(
+            RESOURCE_TYPE,
+            arn,
+            tags,
             name=tags.get("Name") or service["serviceName"],
             state=service.get("status"),
             size=f"desired {desired}",
             launched_at=utc(service.get("createdAt")),
-            tags=tags,
-            source_server=tags.get(ctx.link_tag),
             # Two or more tasks, spread over two or more subnets where the service names them.
             resilient=desired >= 2 and (subnets is None or subnets >= 2),
             flexible=True,

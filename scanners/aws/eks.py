@@ -45,19 +45,13 @@ def transform_clusters(
 def _cluster_record(cluster: dict, ctx: ScopeContext) -> WorkloadRecord:
     arn = cluster["arn"]
     tags = {str(k): str(v) for k, v in (cluster.get("tags") or {}).items()}
-    return WorkloadRecord(
-        external_id=arn,
-        scope=ctx.scope,
-        provider="aws",
-        account_id=ctx.account_id,
-        region=ctx.region,
-        resource_type=CLUSTER_TYPE,
-        resource_id=arn,
+    return ctx.workload(
+        CLUSTER_TYPE,
+        arn,
+        tags,
         name=tags.get("Name") or cluster["name"],
         state=cluster.get("status"),
         launched_at=utc(cluster.get("createdAt")),
-        tags=tags,
-        source_server=tags.get(ctx.link_tag),
         # EKS runs every control plane across three AZs.
         resilient=True,
         flexible=True,
@@ -85,20 +79,14 @@ def _nodegroup_record(group: dict, ctx: ScopeContext, lookups: Lookups) -> Workl
     }
     if azs is not None:
         facts["asg_azs"] = len(azs)
-    return WorkloadRecord(
-        external_id=arn,
-        scope=ctx.scope,
-        provider="aws",
-        account_id=ctx.account_id,
-        region=ctx.region,
-        resource_type=NODEGROUP_TYPE,
-        resource_id=arn,
+    return ctx.workload(
+        NODEGROUP_TYPE,
+        arn,
+        tags,
         name=tags.get("Name") or group["nodegroupName"],
         state=group.get("status"),
         size=_size(types),
         launched_at=utc(group.get("createdAt")),
-        tags=tags,
-        source_server=tags.get(ctx.link_tag),
         # The node group's own Auto Scaling groups say which AZs its nodes span.
         resilient=len(azs) >= 2 if azs is not None else None,
         flexible=True,

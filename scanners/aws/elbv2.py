@@ -32,20 +32,14 @@ def transform_load_balancers(
         arn = balancer["LoadBalancerArn"]
         tags = tag_dict(balancer.get("Tags"))
         azs = sorted(zone["ZoneName"] for zone in balancer.get("AvailabilityZones", []))
-        yield WorkloadRecord(
-            external_id=arn,
-            scope=ctx.scope,
-            provider="aws",
-            account_id=ctx.account_id,
-            region=ctx.region,
-            resource_type=RESOURCE_TYPE,
-            resource_id=arn,
+        yield ctx.workload(
+            RESOURCE_TYPE,
+            arn,
+            tags,
             name=tags.get("Name") or balancer["LoadBalancerName"],
             state=(balancer.get("State") or {}).get("Code"),
             size=balancer.get("Type"),
             launched_at=utc(balancer.get("CreatedTime")),
-            tags=tags,
-            source_server=tags.get(ctx.link_tag),
             resilient=len(azs) >= 2,
             facts={"lb_azs": len(azs)},
             extra={

@@ -31,19 +31,13 @@ def transform_functions(
         facts: dict[str, Any] = {"serverless": True}
         if subnets:
             facts["vpc_subnets"] = len(subnets)
-        yield WorkloadRecord(
-            external_id=arn,
-            scope=ctx.scope,
-            provider="aws",
-            account_id=ctx.account_id,
-            region=ctx.region,
-            resource_type=RESOURCE_TYPE,
-            resource_id=arn,
+        yield ctx.workload(
+            RESOURCE_TYPE,
+            arn,
+            tags,
             name=tags.get("Name") or function["FunctionName"],
             state=function.get("State"),
             size=f"{function['MemorySize']} MB",
-            tags=tags,
-            source_server=tags.get(ctx.link_tag),
             # Lambda runs across the region's AZs, unless pinned into a single VPC subnet.
             resilient=len(subnets) != 1,
             flexible=True,

@@ -31,20 +31,14 @@ def transform_db_instances(
         arn = instance["DBInstanceArn"]
         tags = tag_dict(instance.get("TagList"))
         facts = _facts(instance)
-        yield WorkloadRecord(
-            external_id=arn,
-            scope=ctx.scope,
-            provider="aws",
-            account_id=ctx.account_id,
-            region=ctx.region,
-            resource_type=RESOURCE_TYPE,
-            resource_id=arn,
+        yield ctx.workload(
+            RESOURCE_TYPE,
+            arn,
+            tags,
             name=tags.get("Name") or instance["DBInstanceIdentifier"],
             state=instance["DBInstanceStatus"],
             size=instance["DBInstanceClass"],
             launched_at=utc(instance.get("InstanceCreateTime")),
-            tags=tags,
-            source_server=tags.get(ctx.link_tag),
             resilient=facts["multi_az"],
             flexible=facts["serverless"] or facts["storage_autoscaling"],
             efficient=not (facts["previous_generation"] or "stopped_with_storage_gb" in facts),
