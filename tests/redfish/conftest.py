@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.peers import free_port, missing_peer, wait_for_port
-from tests.redfish.tls import TlsFiles, make_tls
+from tests.tls import TlsFiles, make_tls_files
 
 MOCKUPS = Path(__file__).parent / "data" / "mockups"
 USERNAME = "estate"
@@ -57,7 +57,7 @@ def _start(args: list[str], port: int, log: Path, scheme: str = "http") -> Itera
 
 @pytest.fixture(scope="session")
 def tls(tmp_path_factory: pytest.TempPathFactory) -> TlsFiles:
-    return make_tls(tmp_path_factory.mktemp("tls"))
+    return make_tls_files(tmp_path_factory.mktemp("tls"))
 
 
 def _static(

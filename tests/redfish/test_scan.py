@@ -10,7 +10,7 @@ from estate.records import Event, Problem, ScopeEnd, ServerRecord
 from estate.settings import ConfigError, Settings, SourceConfig
 from scanners.registry import scanner_for
 from tests.redfish.conftest import USERNAME, Peer
-from tests.redfish.tls import TlsFiles
+from tests.tls import TlsFiles
 
 
 def collect(settings: Settings, **options: Any) -> list[Event]:

@@ -7,7 +7,8 @@ import pytest
 
 from estate.service_settings import MailSettings
 from estate.settings import Settings
-from tests.scheduling.smtp_peer import PASSWORD, USER, SmtpPeer, TlsFiles, make_tls_files, running
+from tests.scheduling.smtp_peer import PASSWORD, USER, SmtpPeer, running
+from tests.tls import TlsFiles, make_tls_files
 
 PASSWORD_ENV = "ESTATE_TEST_SMTP_PASSWORD"
 

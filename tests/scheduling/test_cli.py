@@ -10,7 +10,8 @@ from sqlalchemy import Engine
 from estate.settings import load_settings
 from tests.e2e.conftest import Cli
 from tests.scheduling.conftest import PASSWORD_ENV
-from tests.scheduling.smtp_peer import USER, SmtpPeer, TlsFiles
+from tests.scheduling.smtp_peer import USER, SmtpPeer
+from tests.tls import TlsFiles
 
 
 def add_mail(config: Path, port: int, ca: Path) -> None:

@@ -17,7 +17,8 @@ from estate.models.outbox import MessageStatus
 from estate.reports.base import Attachment, Email
 from estate.settings import Settings
 from tests.scheduling.conftest import PASSWORD_ENV, mail_config
-from tests.scheduling.smtp_peer import SmtpPeer, TlsFiles, running
+from tests.scheduling.smtp_peer import SmtpPeer, running
+from tests.tls import TlsFiles
 
 EMAIL = Email(
     subject="Scan health: £0 and résumé",
