@@ -30,8 +30,9 @@ NETWORK = table_of(NetworkDevice)
 WIRELESS_AP = "wireless-ap"
 
 
-class SiteFigures(BaseModel):
-    on: date
+class Measures(BaseModel):
+    """What a site hosts (or how that changed)."""
+
     servers: int
     physical_servers: int
     virtual_servers: int
@@ -43,17 +44,12 @@ class SiteFigures(BaseModel):
     access_points: int | None
 
 
-class Difference(BaseModel):
-    """Now minus the baseline: negative numbers are what has left the site."""
+class SiteFigures(Measures):
+    on: date
 
-    servers: int
-    physical_servers: int
-    virtual_servers: int
-    physical_hosts: int
-    racks: int
-    rack_units: int
-    watts: float
-    access_points: int | None
+
+class Difference(Measures):
+    """Now minus the baseline: negative numbers are what has left the site."""
 
 
 class Hosting(BaseModel):
@@ -164,23 +160,12 @@ def record_day(session: Session, day: date, site_ids: Collection[int] | None = N
 
 
 def _figures(row: Any) -> SiteFigures:
-    return SiteFigures(
-        on=row.day,
-        servers=row.servers,
-        physical_servers=row.physical_servers,
-        virtual_servers=row.virtual_servers,
-        physical_hosts=row.physical_hosts,
-        racks=row.racks,
-        rack_units=row.rack_units,
-        watts=row.watts,
-        access_points=row.access_points,
-    )
+    return SiteFigures(on=row.day, **{f: getattr(row, f) for f in Measures.model_fields})
 
 
 def _difference(now: SiteFigures, then: SiteFigures) -> Difference:
-    fields = ("servers", "physical_servers", "virtual_servers", "physical_hosts", "racks")
-    values: dict[str, Any] = {f: getattr(now, f) - getattr(then, f) for f in fields}
-    values["rack_units"] = now.rack_units - then.rack_units
+    counts = set(Measures.model_fields) - {"watts", "access_points"}
+    values: dict[str, Any] = {f: getattr(now, f) - getattr(then, f) for f in counts}
     values["watts"] = round(now.watts - then.watts, 3)
     known = now.access_points is not None and then.access_points is not None
     values["access_points"] = (
