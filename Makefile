@@ -30,6 +30,7 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy estate scanners api
+	$(BIN)/lint-imports
 
 test-sqlite: $(BIN)/.installed
 	ESTATE_TEST_DB=sqlite $(BIN)/pytest $(PYTEST_ARGS)

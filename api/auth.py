@@ -18,10 +18,10 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from estate.access import Principal, authenticate, remembered
-from estate.audit import Actor
-from estate.models.status import Permission
-from estate.settings import AccessSettings
+from estate.access.tokens import Principal, authenticate, remembered
+from estate.config import AccessSettings
+from estate.history.changelog import Actor
+from estate.status import Permission
 
 _bearer = HTTPBearer(auto_error=False, description="An API token from `estate token create`.")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")

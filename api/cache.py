@@ -17,8 +17,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from estate import progress
 from estate.db import read_statement_by_statement
+from estate.migration import progress
 
 MAX_ENTRIES = 512
 

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import anyio.to_thread
 from anyio.lowlevel import RunVar
-from fastapi import Depends, Query, Request
+from fastapi import Depends, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from estate.inventory import MAX_LIMIT
-from estate.settings import Settings
+from estate.config import Settings
+from estate.db.paging import MAX_LIMIT
+
+T = TypeVar("T")
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -72,3 +74,10 @@ Sort = Annotated[
     str | None, Query(description="A field to sort by; prefix with '-' for descending.")
 ]
 Search = Annotated[str | None, Query(max_length=200, description="Text search on names.")]
+
+
+def found(value: T | None, message: str) -> T:
+    """What a detail route looked up, or its 404 naming what is not there."""
+    if value is None:
+        raise HTTPException(404, message)
+    return value

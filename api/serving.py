@@ -19,8 +19,9 @@ from fastapi import FastAPI
 from uvicorn.supervisors import Multiprocess
 
 from api.app import create_app
-from estate.logs import configure_logging, uvicorn_log_config
-from estate.settings import Settings, load_settings
+from estate.config import Settings
+from estate.config.loading import load_settings
+from estate.operations.logs import configure_logging, uvicorn_log_config
 
 
 def serving_app(settings: Settings) -> FastAPI:

@@ -39,11 +39,12 @@ from estate_builder import build_estate
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from estate import migration
-from estate.access import create_token
-from estate.db import make_engine, upgrade
-from estate.models.status import Role
-from estate.settings import DatabaseSettings, Settings
+from estate.access.tokens import create_token
+from estate.config import DatabaseSettings, Settings
+from estate.db import make_engine
+from estate.db.schema import upgrade
+from estate.migration import statuses
+from estate.status import Role
 
 CONNECTIONS = 32
 THREADS = 2
@@ -148,7 +149,7 @@ def refresh(engine: Engine, url: str) -> float:
     settings = Settings(database=DatabaseSettings(url=url))
     started = time.perf_counter()
     with Session(engine) as session:
-        migration.refresh(session, settings)
+        statuses.refresh(session, settings)
         session.commit()
     return time.perf_counter() - started
 

@@ -27,8 +27,8 @@ from common import Result, write_results
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the estate builder lives with the tests
 
-from estate.records import Event, ScopeEnd, WorkloadRecord  # noqa: E402
-from estate.settings import Settings, SourceConfig  # noqa: E402
+from estate.config import Settings, SourceConfig  # noqa: E402
+from estate.inventory.records import Event, ScopeEnd, WorkloadRecord  # noqa: E402
 from scanners.aws import AwsScanner  # noqa: E402
 from scanners.aws.options import ALL_SERVICES, AwsOptions  # noqa: E402
 from tests.aws.seed import ROLE, build_organization, moto_holds, seed_all  # noqa: E402

@@ -24,8 +24,8 @@ from typing import Any
 import openpyxl
 from common import Result, write_results
 
-from estate.records import DeviceRecord, ScopeEnd
-from estate.settings import Settings, SourceConfig
+from estate.config import Settings, SourceConfig
+from estate.inventory.records import DeviceRecord, ScopeEnd
 from scanners.cmdb import CmdbScanner
 from scanners.registry import scanner_for
 

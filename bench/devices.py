@@ -25,11 +25,13 @@ from common import DATABASES, Result, fresh_database, run_on_databases
 from sqlalchemy import Engine, insert, select, text
 from sqlmodel import Session, col
 
-from estate.db import make_engine, upgrade
+from estate.config import ReplacementSettings
+from estate.db import make_engine
+from estate.db.schema import upgrade
+from estate.devices.forecast import DeviceFilter, financial_quarter, forecast
+from estate.devices.policy import Policy
+from estate.devices.store import FACT_COLUMNS, refresh_replacement
 from estate.models.device import Device
-from estate.replacement import DeviceFilter, Policy, ReplacementSettings, forecast
-from estate.replacement.forecast import financial_quarter
-from estate.replacement.store import FACT_COLUMNS, refresh_replacement
 
 TODAY = date(2026, 11, 25)
 TARGET_MS = 200.0

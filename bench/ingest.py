@@ -27,10 +27,11 @@ import sqlalchemy as sa
 from common import DATABASES, Result, fresh_database, run_on_databases
 from sqlalchemy.dialects import postgresql, sqlite
 
-from estate.db import make_engine, upgrade
-from estate.ingest import run_scan
-from estate.records import DeviceRecord, Event, Record, ScopeEnd
-from estate.settings import DatabaseSettings, Settings, SourceConfig
+from estate.config import DatabaseSettings, Settings, SourceConfig
+from estate.db import make_engine
+from estate.db.schema import upgrade
+from estate.inventory.ingest import run_scan
+from estate.inventory.records import DeviceRecord, Event, Record, ScopeEnd
 
 SCOPE = "bench"
 STEPS = {

@@ -25,10 +25,11 @@ from estate_builder import build_estate
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
-from estate.access import create_token
-from estate.db import make_engine, upgrade
-from estate.models.status import Role
-from estate.replacement.store import rebuild_buckets
+from estate.access.tokens import create_token
+from estate.db import make_engine
+from estate.db.schema import upgrade
+from estate.devices.store import rebuild_buckets
+from estate.status import Role
 
 TARGET_MS = 300.0
 # Each page, and the API endpoint answering with the same figures.

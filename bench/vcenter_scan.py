@@ -26,8 +26,8 @@ sys.path.insert(0, str(ROOT))  # the vcsim peer lives with the tests
 
 from pyVmomi import vim  # noqa: E402
 
-from estate.records import Event, ServerRecord  # noqa: E402
-from estate.settings import Settings, SourceConfig  # noqa: E402
+from estate.config import Settings, SourceConfig  # noqa: E402
+from estate.inventory.records import Event, ServerRecord  # noqa: E402
 from scanners.vcenter import VcenterOptions, VcenterScanner  # noqa: E402
 from scanners.vcenter.collect import (  # noqa: E402
     CONTAINER_PROPERTIES,

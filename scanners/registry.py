@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from estate.settings import ConfigError, Settings, SourceConfig
+from estate.config import ConfigError, Settings, SourceConfig
 from scanners.base import Scanner, build_scanner
 
 SCANNERS: dict[str, str] = {

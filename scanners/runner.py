@@ -7,11 +7,12 @@ from datetime import date
 
 from sqlalchemy import Engine
 
+from estate.config import Settings
 from estate.db import session_scope
-from estate.derived import refresh_derived
-from estate.ingest import Progress, run_scan
+from estate.db.outages import reported
+from estate.inventory.ingest import Progress, run_scan
 from estate.models import ScanRun
-from estate.settings import Settings
+from estate.refresh import refresh_derived
 from scanners.registry import scanner_for
 
 
@@ -21,7 +22,8 @@ def run_source(
     source = settings.source(source_name)
     scanner = scanner_for(source, settings)
     run = run_scan(engine, settings, source, scanner.collect(), progress)
-    if run.added or run.changed or run.missing:
-        with session_scope(engine) as session:
+    if run.added or run.changed or run.missing or run.readings:
+        doing = f"refreshing what run {run.id} of source {source_name!r} changed"
+        with reported(engine, doing), session_scope(engine) as session:
             refresh_derived(session, settings, date.today(), run)
     return run

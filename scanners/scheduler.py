@@ -2,11 +2,15 @@
 
 APScheduler 3 with `coalesce=True`, `max_instances=1` and the configured misfire grace, so a
 slot missed while the scheduler was busy or down runs once, not once per missed slot. Any
-number of schedulers may run over one database: before a scheduled job runs a slot it inserts
-a claim for (job, slot) with ON CONFLICT DO NOTHING, and only the inserter runs it. (The
-per-source lock alone would let a second replica run the same slot again just after the first
-finished.) A scheduler starting after downtime runs the latest missed slot of each job once,
-if no one claimed it and it is within the grace time.
+number of schedulers may run over one database: a scheduled job runs a slot only if its claim
+for (job, slot) is the one that went in (`estate.operations.claims`). A scheduler starting
+after downtime runs the latest missed slot of each job once, if no one claimed it and it is
+within the grace time.
+
+A job that meets a database outage logs one line and waits for its next slot (or poll): the
+scheduler keeps running, and nothing of that job was written. Every `scheduler.sweep_seconds`
+the scheduler marks failed the runs found abandoned (their process died or lost the database,
+estate.inventory.liveness) and works out their sources' alerts.
 """
 
 from __future__ import annotations
@@ -24,26 +28,24 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import Engine, delete, select
-from sqlmodel import Session, col
+from sqlalchemy import Engine
 
-from estate.alerts import after_run
-from estate.bulk import dialect_insert
+from estate.config import SchedulerSettings, Settings
 from estate.db import is_sqlite, session_scope
-from estate.derived import refresh_derived
-from estate.locks import SourceBusy
-from estate.mail import deliver_due, worker_identity
-from estate.metrics import observe_scan
-from estate.models import ScanRun, ScheduleClaim
-from estate.models.base import table_of, utcnow
-from estate.reports.send import queue_report
-from estate.scan_requests import finish, take_next
-from estate.service_settings import SchedulerSettings
-from estate.settings import Settings
+from estate.db.locks import SourceBusy
+from estate.db.outages import DatabaseUnavailable, reported
+from estate.inventory.liveness import sweep_abandoned
+from estate.models import ScanRun
+from estate.operations.claims import claim_slot, is_claimed, prune_claims
+from estate.operations.metrics import observe_scan
+from estate.operations.requests import finish, take_next
+from estate.outbox.alerts import after_latest, after_run
+from estate.outbox.mail import deliver_due, worker_identity
+from estate.outbox.reports.send import queue_report
+from estate.refresh import refresh_derived
 from scanners.runner import run_source
 
 log = logging.getLogger(__name__)
-CLAIMS = table_of(ScheduleClaim)
 _WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 
 
@@ -98,28 +100,6 @@ def latest_slot(trigger: CronTrigger, now: datetime, lookback: timedelta) -> dat
         slot = fire
         fire = trigger.get_next_fire_time(fire, fire + timedelta(microseconds=1))
     return slot
-
-
-def claim_slot(engine: Engine, job: str, slot: datetime, worker: str) -> bool:
-    """Insert the claim for (job, slot); True if this call inserted it."""
-    with Session(engine) as session:
-        statement: Any = dialect_insert(session, CLAIMS).values(
-            job=job, slot_at=slot, claimed_at=utcnow(), claimed_by=worker
-        )
-        statement = statement.on_conflict_do_nothing(index_elements=["job", "slot_at"])
-        inserted = session.execute(statement.returning(CLAIMS.c.id)).scalar()
-        session.commit()
-    return inserted is not None
-
-
-def is_claimed(engine: Engine, job: str, slot: datetime) -> bool:
-    with Session(engine) as session:
-        found = session.execute(
-            select(col(ScheduleClaim.id)).where(
-                col(ScheduleClaim.job) == job, col(ScheduleClaim.slot_at) == slot
-            )
-        ).first()
-    return found is not None
 
 
 def missed_slot(
@@ -181,17 +161,38 @@ class Jobs:
             return None
         observe_scan(name, str(run.status), time.monotonic() - started)
         log.info("scan of %s: run %s %s", name, run.id, run.status)
-        try:
-            with session_scope(self.engine) as session:
-                alerted = after_run(session, self.settings, run)
-            if alerted:
-                self.drain_outbox()
-        except Exception:
-            log.exception("alerts after the run of %s failed", name)
+        self._alerts(name, run)
         return run
 
+    def sweep(self) -> None:
+        """Mark failed the runs found abandoned, then work out their sources' alerts: an
+        abandoned run counts toward `alerts.failures_in_a_row` as any failed run does."""
+        swept = sweep_abandoned(self.engine, self.settings)
+        for run in swept:
+            reason = run.errors[0]["reason"]
+            log.warning("run %s of %s marked failed: %s", run.id, run.source, reason)
+        for source in sorted({run.source for run in swept}):
+            self._alerts(source)
+
+    def _alerts(self, source: str, run: ScanRun | None = None) -> None:
+        """The alert or recovery notice after this run (or the source's latest finished one)."""
+        try:
+            with session_scope(self.engine) as session:
+                if run is not None:
+                    alerted = after_run(session, self.settings, run)
+                else:
+                    alerted = after_latest(session, self.settings, source)
+            if alerted:
+                self.drain_outbox()
+        except DatabaseUnavailable:
+            raise
+        except Exception:
+            log.exception("alerts after the runs of %s failed", source)
+
     def send_report(self, name: str, dedupe_key: str | None = None) -> None:
-        today = datetime.now(ZoneInfo(self.settings.scheduler.timezone)).date()
+        # The scan-health report must show runs that died since the last sweep.
+        self.sweep()
+        today = self.settings.today()
         with session_scope(self.engine) as session:
             stored = queue_report(session, self.settings, name, today, dedupe_key)
         log.info("report %s: message %s enqueued", name, stored)
@@ -203,6 +204,8 @@ class Jobs:
             assert request.id is not None
             try:
                 run = self.run_scan(request.source)
+            except DatabaseUnavailable:
+                raise  # nothing can be recorded now; the job says so
             except Exception as exc:
                 log.exception("requested scan of %s failed to start", request.source)
                 finish(self.engine, request.id, None, f"{type(exc).__name__}: {exc}")
@@ -224,11 +227,7 @@ class Jobs:
 
     def housekeeping(self) -> None:
         self.drain_outbox()
-        keep = timedelta(days=self.settings.scheduler.keep_claims_days)
-        with session_scope(self.engine) as session:
-            session.execute(
-                delete(ScheduleClaim).where(col(ScheduleClaim.slot_at) < utcnow() - keep)
-            )
+        prune_claims(self.engine, timedelta(days=self.settings.scheduler.keep_claims_days))
 
 
 def build_scheduler(engine: Engine, settings: Settings, *, blocking: bool = False) -> BaseScheduler:
@@ -270,22 +269,45 @@ def add_jobs(scheduler: BaseScheduler, jobs: Jobs) -> None:
             scheduler, jobs, "daily-refresh", settings.scheduler.daily_refresh, refresh, "scans"
         )
     now = datetime.now(ZoneInfo(settings.scheduler.timezone))
-    scheduler.add_job(
-        jobs.scan_requests,
-        "interval",
-        id="scan-requests",
-        executor="scans",
-        seconds=settings.scheduler.request_poll_seconds,
-        next_run_time=now,
+    polls = (
+        ("scan-requests", jobs.scan_requests, "scans", settings.scheduler.request_poll_seconds),
+        ("outbox", jobs.housekeeping, "default", settings.scheduler.outbox_poll_seconds),
+        ("sweep", jobs.sweep, "default", settings.scheduler.sweep_seconds),
     )
-    scheduler.add_job(
-        jobs.housekeeping,
-        "interval",
-        id="outbox",
-        executor="default",
-        seconds=settings.scheduler.outbox_poll_seconds,
-        next_run_time=now,
-    )
+    for job, poll, executor, seconds in polls:
+        scheduler.add_job(
+            reporting_outages(jobs.engine, job, poll, poll=True),
+            "interval",
+            id=job,
+            executor=executor,
+            seconds=seconds,
+            next_run_time=now,
+        )
+
+
+def reporting_outages(
+    engine: Engine, job: str, call: Callable[[], None], *, poll: bool = False
+) -> Callable[[], None]:
+    """The job, saying in one line when the database is away (no traceback: nothing is wrong
+    with the job) and leaving it for its next slot; the scheduler keeps running. A poll (every
+    few seconds) says so once while the database stays away, and again when it is back."""
+    away = False
+
+    def run() -> None:
+        nonlocal away
+        try:
+            with reported(engine, f"running the scheduler's job {job}"):
+                call()
+        except DatabaseUnavailable as exc:
+            level = logging.DEBUG if poll and away else logging.ERROR
+            log.log(level, "%s: %s; trying again at the next slot", job, exc)
+            away = True
+            return
+        if away and poll:
+            log.info("%s: the database answers again", job)
+        away = False
+
+    return run
 
 
 def _add_cron(
@@ -298,6 +320,7 @@ def _add_cron(
 ) -> None:
     trigger = cron_trigger(schedule, jobs.settings.scheduler)
     jobs.triggers[job] = trigger
+    call = reporting_outages(jobs.engine, job, call)
     extra: dict[str, Any] = {}
     now = datetime.now(ZoneInfo(jobs.settings.scheduler.timezone))
     missed = missed_slot(jobs.engine, job, trigger, now, jobs.grace)

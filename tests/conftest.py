@@ -19,8 +19,9 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 import estate.models  # noqa: F401  (registers the tables for the truncation list)
-from estate.db import make_engine, upgrade
-from estate.settings import DatabaseSettings, Settings
+from estate.config import DatabaseSettings, Settings
+from estate.db import make_engine
+from estate.db.schema import upgrade
 
 PG_ADMIN_URL = os.environ.get("ESTATE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 

@@ -2,59 +2,36 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query
-from sqlalchemy import select
-from sqlmodel import col
+from fastapi import APIRouter, Depends, Path, Query
 
 from api.auth import CurrentActor, require
-from api.deps import Limit, Offset, Search, SessionDep, SettingsDep, Sort
+from api.deps import SessionDep, SettingsDep, found
 from api.schemas import Page
-from estate import applications, inventory, migration, plans
-from estate.models import Application, Wave
+from estate.db.paging import MAX_ID, PageQuery
+from estate.migration import applications, plans
+from estate.migration.applications import ApplicationQuery
 from estate.models.application import ApplicationPublic
-from estate.models.status import Permission, Strategy
 from estate.models.wave import WavePublic
+from estate.status import Permission
 
 router = APIRouter(tags=["plans"])
 Editor = [Depends(require(Permission.EDIT_INVENTORY))]
-AppId = Annotated[int, Path(ge=1, le=inventory.MAX_ID)]
-WaveId = Annotated[int, Path(ge=1, le=inventory.MAX_ID)]
-WaveQuery = Annotated[str | None, Query(max_length=200, description="Wave id, name or 'none'.")]
+AppId = Annotated[int, Path(ge=1, le=MAX_ID)]
+WaveId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.get("/applications", response_model=Page[ApplicationPublic])
 def list_applications(
-    session: SessionDep,
-    q: Search = None,
-    criticality: str | None = None,
-    strategy: Strategy | Literal["none"] | None = None,
-    wave: WaveQuery = None,
-    sort: Sort = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
+    session: SessionDep, query: Annotated[ApplicationQuery, Query()]
 ) -> Page[ApplicationPublic]:
-    page = inventory.list_applications(
-        session,
-        q=q,
-        criticality=criticality,
-        strategy=strategy,
-        wave=wave,
-        sort=sort,
-        limit=limit,
-        offset=offset,
-    )
-    items = applications.public_rows(session, page.items)
-    return Page(items=items, total=page.total, limit=limit, offset=offset)
+    return Page.of(applications.list_applications(session, query))
 
 
 @router.get("/applications/{app_id}", response_model=ApplicationPublic)
 def get_application(session: SessionDep, app_id: AppId) -> ApplicationPublic:
-    app = session.get(Application, app_id)
-    if app is None:
-        raise HTTPException(404, f"no application with id {app_id}")
-    return applications.public_rows(session, [app])[0]
+    return found(applications.application(session, app_id), f"no application with id {app_id}")
 
 
 @router.post(
@@ -63,9 +40,9 @@ def get_application(session: SessionDep, app_id: AppId) -> ApplicationPublic:
 def create_application(
     session: SessionDep, actor: CurrentActor, body: plans.ApplicationCreate
 ) -> ApplicationPublic:
-    app = plans.create_application(session, actor, body)
-    session.commit()  # no server follows it yet: nothing to re-derive
-    return applications.public_rows(session, [app])[0]
+    created = plans.create_application(session, actor, body)
+    session.commit()
+    return created
 
 
 @router.patch("/applications/{app_id}", response_model=ApplicationPublic, dependencies=Editor)
@@ -77,49 +54,27 @@ def update_application(
     body: plans.ApplicationUpdate,
 ) -> ApplicationPublic:
     """Strategy, wave, owner, target date...: the servers that follow it are re-derived."""
-    app, server_ids = plans.update_application(session, actor, app_id, body)
-    migration.refresh(session, settings, server_ids=server_ids, actor=actor)
+    updated = plans.update_application(session, settings, actor, app_id, body)
     session.commit()
-    return applications.public_rows(session, [app])[0]
-
-
-def _wave_rows(session: SessionDep, waves: list[Wave]) -> list[WavePublic]:
-    counts = plans.wave_counts(session, [w.id for w in waves if w.id is not None])
-    return [
-        WavePublic.model_validate(
-            w,
-            update={
-                "applications": counts.get(w.id or 0, (0, 0))[0],
-                "servers": counts.get(w.id or 0, (0, 0))[1],
-            },
-        )
-        for w in waves
-    ]
+    return updated
 
 
 @router.get("/waves", response_model=Page[WavePublic])
-def list_waves(session: SessionDep, limit: Limit = 50, offset: Offset = 0) -> Page[WavePublic]:
+def list_waves(session: SessionDep, query: Annotated[PageQuery, Query()]) -> Page[WavePublic]:
     """Waves by planned start (unplanned last), then name."""
-    query = select(Wave).order_by(
-        col(Wave.planned_start).is_(None), col(Wave.planned_start), col(Wave.name), col(Wave.id)
-    )
-    page = inventory.paged(session, query, limit, offset)
-    return Page(items=_wave_rows(session, page.items), total=page.total, limit=limit, offset=offset)
+    return Page.of(applications.list_waves(session, query))
 
 
 @router.get("/waves/{wave_id}", response_model=WavePublic)
 def get_wave(session: SessionDep, wave_id: WaveId) -> WavePublic:
-    wave = session.get(Wave, wave_id)
-    if wave is None:
-        raise HTTPException(404, f"no wave with id {wave_id}")
-    return _wave_rows(session, [wave])[0]
+    return found(applications.wave(session, wave_id), f"no wave with id {wave_id}")
 
 
 @router.post("/waves", response_model=WavePublic, status_code=201, dependencies=Editor)
 def create_wave(session: SessionDep, actor: CurrentActor, body: plans.WaveCreate) -> WavePublic:
-    wave = plans.create_wave(session, actor, body)
+    created = plans.create_wave(session, actor, body)
     session.commit()
-    return _wave_rows(session, [wave])[0]
+    return created
 
 
 @router.patch("/waves/{wave_id}", response_model=WavePublic, dependencies=Editor)
@@ -130,7 +85,6 @@ def update_wave(
     wave_id: WaveId,
     body: plans.WaveUpdate,
 ) -> WavePublic:
-    wave, server_ids = plans.update_wave(session, actor, wave_id, body)
-    migration.refresh(session, settings, server_ids=server_ids, actor=actor)
+    updated = plans.update_wave(session, settings, actor, wave_id, body)
     session.commit()
-    return _wave_rows(session, [wave])[0]
+    return updated

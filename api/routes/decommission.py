@@ -5,21 +5,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
 from api.auth import CurrentActor, require
-from api.deps import Limit, Offset, SessionDep, SettingsDep
+from api.deps import SessionDep, SettingsDep
 from api.export import EXPORT_RESPONSES, ExportFormat, export_rows
 from api.schemas import Page
-from estate import decommission, inventory, migration
-from estate.decommission import Candidate
+from estate.db.paging import MAX_ID
+from estate.migration import decommission
+from estate.migration.decommission import Candidate, CandidateQuery
 from estate.models.base import utcnow
-from estate.models.status import DecommissionDecision, MigrationStatus, Permission
+from estate.status import Permission
 
 router = APIRouter(prefix="/decommission", tags=["decommission"])
 Assets = [Depends(require(Permission.DECOMMISSION))]
-ServerId = Annotated[int, Path(ge=1, le=inventory.MAX_ID)]
+ServerId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 EXPORT_COLUMNS = [
     ("hostname", "Hostname"),
@@ -49,31 +50,17 @@ EXPORT_COLUMNS = [
 @router.get("/candidates", response_model=Page[Candidate], responses=EXPORT_RESPONSES)
 def list_candidates(
     session: SessionDep,
-    status: MigrationStatus | None = None,
-    decision: DecommissionDecision | None = None,
-    site: Annotated[str | None, Query(max_length=200, description="Site id or name.")] = None,
+    query: Annotated[CandidateQuery, Query()],
     format: ExportFormat = ExportFormat.JSON,
-    limit: Limit = 50,
-    offset: Offset = 0,
 ) -> Page[Candidate] | Response:
     """Servers migrated (a linked workload running long enough) or retired whose on-premise
     side is off or long unseen, and every server already reviewed, each with its evidence."""
     if format != ExportFormat.JSON:
-        rows = decommission.iter_candidates(session, status=status, decision=decision, site=site)
+        rows = decommission.iter_candidates(session, query)
         return export_rows(
             (c.model_dump() for c in rows), EXPORT_COLUMNS, format, "decommission-candidates"
         )
-    page = decommission.list_candidates(
-        session, status=status, decision=decision, site=site, limit=limit, offset=offset
-    )
-    return Page(items=page.items, total=page.total, limit=limit, offset=offset)
-
-
-def _candidate(session: SessionDep, server_id: int) -> Candidate:
-    found = decommission.get_candidate(session, server_id)
-    if found is None:
-        raise HTTPException(404, f"server {server_id} is not listed for decommission")
-    return found
+    return Page.of(decommission.list_candidates(session, query))
 
 
 @router.post("/{server_id}/review", response_model=Candidate, dependencies=Assets)
@@ -85,10 +72,9 @@ def review(
     body: decommission.ReviewIn,
 ) -> Candidate:
     """Approve, reject or defer a candidate, with a note."""
-    decommission.review(session, actor, server_id, body)
-    migration.refresh(session, settings, server_ids=[server_id], actor=actor)
+    reviewed = decommission.review(session, settings, actor, server_id, body)
     session.commit()
-    return _candidate(session, server_id)
+    return reviewed
 
 
 @router.post("/{server_id}/complete", response_model=Candidate, dependencies=Assets)
@@ -100,7 +86,8 @@ def complete(
     body: decommission.CompleteIn,
 ) -> Candidate:
     """Record an approved server's removal, disposal and data sanitisation."""
-    decommission.complete(session, actor, server_id, body, today=utcnow().date())
-    migration.refresh(session, settings, server_ids=[server_id], actor=actor)
+    completed = decommission.complete(
+        session, settings, actor, server_id, body, today=utcnow().date()
+    )
     session.commit()
-    return _candidate(session, server_id)
+    return completed

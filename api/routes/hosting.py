@@ -4,49 +4,31 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import select
-from sqlmodel import col
 
 from api.cache import kept_json
-from api.deps import Limit, Offset, Search, SessionDep
+from api.deps import SessionDep, found
 from api.schemas import Page
-from estate import hosting, inventory
-from estate.models import Site
+from estate.config import Settings
+from estate.db.paging import MAX_ID
+from estate.inventory import sites
+from estate.inventory.sites import SiteQuery
+from estate.migration import forecast, hosting
 from estate.models.site import SitePublic
-from estate.models.status import SiteKind
-from estate.settings import Settings
 
 router = APIRouter(prefix="/sites", tags=["sites"])
-SiteId = Annotated[int, Path(ge=1, le=inventory.MAX_ID)]
+SiteId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.get("", response_model=Page[SitePublic])
-def list_sites(
-    session: SessionDep,
-    kind: SiteKind | None = None,
-    q: Search = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
-) -> Page[SitePublic]:
-    query = select(Site).order_by(col(Site.name), col(Site.id))
-    if kind is not None:
-        query = query.where(col(Site.kind) == kind)
-    search = inventory.text_search(q, col(Site.name), col(Site.address))
-    if search is not None:
-        query = query.where(search)
-    page = inventory.paged(session, query, limit, offset)
-    items = [SitePublic.model_validate(s) for s in page.items]
-    return Page(items=items, total=page.total, limit=limit, offset=offset)
+def list_sites(session: SessionDep, query: Annotated[SiteQuery, Query()]) -> Page[SitePublic]:
+    return Page.of(sites.list_sites(session, query))
 
 
 @router.get("/{site_id}", response_model=SitePublic)
 def get_site(session: SessionDep, site_id: SiteId) -> SitePublic:
-    site = session.get(Site, site_id)
-    if site is None:
-        raise HTTPException(404, f"no site with id {site_id}")
-    return SitePublic.model_validate(site)
+    return found(sites.site(session, site_id), f"no site with id {site_id}")
 
 
 @router.get("/{site_id}/hosting", response_model=hosting.Hosting)
@@ -59,9 +41,28 @@ def get_hosting(request: Request, session: SessionDep, site_id: SiteId) -> Respo
     baseline = settings.migration.baseline_date
 
     def build() -> hosting.Hosting:
-        site = session.get(Site, site_id)
-        if site is None:
+        found = hosting.site_hosting(session, site_id, baseline, settings.outcomes)
+        if found is None:
             raise HTTPException(404, f"no site with id {site_id}")
-        return hosting.site_hosting(session, site, baseline)
+        return found
 
     return kept_json(request, session, ("hosting", site_id, baseline), build)
+
+
+@router.get("/{site_id}/forecast", response_model=forecast.Forecast)
+def get_forecast(request: Request, session: SessionDep, site_id: SiteId) -> Response:
+    """When the site will hold no server still to migrate, by the waves' planned ends and by
+    the rate achieved over the last `[outcomes] trend_days` of snapshots, month by month in
+    servers, rack units and kW; and how many days the trend runs behind the plan. Where the
+    plan or the trend gives no day, the answer says why."""
+    settings: Settings = request.app.state.settings
+    today = settings.today()
+
+    def build() -> forecast.Forecast:
+        baseline = settings.migration.baseline_date
+        found = forecast.forecast(session, site_id, settings.outcomes, today, baseline)
+        if found is None:
+            raise HTTPException(404, f"no site with id {site_id}")
+        return found
+
+    return kept_json(request, session, ("forecast", site_id, today), build)

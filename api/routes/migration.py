@@ -12,16 +12,15 @@ from pydantic import BaseModel
 from api.auth import CurrentActor, require
 from api.cache import kept_json
 from api.deps import SessionDep, SettingsDep
-from api.routes import servers
-from api.schemas import ServerDetail
-from estate import assignments, inventory, migration, plans, progress
-from estate.inventory import BadQuery
-from estate.models.base import utcnow
-from estate.models.status import Permission
+from estate.db import paging
+from estate.db.paging import BadQuery
+from estate.migration import assignments, plans, progress, statuses
+from estate.migration.servers import ServerDetail
+from estate.status import Permission
 
 router = APIRouter(tags=["migration"])
 Editor = [Depends(require(Permission.EDIT_INVENTORY))]
-ServerId = Annotated[int, Path(ge=1, le=inventory.MAX_ID)]
+ServerId = Annotated[int, Path(ge=1, le=paging.MAX_ID)]
 CSV_BODY = {
     "requestBody": {
         "required": True,
@@ -47,11 +46,9 @@ def update_server(
     body: plans.ServerPlanUpdate,
 ) -> ServerDetail:
     """The server's applications, strategy override, wave, notes or status override."""
-    plans.update_server(session, actor, server_id, body)
-    migration.refresh(session, settings, server_ids=[server_id], actor=actor)
+    updated = plans.update_server(session, settings, actor, server_id, body)
     session.commit()
-    session.expire_all()
-    return servers.get_server(session, settings, server_id)
+    return updated
 
 
 def _assign(
@@ -60,10 +57,9 @@ def _assign(
     actor: CurrentActor,
     items: list[assignments.Assignment],
 ) -> Assigned:
-    server_ids = assignments.assign(session, actor, items)
-    migration.refresh(session, settings, server_ids=server_ids, actor=actor)
+    count = assignments.assign(session, settings, actor, items)
     session.commit()
-    return Assigned(servers=len(server_ids), request_id=actor.request_id)
+    return Assigned(servers=count, request_id=actor.request_id)
 
 
 @router.post("/assignments", response_model=Assigned, dependencies=Editor)
@@ -112,7 +108,7 @@ def get_history(
     start: Annotated[date | None, Query(alias="from", description="First day.")] = None,
     end: Annotated[date | None, Query(alias="to", description="Last day.")] = None,
     wave: Annotated[
-        int | None, Query(ge=1, le=inventory.MAX_ID, description="One wave's burn-down.")
+        int | None, Query(ge=1, le=paging.MAX_ID, description="One wave's burn-down.")
     ] = None,
 ) -> list[progress.Day]:
     """Daily snapshots, oldest first: a burn-down of the servers still to migrate."""
@@ -124,6 +120,6 @@ def get_history(
 @router.post("/progress/snapshots", response_model=progress.Progress, dependencies=Editor)
 def take_snapshot(session: SessionDep, settings: SettingsDep) -> progress.Progress:
     """Re-derive every server now and keep today's snapshot (also taken daily)."""
-    migration.refresh(session, settings, now=utcnow())
+    figures = statuses.take_snapshot(session, settings)
     session.commit()
-    return progress.read(session)
+    return figures

@@ -12,10 +12,13 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from estate.db import at_head
-from estate.metrics import REQUEST_LATENCY, database_registry, exposition
+from estate.db.schema import at_head
+from estate.operations.metrics import REQUEST_LATENCY, database_registry, exposition
 
 router = APIRouter(tags=["operations"])
+# A restarted database answers again within seconds; a client should not hammer it meanwhile.
+RETRY_AFTER_SECONDS = 5
+RETRY = {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
 @router.get("/ready", responses={503: {"description": "Not ready: the reason is given."}})
@@ -25,7 +28,9 @@ def ready(request: Request) -> JSONResponse:
         current = at_head(request.app.state.engine)
     except (SQLAlchemyError, OSError) as exc:
         reason = f"database unreachable: {type(exc).__name__}"
-        return JSONResponse(status_code=503, content={"status": "unavailable", "reason": reason})
+        return JSONResponse(
+            status_code=503, content={"status": "unavailable", "reason": reason}, headers=RETRY
+        )
     if not current:
         reason = "database schema is not at the latest migration: run `estate db upgrade`"
         return JSONResponse(status_code=503, content={"status": "unavailable", "reason": reason})

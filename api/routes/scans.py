@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 
 from api.auth import CurrentActor, require
-from api.deps import Limit, Offset, SessionDep, SettingsDep, Sort
+from api.deps import SessionDep, SettingsDep, found
 from api.schemas import Page
-from estate import scan_requests
-from estate.inventory import MAX_ID
-from estate.models import ScanRequest
-from estate.models.scan_request import RequestStatus, ScanRequestCreate, ScanRequestPublic
-from estate.models.status import Permission
+from estate.db.paging import MAX_ID
+from estate.models.scan_request import ScanRequestCreate, ScanRequestPublic
+from estate.operations import requests
+from estate.status import Permission
 
 router = APIRouter(tags=["scans"])
 
@@ -31,8 +30,8 @@ def request_scan(
 ) -> ScanRequestPublic | JSONResponse:
     """Queue a scan of a source; a scheduler picks it up within `scheduler.request_poll_seconds`."""
     try:
-        request = scan_requests.request_scan(session, settings, body.source, actor)
-    except scan_requests.UnknownSource as exc:
+        request = requests.request_scan(session, settings, body.source, actor)
+    except requests.UnknownSource as exc:
         detail = [{"loc": ["body", "source"], "msg": str(exc), "type": "value_error"}]
         return JSONResponse(status_code=422, content={"detail": detail})
     session.commit()
@@ -41,26 +40,16 @@ def request_scan(
 
 @router.get("/scans/requests", response_model=Page[ScanRequestPublic])
 def list_scan_requests(
-    session: SessionDep,
-    source: str | None = None,
-    status: RequestStatus | None = None,
-    sort: Sort = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
+    session: SessionDep, query: Annotated[requests.ScanRequestQuery, Query()]
 ) -> Page[ScanRequestPublic]:
     """Scan requests, newest first: queued, running, done (with their run) or failed."""
-    page = scan_requests.list_requests(
-        session, source=source, status=status, sort=sort, limit=limit, offset=offset
-    )
-    items = [ScanRequestPublic.model_validate(r) for r in page.items]
-    return Page(items=items, total=page.total, limit=limit, offset=offset)
+    return Page.of(requests.list_requests(session, query))
 
 
 @router.get("/scans/requests/{request_id}", response_model=ScanRequestPublic)
 def get_scan_request(
     session: SessionDep, request_id: Annotated[int, Path(ge=1, le=MAX_ID)]
 ) -> ScanRequestPublic:
-    request = session.get(ScanRequest, request_id)
-    if request is None:
-        raise HTTPException(404, f"no scan request with id {request_id}")
-    return ScanRequestPublic.model_validate(request)
+    return found(
+        requests.scan_request(session, request_id), f"no scan request with id {request_id}"
+    )

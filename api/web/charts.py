@@ -111,9 +111,9 @@ def line_chart(
     return Chart(y_ticks, _x_ticks(labels, xs), lines=lines, baseline=mark)
 
 
-def bar_chart(labels: Sequence[str], values: Sequence[float]) -> Chart:
-    """One bar per label."""
-    y_ticks, ceiling = _y_axis(max([*values, 0.0]))
+def bar_chart(labels: Sequence[str], values: Sequence[float], top: float | None = None) -> Chart:
+    """One bar per label; the axis reaches `top` (100 for percentages) or the largest value."""
+    y_ticks, ceiling = _y_axis(max([*values, top or 0.0, 0.0]))
     slot = (WIDTH - LEFT - RIGHT) / max(1, len(labels))
     bars = []
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):

@@ -19,19 +19,21 @@ from api.routes.decommission import EXPORT_COLUMNS
 from api.web import session as web
 from api.web.params import Problems, choice, offset_of
 from api.web.templating import FieldError, render, started
-from estate import decommission, inventory, migration
-from estate.audit import Actor
-from estate.decommission import Candidate
-from estate.inventory import BadQuery
+from estate.access.sessions import SignedIn
+from estate.config import Settings
+from estate.db import paging
+from estate.db.paging import BadQuery
+from estate.history.changelog import Actor
+from estate.migration import decommission
+from estate.migration.decommission import Candidate, CandidateQuery
 from estate.models.base import utcnow
-from estate.models.status import DecommissionDecision, MigrationStatus, Permission
-from estate.plans import Invalid, PlanError
-from estate.web_sessions import SignedIn
+from estate.status import DecommissionDecision, MigrationStatus, Permission
+from estate.writes import Invalid, WriteError
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(started)])
 PER_PAGE = 50
 Text = Annotated[str | None, Query()]
-ServerId = Annotated[int, Path(ge=1, le=inventory.MAX_ID)]
+ServerId = Annotated[int, Path(ge=1, le=paging.MAX_ID)]
 STATUSES = (
     MigrationStatus.DECOMMISSION_CANDIDATE,
     MigrationStatus.DECOMMISSION_APPROVED,
@@ -50,6 +52,11 @@ class Filters:
         self.decision = choice(decision, DecommissionDecision, "decision", self.problems)
         self.offset = offset_of(offset, "offset", self.problems)
 
+    def candidates(self, limit: int = PER_PAGE) -> CandidateQuery:
+        return CandidateQuery(
+            status=self.status, decision=self.decision, limit=limit, offset=self.offset
+        )
+
     def query(self, **extra: object) -> str:
         values = {"status": self.status, "decision": self.decision, **extra}
         return urlencode({k: str(v) for k, v in values.items() if v not in (None, "", 0)})
@@ -63,13 +70,7 @@ def _page(
     notice: str | None = None,
     errors: list[FieldError] | None = None,
 ) -> Response:
-    page = decommission.list_candidates(
-        session,
-        status=filters.status,
-        decision=filters.decision,
-        limit=PER_PAGE,
-        offset=filters.offset,
-    )
+    page = decommission.list_candidates(session, filters.candidates(PER_PAGE))
     shown = errors or filters.problems.errors
     context = {
         "title": "Decommission review",
@@ -101,7 +102,7 @@ def decommission_page(
 ) -> Response:
     filters = Filters(status, decision, offset)
     changed = None
-    if done and done.isdigit() and int(done) <= inventory.MAX_ID:
+    if done and done.isdigit() and int(done) <= paging.MAX_ID:
         changed = decommission.get_candidate(session, int(done))
     return _page(request, session, user, filters, _announce(changed))
 
@@ -128,13 +129,13 @@ def decommission_export(
     filters = Filters(status, decision, None)
     if format == ExportFormat.JSON or filters.problems.errors:
         raise web.PageForbidden("Only CSV and XLSX exports of valid filters exist.", 404)
-    rows = decommission.iter_candidates(session, status=filters.status, decision=filters.decision)
+    rows = decommission.iter_candidates(session, filters.candidates())
     return export_rows(
         (c.model_dump() for c in rows), EXPORT_COLUMNS, format, "decommission-candidates"
     )
 
 
-Act = Callable[[Session, Actor, int, Any], None]
+Act = Callable[[Session, Settings, Actor, int, Any], Candidate]
 LABELS = {
     "decision": "decision",
     "note": "note",
@@ -161,7 +162,8 @@ def _submit(
     given = {name: (_text(form.get(name)) or "").strip() for name in model.model_fields}
     actor = web.actor(request, user)
     try:
-        act(session, actor, server_id, model.model_validate({k: v for k, v in given.items() if v}))
+        body = model.model_validate({k: v for k, v in given.items() if v})
+        act(session, web.settings_of(request), actor, server_id, body)
     except ValidationError as exc:
         errors = [_field_error(error, server_id) for error in exc.errors()]
         return _page(request, session, user, filters, errors=errors)
@@ -169,17 +171,18 @@ def _submit(
         session.rollback()
         field = f"{exc.loc[-1]}-{server_id}"
         return _page(request, session, user, filters, errors=[FieldError(str(exc), field)])
-    except (PlanError, BadQuery) as exc:
+    except (WriteError, BadQuery) as exc:
         session.rollback()
         return _page(request, session, user, filters, errors=[FieldError(str(exc))])
-    migration.refresh(session, web.settings_of(request), server_ids=[server_id], actor=actor)
     session.commit()
     back = filters.query(offset=filters.offset, done=server_id)
     return RedirectResponse(f"/decommission?{back}#server-{server_id}", status_code=303)
 
 
-def _complete(session: Session, actor: Actor, server_id: int, body: Any) -> None:
-    decommission.complete(session, actor, server_id, body, today=utcnow().date())
+def _complete(
+    session: Session, settings: Settings, actor: Actor, server_id: int, body: Any
+) -> Candidate:
+    return decommission.complete(session, settings, actor, server_id, body, utcnow().date())
 
 
 @router.post("/decommission/{server_id}/review")

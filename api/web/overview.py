@@ -10,18 +10,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
-from sqlmodel import col
 
 from api.deps import SessionDep
 from api.web import charts
 from api.web.params import Problems, choice, offset_of
 from api.web.session import User, settings_of
 from api.web.templating import render, started
-from estate import applications, hosting, inventory, progress
+from estate.devices import forecast as devices_forecast
+from estate.devices.forecast import DeviceFilter, Forecast
+from estate.inventory.sites import all_sites
+from estate.migration import applications, forecast, hosting, progress
+from estate.migration.applications import ApplicationQuery
 from estate.models import Site
-from estate.models.status import DeviceType
-from estate.replacement.forecast import DeviceFilter, Forecast, forecast
+from estate.status import DeviceType
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(started)])
 APPLICATIONS_PER_PAGE = 50
@@ -48,8 +49,8 @@ def migration_page(
             ("Migrated", [d.migrated for d in days]),
         ],
     )
-    page = inventory.list_applications(
-        session, sort="name", limit=APPLICATIONS_PER_PAGE, offset=offset
+    page = applications.list_applications(
+        session, ApplicationQuery(sort="name", limit=APPLICATIONS_PER_PAGE, offset=offset)
     )
     context = {
         "title": "Migration",
@@ -57,17 +58,13 @@ def migration_page(
         "progress": kept,
         "days": days,
         "burn_down": burn_down,
-        "applications": applications.public_rows(session, page.items),
+        "applications": page.items,
         "apps_total": page.total,
         "apps_offset": offset,
         "per_page": APPLICATIONS_PER_PAGE,
         "errors": problems.errors,
     }
     return render(request, "migration.html", context, user=user, status_code=problems.status)
-
-
-def _sites(session: SessionDep) -> list[Site]:
-    return list(session.execute(select(Site).order_by(col(Site.name), col(Site.id))).scalars())
 
 
 def _chosen_site(
@@ -91,13 +88,19 @@ def _chosen_site(
 @router.get("/hosting")
 def hosting_page(request: Request, session: SessionDep, user: User, site: Text = None) -> Response:
     problems = Problems()
-    sites = _sites(session)
+    sites = all_sites(session)
     chosen = _chosen_site(request, sites, site, problems)
     figures = None
+    exit_forecast = None
     series: dict[str, charts.Chart] = {}
     if chosen is not None:
-        baseline = settings_of(request).migration.baseline_date
-        figures = hosting.site_hosting(session, chosen, baseline)
+        settings = settings_of(request)
+        baseline = settings.migration.baseline_date
+        figures = hosting.site_hosting(session, chosen.id or 0, baseline, settings.outcomes)
+        exit_forecast = forecast.forecast(
+            session, chosen.id or 0, settings.outcomes, settings.today(), baseline
+        )
+        assert figures is not None and exit_forecast is not None
         months = [f"{m.on:%b %Y}" for m in figures.months]
         then = figures.baseline
         series = {
@@ -116,6 +119,7 @@ def hosting_page(request: Request, session: SessionDep, user: User, site: Text =
                 [("kW", [m.watts / 1000 for m in figures.months])],
                 then.watts / 1000 if then else None,
             ),
+            "forecast": _forecast_chart(exit_forecast),
         }
     context = {
         "title": f"Hosting at {chosen.name}" if chosen else "Hosting",
@@ -123,10 +127,21 @@ def hosting_page(request: Request, session: SessionDep, user: User, site: Text =
         "sites": sites,
         "site": chosen,
         "hosting": figures,
+        "forecast": exit_forecast,
         "charts": series,
         "errors": problems.errors,
     }
     return render(request, "hosting.html", context, user=user, status_code=problems.status)
+
+
+def _forecast_chart(found: forecast.Forecast) -> charts.Chart:
+    """Servers still to migrate at each month's end, by the plan and by the trend, against
+    how many there were at the baseline."""
+    lines = [("Plan", [float(m.plan.servers) for m in found.months])]
+    if found.trend_per_month is not None:
+        lines.append(("Trend", [float(m.trend.servers if m.trend else 0) for m in found.months]))
+    months = [f"{m.month:%b %Y}" for m in found.months]
+    return charts.line_chart(months, lines, found.baseline_servers)
 
 
 def by_year_and_department(result: Forecast) -> list[dict[str, object]]:
@@ -156,7 +171,7 @@ def devices_page(
     kind = choice(device_type, DeviceType, "device_type", problems)
     wanted = (department or "").strip() or None
     filters = DeviceFilter(department=wanted, device_type=kind)
-    result = forecast(session, filters, settings_of(request).replacement)
+    result = devices_forecast.forecast(session, filters, settings_of(request).replacement)
     cost_chart = charts.bar_chart(
         [y.financial_year for y in result.years], [y.cost for y in result.years]
     )

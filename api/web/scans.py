@@ -12,11 +12,12 @@ from sqlmodel import Session
 from api.deps import SessionDep
 from api.web import session as web
 from api.web.templating import FieldError, render, started
-from estate import scan_requests
+from estate.access.sessions import SignedIn
 from estate.models.base import utcnow
-from estate.models.status import Permission
-from estate.reports.scan_health import last_ok, last_runs, problem_runs
-from estate.web_sessions import SignedIn
+from estate.operations import requests
+from estate.operations.runs import last_ok, last_runs
+from estate.outbox.reports.scan_health import problem_runs
+from estate.status import Permission
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(started)])
 FAILURE_DAYS = 7
@@ -33,7 +34,7 @@ def _page(
 ) -> Response:
     settings = web.settings_of(request)
     failures, more = problem_runs(session, settings, utcnow() - timedelta(days=FAILURE_DAYS))
-    requests = scan_requests.list_requests(session, limit=RECENT_REQUESTS)
+    queued = requests.list_requests(session, requests.ScanRequestQuery(limit=RECENT_REQUESTS))
     context = {
         "title": "Scans",
         "section": "/scans",
@@ -43,7 +44,7 @@ def _page(
         "failures": failures,
         "more_failures": more,
         "failure_days": FAILURE_DAYS,
-        "requests": requests.items,
+        "requests": queued.items,
         "may_scan": user.principal.may(Permission.SCAN),
         "notice": notice,
         "errors": errors or [],
@@ -70,10 +71,8 @@ def scan_now(
     _form: web.CheckedForm,
 ) -> Response:
     try:
-        scan_requests.request_scan(
-            session, web.settings_of(request), source, web.actor(request, user)
-        )
-    except scan_requests.UnknownSource as exc:
+        requests.request_scan(session, web.settings_of(request), source, web.actor(request, user))
+    except requests.UnknownSource as exc:
         return _page(request, session, user, errors=[FieldError(str(exc))])
     session.commit()
     return RedirectResponse(f"/scans?queued={source}", status_code=303)

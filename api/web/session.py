@@ -16,12 +16,12 @@ from fastapi import Depends, Request, Response
 from starlette.datastructures import FormData
 
 from api.deps import SessionDep
-from estate import web_sessions
-from estate.audit import Actor
+from estate.access import sessions
+from estate.access.sessions import SignedIn
+from estate.config import Settings
+from estate.history.changelog import Actor
 from estate.models.base import utcnow
-from estate.models.status import Permission
-from estate.settings import Settings
-from estate.web_sessions import SignedIn
+from estate.status import Permission
 
 SESSION_COOKIE = "estate_session"
 # Before sign-in there is no session to hold a CSRF token: the form's is also set as a
@@ -52,7 +52,7 @@ def signed_in(request: Request, session: SessionDep) -> SignedIn:
     session_id = request.cookies.get(SESSION_COOKIE)
     user = None
     if session_id:
-        user = web_sessions.resume(session, session_id, settings_of(request), utcnow())
+        user = sessions.resume(session, session_id, settings_of(request), utcnow())
     if user is None:
         wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise SignInRequired(wanted)

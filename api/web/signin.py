@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from api.deps import SessionDep
 from api.web import session as web
 from api.web.templating import FieldError, render, started
-from estate import web_sessions
+from estate.access import sessions
 from estate.models.base import utcnow
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(started)])
@@ -66,9 +66,7 @@ def sign_in(
         return _form(request, next_path, "Enter your API token.")
     if len(token) > MAX_TOKEN:
         return _form(request, next_path, "That token is unknown or has been revoked.")
-    started_session = web_sessions.sign_in(
-        session, token.strip(), web.settings_of(request), utcnow()
-    )
+    started_session = sessions.sign_in(session, token.strip(), web.settings_of(request), utcnow())
     if started_session is None:
         return _form(request, next_path, "That token is unknown or has been revoked.")
     session.commit()
@@ -82,7 +80,7 @@ def sign_in(
 def sign_out(request: Request, session: SessionDep, _form: web.CheckedForm) -> Response:
     session_id = request.cookies.get(web.SESSION_COOKIE)
     if session_id:
-        web_sessions.sign_out(session, session_id)
+        sessions.sign_out(session, session_id)
         session.commit()
     response = RedirectResponse("/signin", status_code=303)
     web.clear_session_cookie(response)

@@ -14,13 +14,14 @@ from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from api.web.session import settings_of
-from estate.reports.base import local_time
-from estate.web_sessions import SignedIn
+from estate.access.sessions import SignedIn
+from estate.outbox.reports.base import local_time
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 NAV = (
     ("/migration", "Migration"),
+    ("/outcomes", "Outcomes"),
     ("/hosting", "Hosting"),
     ("/decommission", "Decommission"),
     ("/devices", "Devices"),
@@ -66,6 +67,10 @@ def pounds(value: float | None) -> str:
     return NONE if value is None else f"£{value:,.0f}"
 
 
+def tonnes(value: float | None) -> str:
+    return NONE if value is None else f"{value:,.1f}"
+
+
 def day(value: date | None) -> str:
     return "" if value is None else f"{value:%d %b %Y}"
 
@@ -77,7 +82,9 @@ _environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-_environment.filters.update(count=count, percent=percent, kw=kilowatts, pounds=pounds, day=day)
+_environment.filters.update(
+    count=count, percent=percent, kw=kilowatts, pounds=pounds, tonnes=tonnes, day=day
+)
 
 
 async def started(request: Request) -> None:

@@ -1,36 +1,9 @@
-"""Migration status: derived from facts (rules), kept on every server in bulk (store).
+"""The migration: plans people make and the state they lead to.
 
-The scan run calls `refresh_after_scan` at its end; every write calls `refresh` for the
-servers it touched; a daily job calls `refresh` for all (statuses that depend on time, such as
-"running for 14 days", move without any scan).
+`plans` (applications, waves, a server's plan) and `assignments` (many servers at once) are
+the writes; `rules` derives each server's status from its facts and `statuses` keeps it on
+every server in bulk; `progress` (with daily snapshots), `hosting` (per site, month by month)
+and `decommission` (candidates, reviews, removal) are what the readers see; `applications`
+gives the applications list its counts. May import estate.config, estate.db, estate.models,
+estate.inventory and estate.history; never estate.devices, estate.outbox or estate.access.
 """
-
-from estate.migration.rules import (
-    MGN_STAGES,
-    Derived,
-    Explanation,
-    MigrationSettings,
-    ServerFacts,
-    derive,
-)
-from estate.migration.store import (
-    explain,
-    refresh,
-    refresh_after_scan,
-    refresh_statuses,
-    wave_names,
-)
-
-__all__ = [
-    "MGN_STAGES",
-    "Derived",
-    "Explanation",
-    "MigrationSettings",
-    "ServerFacts",
-    "derive",
-    "explain",
-    "refresh",
-    "refresh_after_scan",
-    "refresh_statuses",
-    "wave_names",
-]

@@ -15,10 +15,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 
-from estate.bulk import CHUNK
-from estate.models.status import DecommissionDecision, MigrationStatus, Strategy
+from estate.config import MigrationSettings
+from estate.status import DecommissionDecision, MigrationStatus, Strategy
 
 S = MigrationStatus
 
@@ -32,22 +32,6 @@ MGN_STAGES: dict[str, MigrationStatus] = {
     "CUTOVER": S.CUTOVER,
     "DISCONNECTED": S.CUTOVER,
 }
-
-
-class MigrationSettings(BaseModel):
-    """`[migration]`: the decommission rules and the hosting baseline."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    # A linked workload must have run this long before its source is a decommission candidate.
-    workload_running_days: int = Field(default=14, ge=0)
-    # ... and the on-premise server be powered off, or unseen by every source this long.
-    not_seen_days: int = Field(default=30, ge=0)
-    # Cloud workload states that count as running (EC2 "running", RDS "available").
-    running_states: list[str] = Field(default_factory=lambda: ["running", "available"])
-    # Hosting per site is compared with the figures kept on (or last before) this day.
-    baseline_date: date | None = None
-    batch_size: int = Field(default=CHUNK, ge=1, le=CHUNK)
 
 
 # --- facts and the pure derivation -----------------------------------------------------------

@@ -5,7 +5,7 @@ from estate.models.change import Change
 from estate.models.decommission import Decommission
 from estate.models.device import Device
 from estate.models.network_device import NetworkDevice
-from estate.models.observation import Observation
+from estate.models.observation import Observation, ReadingDay
 from estate.models.outbox import OutboxMessage
 from estate.models.scan_request import ScanRequest
 from estate.models.scan_run import ScanRun
@@ -38,6 +38,7 @@ __all__ = [
     "ProgressApplications",
     "ProgressCount",
     "ProgressSnapshot",
+    "ReadingDay",
     "ScanRequest",
     "ScanRun",
     "ScheduleClaim",

@@ -5,7 +5,7 @@ from datetime import date
 from sqlmodel import Field, SQLModel
 
 from estate.models.base import enum_type
-from estate.models.status import Strategy
+from estate.status import Strategy
 
 
 class ApplicationBase(SQLModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -10,6 +11,46 @@ from sqlalchemy import JSON, DateTime, Enum, Table, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A record field that names another row instead of holding a value: a server's site by
+    name, a VM's host or a workload's origin by serial, FQDN or host name. The row's id goes in
+    `link`; where the row may only arrive on a later run, what the source said is kept in
+    `given` (`<field>_ref`) so ingest can resolve it then (estate.inventory.links). The field
+    keeps its name everywhere else: in the change history and in the API."""
+
+    field: str
+    physical_only: bool = False
+    deferred: bool = True
+
+    @property
+    def link(self) -> str:
+        return f"{self.field}_id"
+
+    @property
+    def given(self) -> str | None:
+        return f"{self.field}_ref" if self.deferred else None
+
+    @property
+    def column(self) -> str:
+        """Where ingest writes the record's value: what was given, or the id looked up now."""
+        return self.given or self.link
+
+
+# Every entity's site is named in its records and looked up (created if new) at ingest.
+SITE = Reference("site", deferred=False)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A field that moves on every scan without the thing changing (a power draw, a last sync
+    time): kept as the latest value, with no change row; `series` keeps a compact daily
+    history of it (the `readings` table) where one is useful."""
+
+    field: str
+    series: bool = False
 
 
 def utcnow() -> datetime:

@@ -7,7 +7,7 @@ from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from estate.models.base import JSONType, UTCDateTime, enum_type, utcnow
-from estate.models.status import ChangeCause
+from estate.status import ChangeCause
 
 
 class ChangeBase(SQLModel):

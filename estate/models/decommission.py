@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlmodel import Field, SQLModel
 
 from estate.models.base import UTCDateTime, enum_type
-from estate.models.status import DecommissionDecision
+from estate.status import DecommissionDecision
 
 
 class Decommission(SQLModel, table=True):

@@ -1,14 +1,22 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, Index, false
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-from estate.models.base import UTCDateTime, created_timestamp, enum_type, timestamp
-from estate.models.status import DeviceType, EntityStatus
+from estate.models.base import (
+    SITE,
+    Reading,
+    Reference,
+    UTCDateTime,
+    created_timestamp,
+    enum_type,
+    timestamp,
+)
+from estate.status import DeviceType, EntityStatus
 
 # None is SQL NULL here ("not evaluated yet"), not the JSON value null.
 ReasonsType = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
@@ -41,6 +49,8 @@ class DeviceBase(SQLModel):
 
 class Device(DeviceBase, table=True):
     __tablename__ = "devices"
+    references: ClassVar[tuple[Reference, ...]] = (SITE,)
+    readings: ClassVar[tuple[Reading, ...]] = (Reading("last_seen_at"),)
     __table_args__ = (
         Index("ix_devices_serial_key", "serial_key"),
         Index("ix_devices_asset_tag_key", "asset_tag_key"),
@@ -53,7 +63,7 @@ class Device(DeviceBase, table=True):
     serial_key: str | None = Field(default=None, max_length=100)
     asset_tag_key: str | None = Field(default=None, max_length=100)
     name_key: str | None = Field(default=None, max_length=255)
-    # Derived by estate.replacement.refresh_replacement: the earliest rule's date and every
+    # Derived by estate.devices.store.refresh_replacement: the earliest rule's date and every
     # rule that gave one ({"rule", "due_on", "detail", "source"}); None until first evaluated.
     replacement_due_on: date | None = Field(default=None, index=True)
     replacement_reasons: list[dict[str, Any]] | None = Field(
@@ -95,7 +105,7 @@ class DevicePersonal(DevicePublic):
 class DeviceReplacementBucket(SQLModel, table=True):
     """Devices counted by replacement quarter, department, type, site and state.
 
-    Rebuilt by estate.replacement.refresh_replacement (after every ingest and every override or
+    Rebuilt by estate.devices.store.refresh_replacement (after every ingest and every override or
     disposal) so the forecast sums a few thousand rows, not every device.
     """
 

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from estate.models.base import created_timestamp, enum_type, timestamp
-from estate.models.status import EntityStatus
+from estate.models.base import SITE, Reference, created_timestamp, enum_type, timestamp
+from estate.status import EntityStatus
 
 
 class NetworkDeviceBase(SQLModel):
@@ -26,6 +27,7 @@ class NetworkDeviceBase(SQLModel):
 
 class NetworkDevice(NetworkDeviceBase, table=True):
     __tablename__ = "network_devices"
+    references: ClassVar[tuple[Reference, ...]] = (SITE,)
     __table_args__ = (
         Index("ix_network_devices_serial_key", "serial_key"),
         Index("ix_network_devices_name_key", "name_key"),

@@ -6,7 +6,7 @@ from typing import Any
 from sqlmodel import Field, SQLModel
 
 from estate.models.base import JSONType, UTCDateTime, enum_type, timestamp, utcnow
-from estate.models.status import RunStatus
+from estate.status import RunStatus
 
 
 class ScanRunBase(SQLModel):
@@ -19,10 +19,18 @@ class ScanRunBase(SQLModel):
     changed: int = 0
     unchanged: int = 0
     missing: int = 0
+    # Observations that brought only new readings (a power draw, a sync time): not changes.
+    readings: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # Each problem: {"scope", "reason", "row", "column", "target"}.
     errors: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONType)
     # Each scope the run touched and whether it completed.
     scopes: dict[str, bool] = Field(default_factory=dict, sa_type=JSONType)
+    # Where the run works (recorded before it starts) and when it last said it was alive:
+    # how a run whose process died or lost its database is told from one still going
+    # (estate.inventory.liveness).
+    host: str | None = Field(default=None, max_length=255)
+    pid: int | None = None
+    heartbeat_at: datetime | None = timestamp()
 
 
 class ScanRun(ScanRunBase, table=True):

@@ -1,12 +1,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import Index, Text
 from sqlmodel import Field, SQLModel
 
-from estate.models.base import JSONType, created_timestamp, enum_type, timestamp
-from estate.models.status import EntityStatus, MigrationStatus, ServerKind, Strategy
+from estate.models.base import (
+    SITE,
+    JSONType,
+    Reading,
+    Reference,
+    created_timestamp,
+    enum_type,
+    timestamp,
+)
+from estate.status import EntityStatus, MigrationStatus, ServerKind, Strategy
 
 
 class ServerBase(SQLModel):
@@ -14,6 +23,8 @@ class ServerBase(SQLModel):
     fqdn: str | None = Field(default=None, max_length=255)
     serial: str | None = Field(default=None, max_length=100)
     bios_uuid: str | None = Field(default=None, max_length=64)
+    # A VM's vCenter instance UUID: its identity before the BIOS UUID, which clones share.
+    instance_uuid: str | None = Field(default=None, max_length=64)
     asset_tag: str | None = Field(default=None, max_length=100)
     kind: ServerKind | None = Field(default=None, sa_type=enum_type(ServerKind))
     manufacturer: str | None = Field(default=None, max_length=200)
@@ -31,6 +42,9 @@ class ServerBase(SQLModel):
     rack_unit: int | None = None
     rack_units: int | None = None
     power_watts: float | None = None
+    # A VM's use of what it was given (vCenter quick stats), for sizing it before it moves.
+    cpu_usage_percent: float | None = None
+    memory_usage_percent: float | None = None
     mgn_lifecycle_state: str | None = Field(default=None, max_length=40)
     mgn_replication_state: str | None = Field(default=None, max_length=40)
     mgn_launched_instance_id: str | None = Field(default=None, max_length=40)
@@ -63,9 +77,16 @@ class ServerBase(SQLModel):
 
 class Server(ServerBase, table=True):
     __tablename__ = "servers"
+    references: ClassVar[tuple[Reference, ...]] = (SITE, Reference("host", physical_only=True))
+    readings: ClassVar[tuple[Reading, ...]] = (
+        Reading("power_watts", series=True),
+        Reading("cpu_usage_percent", series=True),
+        Reading("memory_usage_percent", series=True),
+    )
     __table_args__ = (
         Index("ix_servers_serial_key", "serial_key"),
         Index("ix_servers_bios_uuid_key", "bios_uuid_key"),
+        Index("ix_servers_instance_uuid_key", "instance_uuid_key"),
         Index("ix_servers_name_key", "name_key"),
     )
 
@@ -73,6 +94,7 @@ class Server(ServerBase, table=True):
     # Identity keys for reconciliation: normalised serial, lower-case BIOS UUID, short name.
     serial_key: str | None = Field(default=None, max_length=100)
     bios_uuid_key: str | None = Field(default=None, max_length=64)
+    instance_uuid_key: str | None = Field(default=None, max_length=64)
     name_key: str | None = Field(default=None, max_length=255)
     host_ref: str | None = Field(default=None, max_length=255)
     missing_since: datetime | None = timestamp()
@@ -87,3 +109,10 @@ class ServerPublic(ServerBase):
     missing_since: datetime | None
     created_at: datetime
     updated_at: datetime
+
+
+class ServerRef(SQLModel):
+    """A server named from another record: a VM's host, a workload's origin."""
+
+    id: int
+    hostname: str | None

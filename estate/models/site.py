@@ -3,7 +3,7 @@ from __future__ import annotations
 from sqlmodel import Field, SQLModel
 
 from estate.models.base import enum_type
-from estate.models.status import SiteKind
+from estate.status import SiteKind
 
 
 class SiteBase(SQLModel):

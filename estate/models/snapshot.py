@@ -10,7 +10,7 @@ from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from estate.models.base import UTCDateTime, enum_type
-from estate.models.status import MigrationStatus
+from estate.status import MigrationStatus
 
 
 class ProgressCount(SQLModel, table=True):
@@ -42,7 +42,8 @@ class ProgressApplications(SQLModel, table=True):
 
 
 class ProgressSnapshot(SQLModel, table=True):
-    """A day's servers per status, overall (dimension all) and per wave: the burn-down."""
+    """A day's servers per status, overall (dimension all), per wave (the burn-down) and per
+    site (the exit forecast)."""
 
     __tablename__ = "progress_snapshots"
     __table_args__ = (Index("ix_progress_snapshots_day", "day", "dimension", "key"),)

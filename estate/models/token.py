@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlmodel import Field, SQLModel
 
 from estate.models.base import created_timestamp, enum_type, timestamp
-from estate.models.status import Role
+from estate.status import Role
 
 
 class ApiTokenBase(SQLModel):

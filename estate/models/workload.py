@@ -1,12 +1,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
+from sqlalchemy import false
 from sqlmodel import Field, SQLModel
 
-from estate.models.base import JSONType, UTCDateTime, created_timestamp, enum_type, timestamp
-from estate.models.status import EntityStatus
+from estate.models.base import (
+    JSONType,
+    Reading,
+    Reference,
+    UTCDateTime,
+    created_timestamp,
+    enum_type,
+    timestamp,
+)
+from estate.status import EntityStatus
 
 
 class WorkloadBase(SQLModel):
@@ -18,12 +27,22 @@ class WorkloadBase(SQLModel):
     resource_id: str = Field(max_length=400, unique=True)
     name: str | None = Field(default=None, max_length=400)
     state: str | None = Field(default=None, max_length=40)
+    # Its provider state is terminal (estate.inventory.records.WorkloadRecord.ended).
+    ended: bool = Field(default=False, index=True, sa_column_kwargs={"server_default": false()})
     size: str | None = Field(default=None, max_length=100)
     launched_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     tags: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
-    resilient: bool | None = None
-    flexible: bool | None = None
-    efficient: bool | None = None
+    # The strategy's outcomes, derived from the facts by estate.migration.outcomes (None where
+    # the facts do not say), with why each holds or not.
+    resilient: bool | None = Field(default=None, index=True)
+    flexible: bool | None = Field(default=None, index=True)
+    efficient: bool | None = Field(default=None, index=True)
+    oversized: bool | None = Field(default=None, index=True)
+    idle: bool | None = Field(default=None, index=True)
+    outcome_evidence: dict[str, list[dict[str, Any]]] = Field(
+        default_factory=dict, sa_type=JSONType
+    )
+    cpu_p95: float | None = None
     facts: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
     migrated_from_server_id: int | None = Field(default=None, foreign_key="servers.id", index=True)
     status: EntityStatus = Field(
@@ -33,9 +52,11 @@ class WorkloadBase(SQLModel):
 
 class Workload(WorkloadBase, table=True):
     __tablename__ = "workloads"
+    references: ClassVar[tuple[Reference, ...]] = (Reference("migrated_from_server"),)
+    readings: ClassVar[tuple[Reading, ...]] = (Reading("cpu_p95", series=True),)
 
     id: int | None = Field(default=None, primary_key=True)
-    source_server_ref: str | None = Field(default=None, max_length=255)
+    migrated_from_server_ref: str | None = Field(default=None, max_length=255)
     missing_since: datetime | None = timestamp()
     created_at: datetime = created_timestamp()
     updated_at: datetime = created_timestamp()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from estate.records import WorkloadRecord
+from estate.inventory.records import Problem, WorkloadRecord
 from scanners.aws.common import Lookups, ScopeContext, page_config, paged, tag_dict, utc
 
 RESOURCE_TYPE = "autoscaling-group"
@@ -33,30 +33,37 @@ def index_auto_scaling_groups(groups: list[dict], lookups: Lookups) -> None:
 
 def transform_auto_scaling_groups(
     groups: list[dict], ctx: ScopeContext, lookups: Lookups
-) -> Iterator[WorkloadRecord]:
-    for group in groups:
-        arn = group["AutoScalingGroupARN"]
-        tags = tag_dict(group.get("Tags"))
-        azs = sorted(group["AvailabilityZones"])
-        yield ctx.workload(
-            RESOURCE_TYPE,
-            arn,
-            tags,
-            name=tags.get("Name") or group["AutoScalingGroupName"],
-            # Only a group being deleted has a Status; absent means in service.
-            state=group.get("Status"),
-            size=f"desired {group['DesiredCapacity']}",
-            launched_at=utc(group.get("CreatedTime")),
-            resilient=len(azs) >= 2,
-            flexible=group["MaxSize"] > group["MinSize"],
-            facts={"autoscaled": group["MaxSize"] > group["MinSize"], "asg_azs": len(azs)},
-            extra={
-                "azs": azs,
-                "min_size": group["MinSize"],
-                "max_size": group["MaxSize"],
-                "desired_capacity": group["DesiredCapacity"],
-                "instance_count": len(group.get("Instances", [])),
-                "launch_template": (group.get("LaunchTemplate") or {}).get("LaunchTemplateName"),
-                "launch_configuration": group.get("LaunchConfigurationName"),
-            },
-        )
+) -> Iterator[WorkloadRecord | Problem]:
+    return ctx.each(
+        "autoscaling",
+        "Auto Scaling group",
+        groups,
+        lambda group: _auto_scaling_groups_record(group, ctx),
+        lambda group: group.get("AutoScalingGroupName"),
+    )
+
+
+def _auto_scaling_groups_record(group: dict, ctx: ScopeContext) -> WorkloadRecord:
+    arn = group["AutoScalingGroupARN"]
+    tags = tag_dict(group.get("Tags"))
+    azs = sorted(group["AvailabilityZones"])
+    return ctx.workload(
+        RESOURCE_TYPE,
+        arn,
+        tags,
+        name=tags.get("Name") or group["AutoScalingGroupName"],
+        # Only a group being deleted has a Status; absent means in service.
+        state=group.get("Status"),
+        size=f"desired {group['DesiredCapacity']}",
+        launched_at=utc(group.get("CreatedTime")),
+        facts={"autoscaled": group["MaxSize"] > group["MinSize"], "asg_azs": len(azs)},
+        extra={
+            "azs": azs,
+            "min_size": group["MinSize"],
+            "max_size": group["MaxSize"],
+            "desired_capacity": group["DesiredCapacity"],
+            "instance_count": len(group.get("Instances", [])),
+            "launch_template": (group.get("LaunchTemplate") or {}).get("LaunchTemplateName"),
+            "launch_configuration": group.get("LaunchConfigurationName"),
+        },
+    )

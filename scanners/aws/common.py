@@ -2,20 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from estate.records import WorkloadRecord
+from estate.inventory.records import Problem, Record, WorkloadRecord
+from scanners.base import BAD_PAYLOAD, transform_each
 
 T = TypeVar("T")
+Item = TypeVar("Item")
+Out = TypeVar("Out", bound=Record)
 
 # Families AWS lists as previous generation (EC2 and RDS classes alike); EC2 also asks
 # DescribeInstanceTypes, which knows families newer than this list.
 PREVIOUS_GENERATION_FAMILIES = frozenset(
     {"a1", "c1", "c3", "cc2", "cg1", "cr1", "g2", "hi1", "hs1", "i2", "m1", "m2", "m3", "r3", "t1"}
 )
+
+
+# Provider states after which a resource is over (EC2 lists a terminated instance for about an
+# hour; RDS a deleting database until it is gone): its workload is ended and counts toward no
+# migration figure or outcome. A deleted Lambda function or load balancer is not listed at all.
+ENDED_STATES: dict[str, frozenset[str]] = {
+    "ec2-instance": frozenset({"shutting-down", "terminated"}),
+    "rds-db-instance": frozenset({"deleting", "deleted"}),
+    "autoscaling-group": frozenset({"delete in progress"}),
+    "ecs-service": frozenset({"draining", "inactive"}),
+    "eks-cluster": frozenset({"deleting"}),
+    "eks-nodegroup": frozenset({"deleting"}),
+}
 
 
 @dataclass(frozen=True)
@@ -34,12 +50,36 @@ class ScopeContext:
     def partition(self) -> str:
         return partition_for(self.region)
 
+    def each(
+        self,
+        service: str,
+        what: str,
+        items: Iterable[Item],
+        record: Callable[[Item], Out],
+        name: Callable[[Item], object],
+    ) -> Iterator[Out | Problem]:
+        """Each item's record; one its payload cannot make a record of is a problem naming the
+        account, region, service and item, and the rest go on (the scope then ends
+        incomplete)."""
+
+        def describe(item: Item) -> tuple[str, str | None]:
+            try:
+                named = repr(name(item))
+            except BAD_PAYLOAD:
+                named = "(unnamed)"
+            where = f"account {self.account_id}, region {self.region}, {service}"
+            return f"{where}: {what} {named}", f"{self.scope}/{service}"
+
+        return transform_each(items, record, self.scope, describe)
+
     def workload(
         self, resource_type: str, arn: str, tags: dict[str, str], **fields: Any
     ) -> WorkloadRecord:
         """A workload of this scope, keyed by its ARN. Its link tag names the on-premise server
-        it replaced, unless `fields` give `source_server` another way."""
-        fields.setdefault("source_server", tags.get(self.link_tag))
+        it replaced, unless `fields` give `migrated_from_server` another way."""
+        fields.setdefault("migrated_from_server", tags.get(self.link_tag))
+        state = str(fields.get("state") or "").lower()
+        fields.setdefault("ended", state in ENDED_STATES.get(resource_type, frozenset()))
         return WorkloadRecord(
             external_id=arn,
             scope=self.scope,

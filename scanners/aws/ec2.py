@@ -8,7 +8,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from estate.records import WorkloadRecord
+from estate.inventory.records import Problem, WorkloadRecord
 from scanners.aws.common import (
     Lookups,
     ScopeContext,
@@ -54,11 +54,16 @@ def fetch_instance_types(ec2: Any, instances: list[dict]) -> list[dict]:
 
 def transform_instances(
     payload: Ec2Payload, ctx: ScopeContext, lookups: Lookups
-) -> Iterator[WorkloadRecord]:
+) -> Iterator[WorkloadRecord | Problem]:
     volume_gb = {volume["VolumeId"]: int(volume["Size"]) for volume in payload.volumes}
     current = {t["InstanceType"]: t.get("CurrentGeneration") for t in payload.instance_types}
-    for instance in payload.instances:
-        yield _instance_record(instance, ctx, lookups, volume_gb, current)
+    return ctx.each(
+        "ec2",
+        "instance",
+        payload.instances,
+        lambda instance: _instance_record(instance, ctx, lookups, volume_gb, current),
+        lambda instance: instance.get("InstanceId"),
+    )
 
 
 def _instance_record(
@@ -77,7 +82,15 @@ def _instance_record(
     # A group known only by its tag is taken to scale; a fixed-size group does not.
     scales = asg_name is not None and lookups.asg_scales.get(asg_name, True)
     ebs_gb = _attached_gb(instance, volume_gb)
-    facts = _facts(instance_type, state, ebs_gb, scales, asg_azs, current.get(instance_type))
+    facts = _facts(
+        instance_type,
+        state,
+        ebs_gb,
+        scales,
+        asg_name is not None,
+        asg_azs,
+        current.get(instance_type),
+    )
     arn = f"arn:{ctx.partition}:ec2:{ctx.region}:{ctx.account_id}:instance/{instance_id}"
     return ctx.workload(
         RESOURCE_TYPE,
@@ -87,10 +100,8 @@ def _instance_record(
         state=state,
         size=instance_type,
         launched_at=utc(instance.get("LaunchTime")),
-        source_server=tags.get(ctx.link_tag) or lookups.mgn_source_of_instance.get(instance_id),
-        resilient=_resilient(asg_name, asg_azs),
-        flexible=scales,
-        efficient=_efficient(facts),
+        migrated_from_server=tags.get(ctx.link_tag)
+        or lookups.mgn_source_of_instance.get(instance_id),
         facts=facts,
         extra={
             "instance_id": instance_id,
@@ -110,28 +121,19 @@ def _facts(
     state: str,
     ebs_gb: int,
     scales: bool,
+    in_asg: bool,
     asg_azs: list[str] | None,
     current_generation: bool | None,
 ) -> dict[str, Any]:
     old = previous_generation(instance_type) or current_generation is False
-    facts: dict[str, Any] = {"autoscaled": scales, "previous_generation": old}
+    # In a group, the instance's spread is the group's; a lone one lives in one AZ.
+    facts: dict[str, Any] = {"autoscaled": scales, "previous_generation": old, "in_asg": in_asg}
     if asg_azs is not None:
         facts["asg_azs"] = len(asg_azs)
     if state == "stopped" and ebs_gb > 0:
         # A stopped instance costs nothing to run but its volumes are still billed.
         facts["stopped_with_volumes_gb"] = ebs_gb
     return facts
-
-
-def _resilient(asg_name: str | None, asg_azs: list[str] | None) -> bool | None:
-    """A lone instance lives in one AZ; in a group, resilience is the group's AZ spread."""
-    if asg_name is None:
-        return False
-    return None if asg_azs is None else len(asg_azs) >= 2
-
-
-def _efficient(facts: dict[str, Any]) -> bool:
-    return not (facts["previous_generation"] or "stopped_with_volumes_gb" in facts)
 
 
 def _attached_gb(instance: dict, volume_gb: dict[str, int]) -> int:

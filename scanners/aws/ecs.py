@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from estate.records import WorkloadRecord
+from estate.inventory.records import Problem, WorkloadRecord
 from scanners.aws.common import (
     Lookups,
     ScopeContext,
@@ -36,38 +36,45 @@ def fetch_services(clients: Any, page_size: int | None) -> list[dict]:
 
 def transform_services(
     services: list[dict], ctx: ScopeContext, lookups: Lookups
-) -> Iterator[WorkloadRecord]:
-    for service in services:
-        arn = service["serviceArn"]
-        tags = tag_dict(service.get("tags"), key="key", value="value")
-        desired = service["desiredCount"]
-        vpc = (service.get("networkConfiguration") or {}).get("awsvpcConfiguration") or {}
-        subnets = len(vpc.get("subnets") or []) or None
-        facts: dict[str, Any] = {"containers": True, "desired_count": desired}
-        if subnets is not None:
-            facts["subnets"] = subnets
-        yield ctx.workload(
-            RESOURCE_TYPE,
-            arn,
-            tags,
-            name=tags.get("Name") or service["serviceName"],
-            state=service.get("status"),
-            size=f"desired {desired}",
-            launched_at=utc(service.get("createdAt")),
-            # Two or more tasks, spread over two or more subnets where the service names them.
-            resilient=desired >= 2 and (subnets is None or subnets >= 2),
-            flexible=True,
-            facts=facts,
-            extra={
-                "cluster": name_from_arn(service["clusterArn"]),
-                "launch_type": _launch_type(service),
-                "desired_count": desired,
-                "running_count": service.get("runningCount"),
-                "pending_count": service.get("pendingCount"),
-                "task_definition": service.get("taskDefinition"),
-                "scheduling_strategy": service.get("schedulingStrategy"),
-            },
-        )
+) -> Iterator[WorkloadRecord | Problem]:
+    return ctx.each(
+        "ecs",
+        "service",
+        services,
+        lambda service: _services_record(service, ctx),
+        lambda service: service.get("serviceName"),
+    )
+
+
+def _services_record(service: dict, ctx: ScopeContext) -> WorkloadRecord:
+    arn = service["serviceArn"]
+    tags = tag_dict(service.get("tags"), key="key", value="value")
+    desired = service["desiredCount"]
+    vpc = (service.get("networkConfiguration") or {}).get("awsvpcConfiguration") or {}
+    subnets = len(vpc.get("subnets") or []) or None
+    facts: dict[str, Any] = {"containers": True, "desired_count": desired}
+    if subnets is not None:
+        facts["subnets"] = subnets
+    return ctx.workload(
+        RESOURCE_TYPE,
+        arn,
+        tags,
+        name=tags.get("Name") or service["serviceName"],
+        state=service.get("status"),
+        size=f"desired {desired}",
+        launched_at=utc(service.get("createdAt")),
+        # Two or more tasks, spread over two or more subnets where the service names them.
+        facts=facts,
+        extra={
+            "cluster": name_from_arn(service["clusterArn"]),
+            "launch_type": _launch_type(service),
+            "desired_count": desired,
+            "running_count": service.get("runningCount"),
+            "pending_count": service.get("pendingCount"),
+            "task_definition": service.get("taskDefinition"),
+            "scheduling_strategy": service.get("schedulingStrategy"),
+        },
+    )
 
 
 def _launch_type(service: dict) -> str | None:

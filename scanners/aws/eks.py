@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from estate.records import WorkloadRecord
+from estate.inventory.records import Problem, WorkloadRecord
 from scanners.aws.common import Lookups, ScopeContext, page_config, paged, previous_generation, utc
 
 CLUSTER_TYPE = "eks-cluster"
@@ -35,11 +35,21 @@ def fetch_clusters(clients: Any, page_size: int | None) -> EksPayload:
 
 def transform_clusters(
     payload: EksPayload, ctx: ScopeContext, lookups: Lookups
-) -> Iterator[WorkloadRecord]:
-    for cluster in payload.clusters:
-        yield _cluster_record(cluster, ctx)
-    for group in payload.nodegroups:
-        yield _nodegroup_record(group, ctx, lookups)
+) -> Iterator[WorkloadRecord | Problem]:
+    yield from ctx.each(
+        "eks",
+        "cluster",
+        payload.clusters,
+        lambda c: _cluster_record(c, ctx),
+        lambda c: c.get("name"),
+    )
+    yield from ctx.each(
+        "eks",
+        "node group",
+        payload.nodegroups,
+        lambda group: _nodegroup_record(group, ctx, lookups),
+        lambda group: group.get("nodegroupName"),
+    )
 
 
 def _cluster_record(cluster: dict, ctx: ScopeContext) -> WorkloadRecord:
@@ -53,8 +63,6 @@ def _cluster_record(cluster: dict, ctx: ScopeContext) -> WorkloadRecord:
         state=cluster.get("status"),
         launched_at=utc(cluster.get("createdAt")),
         # EKS runs every control plane across three AZs.
-        resilient=True,
-        flexible=True,
         facts={"containers": True, "managed_control_plane": True},
         extra={
             "kubernetes_version": cluster.get("version"),
@@ -88,9 +96,6 @@ def _nodegroup_record(group: dict, ctx: ScopeContext, lookups: Lookups) -> Workl
         size=_size(types),
         launched_at=utc(group.get("createdAt")),
         # The node group's own Auto Scaling groups say which AZs its nodes span.
-        resilient=len(azs) >= 2 if azs is not None else None,
-        flexible=True,
-        efficient=not facts["previous_generation"],
         facts=facts,
         extra={
             "cluster": group["clusterName"],

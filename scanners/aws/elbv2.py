@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from estate.records import WorkloadRecord
+from estate.inventory.records import Problem, WorkloadRecord
 from scanners.aws.common import Lookups, ScopeContext, chunks, page_config, paged, tag_dict, utc
 
 RESOURCE_TYPE = "elbv2-load-balancer"
@@ -27,26 +27,34 @@ def fetch_load_balancers(clients: Any, page_size: int | None) -> list[dict]:
 
 def transform_load_balancers(
     balancers: list[dict], ctx: ScopeContext, lookups: Lookups
-) -> Iterator[WorkloadRecord]:
-    for balancer in balancers:
-        arn = balancer["LoadBalancerArn"]
-        tags = tag_dict(balancer.get("Tags"))
-        azs = sorted(zone["ZoneName"] for zone in balancer.get("AvailabilityZones", []))
-        yield ctx.workload(
-            RESOURCE_TYPE,
-            arn,
-            tags,
-            name=tags.get("Name") or balancer["LoadBalancerName"],
-            state=(balancer.get("State") or {}).get("Code"),
-            size=balancer.get("Type"),
-            launched_at=utc(balancer.get("CreatedTime")),
-            resilient=len(azs) >= 2,
-            facts={"lb_azs": len(azs)},
-            extra={
-                "type": balancer.get("Type"),
-                "scheme": balancer.get("Scheme"),
-                "azs": azs,
-                "dns_name": balancer.get("DNSName"),
-                "vpc_id": balancer.get("VpcId"),
-            },
-        )
+) -> Iterator[WorkloadRecord | Problem]:
+    return ctx.each(
+        "elbv2",
+        "load balancer",
+        balancers,
+        lambda balancer: _load_balancers_record(balancer, ctx),
+        lambda balancer: balancer.get("LoadBalancerName"),
+    )
+
+
+def _load_balancers_record(balancer: dict, ctx: ScopeContext) -> WorkloadRecord:
+    arn = balancer["LoadBalancerArn"]
+    tags = tag_dict(balancer.get("Tags"))
+    azs = sorted(zone["ZoneName"] for zone in balancer.get("AvailabilityZones", []))
+    return ctx.workload(
+        RESOURCE_TYPE,
+        arn,
+        tags,
+        name=tags.get("Name") or balancer["LoadBalancerName"],
+        state=(balancer.get("State") or {}).get("Code"),
+        size=balancer.get("Type"),
+        launched_at=utc(balancer.get("CreatedTime")),
+        facts={"lb_azs": len(azs)},
+        extra={
+            "type": balancer.get("Type"),
+            "scheme": balancer.get("Scheme"),
+            "azs": azs,
+            "dns_name": balancer.get("DNSName"),
+            "vpc_id": balancer.get("VpcId"),
+        },
+    )

@@ -11,7 +11,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from estate.records import ServerRecord
+from estate.inventory.records import Problem, ServerRecord
 from scanners.aws.common import Lookups, ScopeContext, page_config, paged
 
 # MGN answers this until the service is initialised in the account and region: nothing to read.
@@ -40,31 +40,40 @@ def index_source_servers(servers: list[dict], lookups: Lookups) -> None:
 
 def transform_source_servers(
     servers: list[dict], ctx: ScopeContext, lookups: Lookups
-) -> Iterator[ServerRecord]:
-    for server in servers:
-        server_id = server["sourceServerID"]
-        hints = _hints(server)
-        replication = server.get("dataReplicationInfo") or {}
-        launched = server.get("launchedInstance") or {}
-        yield ServerRecord(
-            external_id=f"mgn:{ctx.account_id}/{ctx.region}/{server_id}",
-            scope=ctx.scope,
-            match_only=True,
-            hostname=hints.get("hostname") or None,
-            fqdn=hints.get("fqdn") or None,
-            mgn_lifecycle_state=(server.get("lifeCycle") or {}).get("state"),
-            mgn_replication_state=replication.get("dataReplicationState"),
-            mgn_launched_instance_id=launched.get("ec2InstanceID"),
-            extra={
-                "source_server_id": server_id,
-                "arn": server.get("arn"),
-                "archived": server.get("isArchived"),
-                "replication_type": server.get("replicationType"),
-                "vmware_uuid": hints.get("vmWareUuid"),
-                "launched_first_boot": launched.get("firstBoot"),
-                "recommended_instance_type": _properties(server).get("recommendedInstanceType"),
-            },
-        )
+) -> Iterator[ServerRecord | Problem]:
+    return ctx.each(
+        "mgn",
+        "source server",
+        servers,
+        lambda server: _source_servers_record(server, ctx),
+        lambda server: server.get("sourceServerID"),
+    )
+
+
+def _source_servers_record(server: dict, ctx: ScopeContext) -> ServerRecord:
+    server_id = server["sourceServerID"]
+    hints = _hints(server)
+    replication = server.get("dataReplicationInfo") or {}
+    launched = server.get("launchedInstance") or {}
+    return ServerRecord(
+        external_id=f"mgn:{ctx.account_id}/{ctx.region}/{server_id}",
+        scope=ctx.scope,
+        match_only=True,
+        hostname=hints.get("hostname") or None,
+        fqdn=hints.get("fqdn") or None,
+        mgn_lifecycle_state=(server.get("lifeCycle") or {}).get("state"),
+        mgn_replication_state=replication.get("dataReplicationState"),
+        mgn_launched_instance_id=launched.get("ec2InstanceID"),
+        extra={
+            "source_server_id": server_id,
+            "arn": server.get("arn"),
+            "archived": server.get("isArchived"),
+            "replication_type": server.get("replicationType"),
+            "vmware_uuid": hints.get("vmWareUuid"),
+            "launched_first_boot": launched.get("firstBoot"),
+            "recommended_instance_type": _properties(server).get("recommendedInstanceType"),
+        },
+    )
 
 
 def _properties(server: dict) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from estate.records import WorkloadRecord
+from estate.inventory.records import Problem, WorkloadRecord
 from scanners.aws.common import (
     Lookups,
     ScopeContext,
@@ -26,33 +26,39 @@ def fetch_db_instances(clients: Any, page_size: int | None) -> list[dict]:
 
 def transform_db_instances(
     instances: list[dict], ctx: ScopeContext, lookups: Lookups
-) -> Iterator[WorkloadRecord]:
-    for instance in instances:
-        arn = instance["DBInstanceArn"]
-        tags = tag_dict(instance.get("TagList"))
-        facts = _facts(instance)
-        yield ctx.workload(
-            RESOURCE_TYPE,
-            arn,
-            tags,
-            name=tags.get("Name") or instance["DBInstanceIdentifier"],
-            state=instance["DBInstanceStatus"],
-            size=instance["DBInstanceClass"],
-            launched_at=utc(instance.get("InstanceCreateTime")),
-            resilient=facts["multi_az"],
-            flexible=facts["serverless"] or facts["storage_autoscaling"],
-            efficient=not (facts["previous_generation"] or "stopped_with_storage_gb" in facts),
-            facts=facts,
-            extra={
-                "engine": instance["Engine"],
-                "engine_version": instance.get("EngineVersion"),
-                "storage_gb": instance.get("AllocatedStorage"),
-                "storage_type": instance.get("StorageType"),
-                "az": instance.get("AvailabilityZone"),
-                "secondary_az": instance.get("SecondaryAvailabilityZone"),
-                "db_cluster": instance.get("DBClusterIdentifier"),
-            },
-        )
+) -> Iterator[WorkloadRecord | Problem]:
+    return ctx.each(
+        "rds",
+        "DB instance",
+        instances,
+        lambda instance: _db_instances_record(instance, ctx),
+        lambda instance: instance.get("DBInstanceIdentifier"),
+    )
+
+
+def _db_instances_record(instance: dict, ctx: ScopeContext) -> WorkloadRecord:
+    arn = instance["DBInstanceArn"]
+    tags = tag_dict(instance.get("TagList"))
+    facts = _facts(instance)
+    return ctx.workload(
+        RESOURCE_TYPE,
+        arn,
+        tags,
+        name=tags.get("Name") or instance["DBInstanceIdentifier"],
+        state=instance["DBInstanceStatus"],
+        size=instance["DBInstanceClass"],
+        launched_at=utc(instance.get("InstanceCreateTime")),
+        facts=facts,
+        extra={
+            "engine": instance["Engine"],
+            "engine_version": instance.get("EngineVersion"),
+            "storage_gb": instance.get("AllocatedStorage"),
+            "storage_type": instance.get("StorageType"),
+            "az": instance.get("AvailabilityZone"),
+            "secondary_az": instance.get("SecondaryAvailabilityZone"),
+            "db_cluster": instance.get("DBClusterIdentifier"),
+        },
+    )
 
 
 def _facts(instance: dict) -> dict[str, Any]:
@@ -64,6 +70,8 @@ def _facts(instance: dict) -> dict[str, Any]:
         # A storage ceiling above the allocation means RDS grows the volume by itself.
         "storage_autoscaling": (instance.get("MaxAllocatedStorage") or 0) > storage,
         "previous_generation": previous_generation(db_class),
+        # Automated backups kept this many days: 0 means none; absent, not known.
+        "backup_retention_days": instance.get("BackupRetentionPeriod"),
     }
     if instance["DBInstanceStatus"] == "stopped" and storage:
         facts["stopped_with_storage_gb"] = storage

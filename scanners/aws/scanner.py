@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from typing import ClassVar
 
-from estate.records import Event
-from estate.settings import Settings, SourceConfig, secret_from_env
+from estate.config.loading import secret_from_env
+from estate.inventory.records import Event
 from scanners.aws.common import ScopeContext
 from scanners.aws.options import AwsOptions
 from scanners.aws.scope import scan_scope
@@ -18,18 +18,14 @@ from scanners.aws.session import (
     fetch_organization_accounts,
     transform_organization_accounts,
 )
+from scanners.base import ScannerOptions, SourceScanner
 
 log = logging.getLogger(__name__)
 
 
-class AwsScanner:
+class AwsScanner(SourceScanner[AwsOptions]):
     kind: ClassVar[str] = "aws"
-    Options: ClassVar[type[AwsOptions]] = AwsOptions
-
-    def __init__(self, source: SourceConfig, options: AwsOptions, settings: Settings) -> None:
-        self.source = source
-        self.options = options
-        self.settings = settings
+    Options: ClassVar[type[ScannerOptions]] = AwsOptions
 
     def collect(self) -> Iterator[Event]:
         """Records of each scope as it finishes; raises only if no scope can be planned."""

@@ -15,11 +15,12 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
-from estate.records import EntityRecord, Event, Problem, ScopeEnd
+from estate.inventory.records import EntityRecord, Event, Problem, ScopeEnd
 from scanners.aws import autoscaling, ec2, ecs, eks, elbv2, lambda_functions, mgn, rds
 from scanners.aws.common import Lookups, ScopeContext
 from scanners.aws.options import ALL_SERVICES, ServiceName
 from scanners.aws.session import AwsSession
+from scanners.base import BAD_PAYLOAD
 
 _THROTTLED = frozenset(
     {
@@ -42,7 +43,7 @@ class Service:
     """How one service is read: fetch (I/O), index (facts lent to others), transform (pure)."""
 
     fetch: Callable[[Callable[[str], Any], int | None], Any]
-    transform: Callable[[Any, ScopeContext, Lookups], Iterable[EntityRecord]]
+    transform: Callable[[Any, ScopeContext, Lookups], Iterable[EntityRecord | Problem]]
     index: Callable[[Any, Lookups], None] | None = None
 
 
@@ -105,7 +106,7 @@ def transform_scope(ctx: ScopeContext, payloads: dict[ServiceName, Any]) -> list
     for name, payload in payloads.items():
         try:
             events.extend(list(SERVICES[name].transform(payload, ctx, lookups)))
-        except (KeyError, TypeError, ValueError) as exc:
+        except BAD_PAYLOAD as exc:
             events.append(_problem(ctx, name, f"unreadable answer: {type(exc).__name__}: {exc}"))
     return events
 

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from estate.records import ApplicationRecord, DeviceRecord, ServerRecord
+from estate.inventory.records import ApplicationRecord, DeviceRecord, ServerRecord
 from scanners.base import ScannerOptions
 
 Entity = Literal["server", "device", "application"]
@@ -51,6 +51,9 @@ class CmdbOptions(ScannerOptions):
     encoding: str = "utf-8-sig"
     # The site of rows that do not name one.
     site: str | None = None
+    # A cell longer than this makes its row a problem (reported, not imported): a notes
+    # column may be long, but a cell of megabytes is a broken export, not a fact.
+    max_cell_chars: int = Field(default=1_000_000, ge=1_000, le=100_000_000)
 
     @model_validator(mode="after")
     def _known_fields(self) -> CmdbOptions:

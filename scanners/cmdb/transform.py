@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
 
-from estate.records import Problem
+from estate.inventory.records import Problem
 from scanners.cmdb.columns import ColumnMap
 from scanners.cmdb.keys import FirstRows
 from scanners.cmdb.options import RECORDS, REQUIRED, CmdbOptions, CmdbRecord
@@ -22,6 +23,7 @@ from scanners.cmdb.values import (
     Parser,
     Recoder,
     Row,
+    Unreadable,
     as_json,
     as_text,
     blank_to_none,
@@ -46,27 +48,48 @@ class Layout:
     recode: Recoder
     required: tuple[str, ...]
     site: str | None
-    width: int  # cells in the header row
+    headers: tuple[str, ...]  # the header row's cells as written
+    max_cell_chars: int
+
+    @property
+    def width(self) -> int:
+        """Cells in the header row."""
+        return len(self.headers)
 
     @classmethod
-    def build(cls, options: CmdbOptions, columns: ColumnMap, width: int) -> Layout:
+    def build(
+        cls,
+        options: CmdbOptions,
+        columns: ColumnMap,
+        header: Sequence[Cell],
+        epoch: datetime | None = None,
+    ) -> Layout:
+        """How to read the rows under this header; `epoch` is an XLSX workbook's day 0, for
+        the date cells it stores as numbers."""
         record = RECORDS[options.entity]
         return cls(
             scope=options.path,
             record=record,
             columns=columns,
-            parsers=parsers_for(record, tuple(columns.fields)),
+            parsers=parsers_for(record, tuple(columns.fields), epoch),
             recode=Recoder(options.values),
             required=REQUIRED[options.entity],
             site=options.site,
-            width=width,
+            headers=tuple("" if c is None else str(c).strip() for c in header),
+            max_cell_chars=options.max_cell_chars,
         )
 
 
-def transform_rows(rows: Iterable[Row], layout: Layout) -> Iterator[CmdbRecord | Problem]:
+def transform_rows(
+    rows: Iterable[Row | Unreadable], layout: Layout
+) -> Iterator[CmdbRecord | Problem]:
     """Records for good rows, problems for bad ones; a key seen before makes a bad row."""
     first_rows = FirstRows()
-    for number, cells in rows:
+    for row in rows:
+        if isinstance(row, Unreadable):
+            yield _problem(layout, row.number, RowError(None, row.reason))
+            continue
+        number, cells = row
         if is_blank(cells):
             continue
         key = _key(cells, layout)
@@ -88,7 +111,7 @@ def transform_row(cells: Sequence[Cell], layout: Layout) -> CmdbRecord | list[Ro
     values, errors = _values(cells, layout)
     if isinstance(key, RowError):
         errors.insert(0, key)
-    errors += _overflow(cells, layout)
+    errors += _overflow(cells, layout) + _oversized(cells, layout)
     if errors:
         return errors
     assert isinstance(key, str)
@@ -150,6 +173,20 @@ def _overflow(cells: Sequence[Cell], layout: Layout) -> list[RowError]:
         " (a value holding the delimiter without quotes?)"
     )
     return [RowError(None, reason)]
+
+
+def _oversized(cells: Sequence[Cell], layout: Layout) -> list[RowError]:
+    """Cells too long to keep, named by their column's header (or position past the header)."""
+    limit = layout.max_cell_chars
+    return [
+        RowError(
+            layout.headers[index] if index < len(layout.headers) else f"cell {index + 1}",
+            f"{len(cell):,} characters: more than the {limit:,} a cell may hold"
+            " (the source's max_cell_chars)",
+        )
+        for index, cell in enumerate(cells)
+        if isinstance(cell, str) and len(cell) > limit
+    ]
 
 
 def _extra(cells: Sequence[Cell], layout: Layout) -> dict[str, Any]:

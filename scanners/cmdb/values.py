@@ -11,17 +11,28 @@ import contextlib
 import re
 import types
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from functools import cache, partial
 from typing import Any, Literal, Union, get_args, get_origin
 
+from openpyxl.utils.datetime import from_excel
 from pydantic import AwareDatetime
 
-from estate.records import Record
+from estate.inventory.records import Record
 
 Cell = str | int | float | bool | date | datetime | time | None
 Parser = Callable[[Cell], Any]
 Row = tuple[int, Sequence[Cell]]  # (row number as the spreadsheet shows it, cells)
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A row the reader could not make cells of, and why; the rows after it still come."""
+
+    number: int
+    reason: str
+
 
 # What spreadsheets put in a cell whose formula failed: never a value.
 SPREADSHEET_ERRORS = frozenset(
@@ -113,13 +124,18 @@ def as_int(cell: Cell) -> int | None:
     return int(number)
 
 
-def as_date(cell: Cell) -> date | None:
+def as_date(cell: Cell, epoch: datetime | None = None) -> date | None:
+    """A day: an XLSX date cell, an XLSX number counted from the workbook's `epoch` (Excel keeps
+    a date cell without a date format as its serial number), or text in ISO or UK order (never
+    US: 03/04 is the 3rd of April)."""
     if cell is None:
         return None
     if isinstance(cell, datetime):
         return cell.date()
     if isinstance(cell, date):
         return cell
+    if epoch is not None and _is_serial(cell):
+        return _from_excel(cell, epoch).date()
     if isinstance(cell, str):
         if match := _ISO_DATE.fullmatch(cell):
             year, month, day = match.group(1, 2, 3)
@@ -134,12 +150,32 @@ def as_date(cell: Cell) -> date | None:
     raise BadValue(f"not a date (expected YYYY-MM-DD or DD/MM/YYYY): {as_text(cell)!r}")
 
 
-def as_datetime(cell: Cell) -> datetime | None:
-    """A moment; one without a zone is taken as UTC."""
+def as_datetime(cell: Cell, epoch: datetime | None = None) -> datetime | None:
+    """A moment; one without a zone is taken as UTC. An XLSX number counts days (and parts of
+    days) from the workbook's `epoch`."""
     if cell is None:
         return None
-    moment = cell if isinstance(cell, datetime) else _moment(cell)
+    if epoch is not None and _is_serial(cell):
+        moment = _from_excel(cell, epoch)
+    else:
+        moment = cell if isinstance(cell, datetime) else _moment(cell)
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+# Excel's serials from day 1 to 31 December 9999.
+_LAST_SERIAL = 2_958_465
+
+
+def _is_serial(cell: Cell) -> bool:
+    return isinstance(cell, int | float) and not isinstance(cell, bool)
+
+
+def _from_excel(cell: Cell, epoch: datetime) -> datetime:
+    assert isinstance(cell, int | float)
+    if not 0 < cell <= _LAST_SERIAL:
+        raise BadValue(f"not a date: {cell!r} is outside Excel's days 1 to {_LAST_SERIAL}")
+    moment: datetime = from_excel(cell, epoch)
+    return moment
 
 
 def _moment(cell: Cell) -> datetime:
@@ -190,8 +226,9 @@ def as_json(cell: Cell) -> str | int | float | bool | None:
     return cell
 
 
-def parser_for(field: str, annotation: Any) -> Parser:
-    """The parser for a record field, chosen by its type."""
+def parser_for(field: str, annotation: Any, epoch: datetime | None = None) -> Parser:
+    """The parser for a record field, chosen by its type; dates and times read an XLSX
+    workbook's numbers from its `epoch`."""
     kind = _without_none(annotation)
     if get_origin(kind) is Literal:
         return partial(as_enum, field=field, allowed=tuple(v for v in get_args(kind) if v))
@@ -200,15 +237,17 @@ def parser_for(field: str, annotation: Any) -> Parser:
     parsers: dict[Any, Parser] = {
         int: as_int,
         float: as_number,
-        date: as_date,
-        datetime: as_datetime,
-        AwareDatetime: as_datetime,
+        date: partial(as_date, epoch=epoch),
+        datetime: partial(as_datetime, epoch=epoch),
+        AwareDatetime: partial(as_datetime, epoch=epoch),
     }
     return parsers.get(kind, as_text)
 
 
-def parsers(record: type[Record], fields: tuple[str, ...]) -> dict[str, Parser]:
-    return {f: parser_for(f, record.model_fields[f].annotation) for f in fields}
+def parsers(
+    record: type[Record], fields: tuple[str, ...], epoch: datetime | None = None
+) -> dict[str, Parser]:
+    return {f: parser_for(f, record.model_fields[f].annotation, epoch) for f in fields}
 
 
 def _without_none(annotation: Any) -> Any:

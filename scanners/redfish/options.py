@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from scanners.base import ScannerOptions
 
 
-class BmcOptions(BaseModel):
+class BmcOptions(ScannerOptions):
     """One baseboard management controller (iDRAC, iLO, XClarity, ...)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     # The scope of its records; default the address's host[:port].
     name: str | None = Field(default=None, min_length=1)

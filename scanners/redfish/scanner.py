@@ -14,10 +14,10 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import ClassVar
 
-from pydantic import ValidationError
-
-from estate.records import Event, Problem, ScopeEnd
-from estate.settings import ConfigError, Settings, SourceConfig, secret_from_env
+from estate.config import ConfigError
+from estate.config.loading import secret_from_env
+from estate.inventory.records import Event, Problem, ScopeEnd
+from scanners.base import BAD_PAYLOAD, ScannerOptions, SourceScanner
 from scanners.redfish.fetch import Access, RedfishError, fetch_systems, open_client
 from scanners.redfish.options import BmcOptions, RedfishOptions
 from scanners.redfish.transform import Bmc, transform_system
@@ -33,7 +33,7 @@ def scan_bmc(bmc: Bmc, access: Access) -> list[Event]:
             for payload in fetch_systems(client):
                 try:
                     events.append(transform_system(payload, bmc))
-                except (KeyError, TypeError, ValidationError) as exc:
+                except BAD_PAYLOAD as exc:
                     where = payload.system.get("@odata.id", "a system")
                     raise RedfishError(f"{where}: unexpected payload: {exc!r}") from exc
     except (RedfishError, KeyError, TypeError) as exc:
@@ -46,14 +46,9 @@ def scan_bmc(bmc: Bmc, access: Access) -> list[Event]:
     return events
 
 
-class RedfishScanner:
+class RedfishScanner(SourceScanner[RedfishOptions]):
     kind: ClassVar[str] = "redfish"
-    Options: ClassVar[type[RedfishOptions]] = RedfishOptions
-
-    def __init__(self, source: SourceConfig, options: RedfishOptions, settings: Settings) -> None:
-        self.source = source
-        self.options = options
-        self.settings = settings
+    Options: ClassVar[type[ScannerOptions]] = RedfishOptions
 
     def collect(self) -> Iterator[Event]:
         # Secrets and CA files are read first: a missing one is a configuration error.

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from estate.records import ServerRecord
+from estate.inventory.records import ServerRecord
+from scanners.base import clean_serial, clean_text
 
 PowerState = Literal["on", "off", "suspended", "unknown"]
 
@@ -17,8 +18,9 @@ POWER_STATES: dict[str, PowerState] = {
     "PoweringOn": "off",
     "Paused": "suspended",
 }
-# Placeholders BMCs report for values nobody filled in at the factory.
-BLANKS = frozenset({"", "n/a", "na", "none", "null", "not specified", "not available", "unknown"})
+# What BMCs report in a text field nobody filled in at the factory (serials have the kit's own,
+# wider, rule: "0" is no serial but may be a model).
+UNFILLED = frozenset({"n/a", "na", "none", "null", "not specified", "not available", "unknown"})
 NIL_UUID = "00000000-0000-0000-0000-000000000000"
 
 
@@ -47,17 +49,19 @@ class SystemPayload:
 def transform_system(payload: SystemPayload, bmc: Bmc) -> ServerRecord:
     system = payload.system
     chassis = payload.chassis or {}
-    manufacturer = text(system.get("Manufacturer")) or text(chassis.get("Manufacturer"))
+    manufacturer = filled_text(system.get("Manufacturer")) or filled_text(
+        chassis.get("Manufacturer")
+    )
     serial, board_serial = serial_of(system, chassis, manufacturer)
     processors = system.get("ProcessorSummary") or {}
     memory = system.get("MemorySummary") or {}
-    hostname, fqdn = host_names(text(system.get("HostName")))
+    hostname, fqdn = host_names(filled_text(system.get("HostName")))
     extra = {
         "bmc": bmc.url,
-        "sku": text(system.get("SKU")),
-        "bios_version": text(system.get("BiosVersion")),
-        "processor_model": text(processors.get("Model")),
-        "health": text((system.get("Status") or {}).get("Health")),
+        "sku": filled_text(system.get("SKU")),
+        "bios_version": filled_text(system.get("BiosVersion")),
+        "processor_model": filled_text(processors.get("Model")),
+        "health": filled_text((system.get("Status") or {}).get("Health")),
         "board_serial": board_serial,
     }
     return ServerRecord(
@@ -66,7 +70,7 @@ def transform_system(payload: SystemPayload, bmc: Bmc) -> ServerRecord:
         kind="physical",
         serial=serial,
         manufacturer=manufacturer,
-        model=text(system.get("Model")) or text(chassis.get("Model")),
+        model=filled_text(system.get("Model")) or filled_text(chassis.get("Model")),
         bios_uuid=uuid_of(system.get("UUID")),
         hostname=hostname,
         fqdn=fqdn,
@@ -88,8 +92,8 @@ def serial_of(
     the motherboard's, kept in `extra` as the board serial. A system without a serial (some
     blades, emulators) takes its chassis' serial.
     """
-    serial = text(system.get("SerialNumber")) or text(chassis.get("SerialNumber"))
-    sku = text(system.get("SKU")) or text(chassis.get("SKU"))
+    serial = clean_serial(system.get("SerialNumber")) or clean_serial(chassis.get("SerialNumber"))
+    sku = clean_serial(system.get("SKU")) or clean_serial(chassis.get("SKU"))
     if manufacturer and manufacturer.lower().startswith("dell") and sku:
         return sku, serial
     return serial, None
@@ -121,16 +125,14 @@ def host_names(value: str | None) -> tuple[str | None, str | None]:
 
 
 def uuid_of(value: Any) -> str | None:
-    uuid = text(value)
+    uuid = filled_text(value)
     return None if uuid is None or uuid == NIL_UUID else uuid.lower()
 
 
-def text(value: Any) -> str | None:
-    """A string with its blanks and factory placeholders as None."""
-    if value is None:
-        return None
-    cleaned = str(value).strip()
-    return None if cleaned.lower() in BLANKS else cleaned
+def filled_text(value: Any) -> str | None:
+    """The kit's `clean_text`, and a field nobody filled in ("Not Specified") as None too."""
+    text = clean_text(value)
+    return None if text is None or text.lower() in UNFILLED else text
 
 
 def number(value: Any) -> float | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from scanners.base import ScannerOptions
 
@@ -28,9 +28,7 @@ CREDENTIAL_GROUPS = (
 )
 
 
-class Credentials(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Credentials(ScannerOptions):
     version: Literal["2c", "3"] | None = None
     community: Literal["public"] | None = None
     community_env: str | None = None
@@ -84,10 +82,11 @@ class TargetOptions(Credentials):
         return self.address if self.port == 161 else f"{self.address}:{self.port}"
 
 
-class ClassRule(BaseModel):
+class ClassRule(ScannerOptions):
     """A device class for agents whose sysObjectID and/or sysDescr match; all given must."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    # `class` in the file; `device_class` in Python, where `class` is a keyword.
+    model_config = ConfigDict(populate_by_name=True)
 
     device_class: DeviceClass = Field(alias="class")
     sys_object_id_prefix: str | None = None
@@ -121,7 +120,7 @@ class ClassRule(BaseModel):
         return self
 
 
-class SnmpOptions(Credentials, ScannerOptions):
+class SnmpOptions(Credentials):
     """SNMP agents to poll (v2c, or v3 with authentication and privacy), each one scope."""
 
     targets: list[TargetOptions] = Field(min_length=1)

@@ -13,20 +13,21 @@ from typing import ClassVar
 
 from pydantic import ValidationError
 
-from estate.records import Event, Problem, ScopeEnd
-from estate.settings import Settings, SourceConfig, secret_from_env
+from estate.config import Settings, SourceConfig
+from estate.config.loading import secret_from_env
+from estate.inventory.records import Event, Problem, ScopeEnd
+from scanners.base import ScannerOptions, SourceScanner
 from scanners.snmp.fetch import Auth, Outcome, Polling, fetch_all
 from scanners.snmp.options import ClassRule, SnmpOptions, TargetOptions
 from scanners.snmp.transform import DEFAULT_CLASSES, Device, transform_device
 
 
-class SnmpScanner:
+class SnmpScanner(SourceScanner[SnmpOptions]):
     kind: ClassVar[str] = "snmp"
-    Options: ClassVar[type[SnmpOptions]] = SnmpOptions
+    Options: ClassVar[type[ScannerOptions]] = SnmpOptions
 
     def __init__(self, source: SourceConfig, options: SnmpOptions, settings: Settings) -> None:
-        self.source = source
-        self.options = options
+        super().__init__(source, options, settings)
         self.rules: tuple[ClassRule, ...] = (*options.classes, *DEFAULT_CLASSES)
 
     def collect(self) -> Iterator[Event]:

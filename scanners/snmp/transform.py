@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from estate.records import NetworkDeviceRecord
+from estate.inventory.records import NetworkDeviceRecord
+from scanners.base import clean_serial, clean_text
 from scanners.snmp.options import ClassRule, DeviceClass
 
 Value = str | int
@@ -78,15 +79,15 @@ class Device:
 def transform_device(
     values: Mapping[str, Value], device: Device, rules: Sequence[ClassRule]
 ) -> NetworkDeviceRecord:
-    descr = text(values.get(SYS_DESCR))
-    object_id = text(values.get(SYS_OBJECT_ID))
+    descr = clean_text(values.get(SYS_DESCR))
+    object_id = clean_text(values.get(SYS_OBJECT_ID))
     return NetworkDeviceRecord(
         external_id=f"snmp:{device.endpoint}",
         scope=device.scope,
-        name=text(values.get(SYS_NAME)),
+        name=clean_text(values.get(SYS_NAME)),
         sys_descr=descr,
         sys_object_id=object_id,
-        location=text(values.get(SYS_LOCATION)),
+        location=clean_text(values.get(SYS_LOCATION)),
         serial=entity_serial(values),
         interface_count=integer(values.get(IF_NUMBER)),
         device_class=classify(object_id, descr, rules),
@@ -114,9 +115,12 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 
 
 def entity_serial(values: Mapping[str, Value]) -> str | None:
-    """The first chassis' serial (entPhysicalClass 3), else the first serial at all."""
+    """The first chassis' serial (entPhysicalClass 3), else the first serial at all; blanks and
+    placeholders are no serial."""
     classes = _column(values, ENT_PHYSICAL_CLASS)
-    serials = {index: text(value) for index, value in _column(values, ENT_PHYSICAL_SERIAL).items()}
+    serials = {
+        index: clean_serial(value) for index, value in _column(values, ENT_PHYSICAL_SERIAL).items()
+    }
     filled = [(index, serial) for index, serial in sorted(serials.items()) if serial]
     for index, serial in filled:
         if classes.get(index) == ENT_CLASS_CHASSIS:
@@ -131,13 +135,6 @@ def _column(values: Mapping[str, Value], column: str) -> dict[int, Value]:
         for oid, value in values.items()
         if oid.startswith(prefix) and oid[len(prefix) :].isdigit()
     }
-
-
-def text(value: Value | None) -> str | None:
-    if value is None:
-        return None
-    cleaned = str(value).replace("\x00", "").strip()
-    return cleaned or None
 
 
 def integer(value: Value | None) -> int | None:

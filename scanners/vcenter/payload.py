@@ -96,7 +96,7 @@ def _value(element: ElementTree.Element, declared: Any) -> Any:
 def _reader(kind: Any) -> Reader:
     """How to read an element of one pyVmomi type: decided once per type."""
     if issubclass(kind, VmomiSupport.ManagedObject):
-        return _text
+        return _element_text
     if issubclass(kind, VmomiSupport.Array):
         item = kind.Item
         return lambda element: [_value(child, item) for child in element]
@@ -110,10 +110,11 @@ def _reader(kind: Any) -> Reader:
         return lambda element: float(element.text or 0)
     if issubclass(kind, datetime):
         return _timestamp
-    return _text
+    return _element_text
 
 
-def _text(element: ElementTree.Element) -> str:
+def _element_text(element: ElementTree.Element) -> str:
+    """A string or moref id element's text, "" for an empty element (as pyVmomi reads it)."""
     return element.text or ""
 
 

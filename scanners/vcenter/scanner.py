@@ -15,8 +15,10 @@ from xml.parsers.expat import ExpatError
 
 from pyVmomi import vmodl
 
-from estate.records import Event, Problem, ScopeEnd
-from estate.settings import Settings, SourceConfig, secret_from_env
+from estate.config import Settings, SourceConfig
+from estate.config.loading import secret_from_env
+from estate.inventory.records import Event, Problem, ScopeEnd
+from scanners.base import ScannerOptions, SourceScanner
 from scanners.vcenter.collect import create_view, destroy_view, fetch_inventory, fetch_vms
 from scanners.vcenter.connect import (
     Connection,
@@ -35,14 +37,12 @@ log = logging.getLogger(__name__)
 FAILURES = (OSError, http.client.HTTPException, vmodl.MethodFault, NotVsphere, ExpatError)
 
 
-class VcenterScanner:
+class VcenterScanner(SourceScanner[VcenterOptions]):
     kind: ClassVar[str] = "vcenter"
-    Options: ClassVar[type[VcenterOptions]] = VcenterOptions
+    Options: ClassVar[type[ScannerOptions]] = VcenterOptions
 
     def __init__(self, source: SourceConfig, options: VcenterOptions, settings: Settings) -> None:
-        self.source = source
-        self.options = options
-        self.settings = settings
+        super().__init__(source, options, settings)
         self.placement = Placement(scope=options.host, sites=options.sites)
         # Requests made by the last collect(): for the benchmark and the logs.
         self.round_trips = 0
@@ -89,26 +89,16 @@ class VcenterScanner:
         try:
             fetched = fetch_inventory(connection, view, self.options.page_size)
             inventory = Inventory.build(fetched)
-            complete = True
             # A host or VM that cannot be recorded leaves the scope incomplete: marking it
             # missing would say it had gone.
-            for event in transform_hosts(inventory, self.placement):
-                complete = self._count(event) and complete
-                yield event
+            tally = yield from transform_hosts(inventory, self.placement)
+            self._recorded = tally.recorded
             for page in fetch_vms(connection, view, self.options.page_size):
-                for event in transform_vms(page, inventory, self.placement):
-                    complete = self._count(event) and complete
-                    yield event
-            return complete
+                tally += yield from transform_vms(page, inventory, self.placement)
+                self._recorded = tally.recorded
+            return tally.complete
         finally:
             self._destroy(view)
-
-    def _count(self, event: Event) -> bool:
-        """Whether the event is a record (counted) rather than a problem."""
-        if isinstance(event, Problem):
-            return False
-        self._recorded += 1
-        return True
 
     @staticmethod
     def _destroy(view: Any) -> None:

@@ -7,13 +7,13 @@ cluster, folder) comes from walking `parent` ids through the inventory fetched b
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Literal
 
-from pydantic import ValidationError
-
-from estate.records import Problem, ServerRecord
+from estate.inventory.records import Problem, ServerRecord
+from scanners.base import Tally, clean_serial, transform_each
 from scanners.vcenter.payload import Fetched
 
 GIB = 1024**3
@@ -27,28 +27,10 @@ POWER_STATES: dict[str, PowerState] = {
 }
 # otherIdentifyingInfo keys holding the chassis serial, best first (Dell's is the ServiceTag).
 SERIAL_KEYS = ("SerialNumberTag", "ServiceTag", "EnclosureSerialNumberTag")
-# What firmware puts where no serial was set: never an identity.
-NOT_SERIALS = frozenset(
-    {
-        "",
-        "0",
-        "none",
-        "n/a",
-        "na",
-        "unknown",
-        "not specified",
-        "not available",
-        "default string",
-        "to be filled by o.e.m.",
-        "system serial number",
-        "0123456789",
-        "no asset tag",
-    }
-)
+# What transforming many objects yields, and then returns: how many were and were not recorded.
+Transformed = Generator[ServerRecord | Problem, None, Tally]
 # Guest host names that an unconfigured OS reports: not this machine's name.
 NOT_HOSTNAMES = frozenset({"localhost", "localhost.localdomain", "localhost.local"})
-# What one object's bad properties can raise in a transform: reported, and the object skipped.
-BAD_OBJECT = (KeyError, TypeError, ValueError, AttributeError, ValidationError)
 
 
 @dataclass(frozen=True)
@@ -124,22 +106,17 @@ class Inventory:
         return host_serial(host.props) or str(host.props["name"])
 
 
-def _clean_serial(value: Any) -> str | None:
-    text = str(value).strip() if value is not None else ""
-    return None if text.lower() in NOT_SERIALS else text
-
-
 def host_serial(props: Mapping[str, Any]) -> str | None:
     found: dict[str, str] = {}
     for info in (props.get("summary.hardware") or {}).get("otherIdentifyingInfo", []):
         key = (info.get("identifierType") or {}).get("key")
-        value = _clean_serial(info.get("identifierValue"))
+        value = clean_serial(info.get("identifierValue"))
         if key and value:
             found.setdefault(key, value)
     for key in SERIAL_KEYS:
         if key in found:
             return found[key]
-    return _clean_serial((props.get("hardware.systemInfo") or {}).get("serialNumber"))
+    return clean_serial((props.get("hardware.systemInfo") or {}).get("serialNumber"))
 
 
 def _is_ip(name: str) -> bool:
@@ -162,40 +139,37 @@ def _power(value: str | None) -> PowerState | None:
     return None if value is None else POWER_STATES.get(value, "unknown")
 
 
-def _not_recorded(item: Fetched, placement: Placement, exc: Exception) -> Problem:
+def describe_object(item: Fetched) -> tuple[str, str | None]:
+    """What a Problem about an object that could not be recorded calls it, and its target."""
     what = {"HostSystem": "host", "VirtualMachine": "VM"}.get(item.type, item.type)
-    name = item.props.get("name", item.ref)
-    return Problem(
-        scope=placement.scope,
-        reason=f"{what} {name!r} not recorded: {type(exc).__name__}: {exc}",
-        target=f"{item.type}:{item.ref}",
-    )
+    return f"{what} {item.props.get('name', item.ref)!r}", f"{item.type}:{item.ref}"
 
 
-def transform_hosts(inventory: Inventory, placement: Placement) -> Iterator[ServerRecord | Problem]:
+def transform_hosts(inventory: Inventory, placement: Placement) -> Transformed:
     """Each ESXi host as a physical server; a BIOS UUID seen twice falls back to the moref."""
     seen: set[str] = set()
+    keys: dict[str, str] = {}
     for host in inventory.hosts():
         uuid = (host.props.get("summary.hardware") or {}).get("uuid")
         key = uuid if uuid and uuid not in seen else f"moref:{host.ref}"
         seen.add(key)
-        try:
-            yield transform_host(host, inventory, placement, key)
-        except BAD_OBJECT as exc:
-            yield _not_recorded(host, placement, exc)
+        keys[host.ref] = key
+
+    def transform(host: Fetched) -> ServerRecord:
+        return transform_host(host, inventory, placement, keys[host.ref])
+
+    return (
+        yield from transform_each(inventory.hosts(), transform, placement.scope, describe_object)
+    )
 
 
 def transform_vms(
     vms: Iterable[Fetched], inventory: Inventory, placement: Placement
-) -> Iterator[ServerRecord | Problem]:
+) -> Transformed:
     """Each VM as a virtual server; templates are images to clone from, not servers."""
-    for vm in vms:
-        if vm.props.get("config.template"):
-            continue
-        try:
-            yield transform_vm(vm, inventory, placement)
-        except BAD_OBJECT as exc:
-            yield _not_recorded(vm, placement, exc)
+    servers = (vm for vm in vms if not vm.props.get("config.template"))
+    transform = partial(transform_vm, inventory=inventory, placement=placement)
+    return (yield from transform_each(servers, transform, placement.scope, describe_object))
 
 
 def transform_host(
@@ -282,6 +256,7 @@ def transform_vm(vm: Fetched, inventory: Inventory, placement: Placement) -> Ser
         hostname=hostname,
         fqdn=fqdn,
         bios_uuid=props.get("config.uuid"),
+        instance_uuid=instance_uuid,
         os_name=props.get("guest.guestFullName") or props.get("config.guestFullName"),
         cpu_cores=props.get("config.hardware.numCPU"),
         memory_gb=memory_mb / 1024 if memory_mb is not None else None,
@@ -297,7 +272,6 @@ def transform_vm(vm: Fetched, inventory: Inventory, placement: Placement) -> Ser
             "folder": inventory.folder_of(props.get("parent")),
             "notes": props.get("config.annotation") or None,
             "custom_attributes": _custom_attributes(props, inventory),
-            "instance_uuid": instance_uuid,
             "vcenter_name": props["name"],
         },
     )

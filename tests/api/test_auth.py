@@ -10,10 +10,10 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from api.app import create_app
-from estate.access import create_token, revoke_token
-from estate.models.status import Role
-from estate.records import DeviceRecord
-from estate.settings import Settings
+from estate.access.tokens import create_token, revoke_token
+from estate.config import Settings
+from estate.inventory.records import DeviceRecord
+from estate.status import Role
 from tests.api.conftest import MakeClient
 from tests.core.helpers import complete, scan
 

@@ -9,11 +9,11 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import Engine
 
-from api.routes.devices import Rule
-from estate.models.status import Role
-from estate.records import DeviceRecord
-from estate.replacement.policy import RULES
-from estate.settings import Settings, SourceConfig
+from estate.config import Settings, SourceConfig
+from estate.devices.policy import RULES
+from estate.inventory.records import DeviceRecord
+from estate.status import ReplacementRule as Rule
+from estate.status import Role
 from scanners.runner import run_source
 from tests.api.conftest import MakeClient
 from tests.core.helpers import complete, scan
@@ -27,7 +27,7 @@ def device(tag: str, **fields: object) -> DeviceRecord:
 
 def load(engine: Engine, settings: Settings) -> None:
     from estate.db import session_scope
-    from estate.derived import refresh_derived
+    from estate.refresh import refresh_derived
 
     scan(
         engine,

@@ -3,8 +3,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from estate.records import NetworkDeviceRecord
-from estate.settings import Settings
+from estate.config import Settings
+from estate.inventory.records import NetworkDeviceRecord
 from tests.core.helpers import complete, scan
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from estate.settings import Settings
+from estate.config import Settings
 from tests.core.helpers import complete, scan, server
 
 

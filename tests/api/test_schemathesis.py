@@ -18,11 +18,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from api.app import create_app
-from estate import migration
-from estate.access import create_token
-from estate.models.status import Role
-from estate.records import DeviceRecord, NetworkDeviceRecord, ScopeEnd, WorkloadRecord
-from estate.settings import DatabaseSettings, Settings
+from estate.access.tokens import create_token
+from estate.config import DatabaseSettings, Settings
+from estate.inventory.records import DeviceRecord, NetworkDeviceRecord, ScopeEnd, WorkloadRecord
+from estate.migration import statuses
+from estate.status import Role
 from tests.core.helpers import complete, scan, server
 
 MAX_EXAMPLES = 12
@@ -87,12 +87,12 @@ def load_estate(engine: Engine, settings: Settings) -> None:
         resource_type="ec2:instance",
         resource_id="arn:aws:ec2:eu-west-2:1:instance/i-1",
         state="running",
-        source_server="nbc-old01",
+        migrated_from_server="nbc-old01",
         launched_at=datetime.now(UTC) - timedelta(days=40),
     )
     run = scan(engine, settings, "aws", complete([workload], "aws"), kind="aws")
     with Session(engine) as session:
-        migration.refresh_after_scan(session, settings, run.id)
+        statuses.refresh_after_scan(session, settings, run.id)
         session.commit()
 
 

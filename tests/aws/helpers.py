@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from estate.records import Event, Problem, ScopeEnd, ServerRecord, WorkloadRecord
-from estate.settings import Settings, SourceConfig
+from estate.config import OutcomesSettings, Settings, SourceConfig
+from estate.inventory.records import Event, Problem, ScopeEnd, ServerRecord, WorkloadRecord
+from estate.migration.outcome_rules import Assessment, WorkloadFacts, assess
 from scanners.aws import AwsScanner
 from scanners.aws.options import AwsOptions
 from tests.aws.seed import Key
@@ -42,3 +44,15 @@ def problems(events: list[Event]) -> list[Problem]:
 
 def scope_ends(events: list[Event]) -> dict[str, bool]:
     return {e.scope: e.complete for e in events if isinstance(e, ScopeEnd)}
+
+
+# A fixed "now" for judging outcomes from recorded payloads.
+JUDGED_AT = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+def judged(record: WorkloadRecord) -> Assessment:
+    """What estate makes of a record's facts: its outcomes, with the default settings."""
+    facts = WorkloadFacts(
+        record.resource_type, record.state, record.tags, record.facts, record.cpu_p95
+    )
+    return assess(facts, OutcomesSettings(), JUDGED_AT)

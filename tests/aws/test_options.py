@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from estate.settings import ConfigError, Settings, SourceConfig
+from estate.config import ConfigError, Settings, SourceConfig
 from scanners.aws import AwsScanner
 from scanners.aws.options import ALL_SERVICES
 from scanners.registry import scanner_for

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
-from estate.ingest import run_scan
+from estate.config import Settings, SourceConfig
+from estate.inventory.ingest import run_scan
+from estate.inventory.records import ScopeEnd, ServerRecord
 from estate.models import Change, Server, Workload
-from estate.models.status import RunStatus
-from estate.records import ScopeEnd, ServerRecord
-from estate.settings import Settings, SourceConfig
+from estate.status import RunStatus
 from scanners.runner import run_source
 from tests.aws.faults import FaultProxy, Faults
 from tests.aws.mgn_peer import source_server

@@ -8,7 +8,15 @@ from typing import Any
 import boto3
 
 from tests.aws.faults import FaultProxy, Faults
-from tests.aws.helpers import collect, problems, scope_ends, servers, workload_keys, workloads
+from tests.aws.helpers import (
+    collect,
+    judged,
+    problems,
+    scope_ends,
+    servers,
+    workload_keys,
+    workloads,
+)
 from tests.aws.mgn_peer import source_server
 from tests.aws.seed import (
     MANAGEMENT,
@@ -93,36 +101,44 @@ def test_one_scope_in_detail(moto: str, mgn: Any) -> None:
 
     instances = {r.extra["instance_id"]: r for r in workloads(events) if r.extra.get("instance_id")}
     (stopped,) = [r for r in instances.values() if r.state == "stopped"]
-    assert (stopped.name, stopped.size, stopped.efficient) == ("app-0", "t3.micro", False)
-    assert stopped.source_server == "SRV0000"
+    assert (stopped.name, stopped.size, judged(stopped).efficient) == ("app-0", "t3.micro", False)
+    assert stopped.migrated_from_server == "SRV0000"
     assert stopped.extra["ebs_gb"] >= 50
     assert stopped.facts == {
         "autoscaled": False,
         "previous_generation": False,
+        "in_asg": False,
         "stopped_with_volumes_gb": stopped.extra["ebs_gb"],
     }
     old = instances[launched]
-    assert (old.size, old.efficient, old.facts["previous_generation"]) == ("m3.medium", False, True)
+    assert (old.size, judged(old).efficient, old.facts["previous_generation"]) == (
+        "m3.medium",
+        False,
+        True,
+    )
     # No link tag on app-1: MGN's launched instance says where it came from.
-    assert old.source_server == "payroll01.council.local"
+    assert old.migrated_from_server == "payroll01.council.local"
     spread = [r for r in instances.values() if r.extra["asg_name"] == "web-spread"]
-    assert [(r.resilient, r.flexible, r.facts["asg_azs"]) for r in spread] == [(True, True, 2)] * 2
-    assert {r.source_server for r in spread} == {"web01.council.local"}
+    # Spread over two AZs; no backup facts are read yet, so resilience is not known.
+    assert [(judged(r).resilient, judged(r).flexible, r.facts["asg_azs"]) for r in spread] == [
+        (None, True, 2)
+    ] * 2
+    assert {r.migrated_from_server for r in spread} == {"web01.council.local"}
     (single,) = [r for r in instances.values() if r.extra["asg_name"] == "batch-single"]
-    assert (single.resilient, single.flexible) == (False, False)
+    assert (judged(single).resilient, judged(single).flexible) == (False, False)
     others = {(r.resource_type, r.name): r for r in workloads(events)}
     orders = others[("rds-db-instance", "orders")]
-    assert (orders.resilient, orders.source_server) == (True, "sql01.council.local")
+    assert (judged(orders).resilient, orders.migrated_from_server) == (True, "sql01.council.local")
     assert (orders.extra["engine"], orders.extra["storage_gb"]) == ("postgres", 100)
     assert others[("rds-db-instance", "legacy")].facts["stopped_with_storage_gb"] == 20
     web = others[("ecs-service", "web")]
-    assert (web.extra["launch_type"], web.extra["desired_count"], web.resilient) == (
+    assert (web.extra["launch_type"], web.extra["desired_count"], judged(web).resilient) == (
         "FARGATE",
         3,
         True,
     )
     assert others[("lambda-function", "report")].extra["memory_mb"] == 1024
-    assert others[("elbv2-load-balancer", "front door")].resilient is True
+    assert judged(others[("elbv2-load-balancer", "front door")]).resilient is True
     (payroll,) = servers(events)
     assert (payroll.mgn_lifecycle_state, payroll.mgn_launched_instance_id) == ("CUTOVER", launched)
 

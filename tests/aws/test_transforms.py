@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from estate.records import Problem, ScopeEnd, ServerRecord, WorkloadRecord
+from estate.inventory.records import Problem, ScopeEnd, ServerRecord, WorkloadRecord
 from scanners.aws import autoscaling, ec2, ecs, eks, elbv2, lambda_functions, mgn, rds
 from scanners.aws.common import Lookups, ScopeContext, previous_generation
 from scanners.aws.scope import transform_scope
@@ -18,6 +18,7 @@ from tests.aws.data import lambda_functions as lambda_data
 from tests.aws.data import mgn as mgn_data
 from tests.aws.data import organizations as org_data
 from tests.aws.data import rds as rds_data
+from tests.aws.helpers import judged
 
 CTX = ScopeContext("111122223333", "eu-west-2")
 
@@ -42,9 +43,20 @@ def test_ec2_instance_in_a_spread_group_links_by_tag() -> None:
     )
     assert (first.name, first.state, first.size) == ("planning-app-01", "running", "m5.large")
     assert first.launched_at == datetime(2025, 3, 4, 8, 30, tzinfo=UTC)
-    assert first.source_server == "PLANAPP01.council.local"
-    assert (first.resilient, first.flexible, first.efficient) == (True, True, True)
-    assert first.facts == {"autoscaled": True, "previous_generation": False, "asg_azs": 2}
+    assert first.migrated_from_server == "PLANAPP01.council.local"
+    # Spread over two AZs; whether it is backed up and how busy it is come from the snapshot,
+    # AWS Backup and CloudWatch reads, not from this payload: estate cannot say yet.
+    assert (judged(first).resilient, judged(first).flexible, judged(first).efficient) == (
+        None,
+        True,
+        None,
+    )
+    assert first.facts == {
+        "autoscaled": True,
+        "previous_generation": False,
+        "in_asg": True,
+        "asg_azs": 2,
+    }
     assert first.extra == {
         "instance_id": "i-0a1b2c3d4e5f60001",
         "az": "eu-west-2a",
@@ -60,10 +72,15 @@ def test_ec2_instance_in_a_spread_group_links_by_tag() -> None:
 def test_ec2_stopped_old_instance_is_inefficient() -> None:
     stopped = _ec2_records(Lookups())[1]
 
-    assert (stopped.state, stopped.source_server) == ("stopped", None)
-    assert (stopped.resilient, stopped.flexible, stopped.efficient) == (False, False, False)
+    assert (stopped.state, stopped.migrated_from_server) == ("stopped", None)
+    assert (judged(stopped).resilient, judged(stopped).flexible, judged(stopped).efficient) == (
+        False,
+        False,
+        False,
+    )
     # m4 is not in the built-in family list: DescribeInstanceTypes says it is old.
     assert stopped.facts == {
+        "in_asg": False,
         "autoscaled": False,
         "previous_generation": True,
         "stopped_with_volumes_gb": 80,
@@ -77,7 +94,7 @@ def test_ec2_group_known_only_by_tag_has_unknown_resilience() -> None:
     first = _ec2_records(Lookups())[0]
 
     assert first.extra["asg_name"] == "planning-asg"
-    assert (first.resilient, first.flexible) == (None, True)
+    assert (judged(first).resilient, judged(first).flexible) == (None, True)
     assert "asg_azs" not in first.facts
 
 
@@ -87,7 +104,7 @@ def test_ec2_bare_pending_instance() -> None:
     assert (pending.name, pending.tags, pending.extra["ebs_gb"]) == (None, {}, 0)
     assert pending.extra["az"] is None
     assert pending.extra["private_ips"] == []
-    assert pending.efficient is False
+    assert judged(pending).efficient is False
 
 
 def test_ec2_mgn_launched_instance_links_without_a_tag() -> None:
@@ -98,7 +115,7 @@ def test_ec2_mgn_launched_instance_links_without_a_tag() -> None:
 
     (record,) = ec2.transform_instances(payload, CTX, lookups)
 
-    assert record.source_server == "planapp01.council.local"
+    assert record.migrated_from_server == "planapp01.council.local"
 
 
 def test_previous_generation_families() -> None:
@@ -113,12 +130,16 @@ def test_auto_scaling_groups() -> None:
     spread, single = autoscaling.transform_auto_scaling_groups(asg_data.GROUPS, CTX, Lookups())
 
     assert (spread.name, spread.size, spread.state) == ("planning-asg", "desired 2", None)
-    assert (spread.resilient, spread.flexible) == (True, True)
+    assert (judged(spread).resilient, judged(spread).flexible) == (True, True)
     assert spread.facts == {"autoscaled": True, "asg_azs": 2}
     assert spread.extra["azs"] == ["eu-west-2a", "eu-west-2b"]
     assert spread.extra["launch_template"] == "planning"
     assert spread.tags == {"service": "planning"}
-    assert (single.state, single.resilient, single.flexible) == ("Delete in progress", False, False)
+    assert (single.state, judged(single).resilient, judged(single).flexible) == (
+        "Delete in progress",
+        False,
+        False,
+    )
     assert single.extra["launch_configuration"] == "kiosk-lc"
 
 
@@ -126,21 +147,31 @@ def test_rds_instances() -> None:
     sql, gis, aurora = rds.transform_db_instances(rds_data.DB_INSTANCES, CTX, Lookups())
 
     assert (sql.name, sql.state, sql.size) == ("revenues-db", "available", "db.r6g.large")
-    assert sql.source_server == "CZ20481X7Q"
-    assert (sql.resilient, sql.flexible, sql.efficient) == (True, True, True)
+    assert sql.migrated_from_server == "CZ20481X7Q"
+    # Multi-AZ; the payload says nothing of its backups or CPU, so those stay unknown.
+    assert (judged(sql).resilient, judged(sql).flexible, judged(sql).efficient) == (
+        None,
+        True,
+        None,
+    )
     assert sql.facts == {
         "multi_az": True,
         "serverless": False,
         "storage_autoscaling": True,
         "previous_generation": False,
+        "backup_retention_days": None,
     }
     assert sql.extra["engine"] == "sqlserver-se"
     assert sql.extra["storage_gb"] == 500
     assert sql.launched_at == datetime(2025, 5, 20, 22, 15, 1, tzinfo=UTC)
-    assert (gis.name, gis.resilient, gis.efficient) == ("GIS (legacy)", False, False)
+    assert (gis.name, judged(gis).resilient, judged(gis).efficient) == (
+        "GIS (legacy)",
+        False,
+        False,
+    )
     assert gis.facts["stopped_with_storage_gb"] == 50
     assert gis.facts["previous_generation"] is True
-    assert (aurora.launched_at, aurora.flexible) == (None, True)
+    assert (aurora.launched_at, judged(aurora).flexible) == (None, True)
     assert aurora.extra["db_cluster"] == "new-aurora"
 
 
@@ -148,13 +179,17 @@ def test_lambda_functions() -> None:
     reminders, sync = lambda_functions.transform_functions(lambda_data.FUNCTIONS, CTX, Lookups())
 
     assert (reminders.size, reminders.state) == ("512 MB", "Active")
-    assert reminders.source_server == "batch01"
-    assert (reminders.resilient, reminders.flexible, reminders.efficient) == (True, True, True)
+    assert reminders.migrated_from_server == "batch01"
+    assert (
+        judged(reminders).resilient,
+        judged(reminders).flexible,
+        judged(reminders).efficient,
+    ) == (True, True, True)
     assert reminders.facts == {"serverless": True}
     assert reminders.extra["runtime"] == "python3.12"
     assert reminders.extra["memory_mb"] == 512
     # Pinned into one VPC subnet, so one AZ; a container image has no runtime.
-    assert (sync.resilient, sync.facts) == (False, {"serverless": True, "vpc_subnets": 1})
+    assert (judged(sync).resilient, sync.facts) == (False, {"serverless": True, "vpc_subnets": 1})
     assert (sync.extra["runtime"], sync.state) == (None, None)
 
 
@@ -162,14 +197,14 @@ def test_ecs_services() -> None:
     permits, render = ecs.transform_services(ecs_data.SERVICES, CTX, Lookups())
 
     assert (permits.name, permits.size, permits.state) == ("parking-permits", "desired 3", "ACTIVE")
-    assert permits.source_server == "parkweb02"
-    assert (permits.resilient, permits.flexible) == (True, True)
+    assert permits.migrated_from_server == "parkweb02"
+    assert (judged(permits).resilient, judged(permits).flexible) == (True, True)
     assert permits.facts == {"containers": True, "desired_count": 3, "subnets": 2}
     assert permits.extra["cluster"] == "digital"
     assert permits.extra["launch_type"] == "FARGATE"
     assert (permits.extra["desired_count"], permits.extra["running_count"]) == (3, 3)
     assert render.extra["launch_type"] == "capacity-provider:FARGATE_SPOT"
-    assert (render.resilient, render.launched_at) == (False, None)
+    assert (judged(render).resilient, render.launched_at) == (False, None)
 
 
 def test_eks_clusters_and_node_groups() -> None:
@@ -181,10 +216,10 @@ def test_eks_clusters_and_node_groups() -> None:
 
     assert (cluster.resource_type, cluster.name) == ("eks-cluster", "platform")
     assert cluster.state == "ACTIVE"
-    assert (cluster.resilient, cluster.flexible) == (True, True)
+    assert (judged(cluster).resilient, judged(cluster).flexible) == (True, True)
     assert cluster.extra["kubernetes_version"] == "1.31"
     assert (general.resource_type, general.size) == ("eks-nodegroup", "m6i.large,m5.large")
-    assert (general.resilient, general.efficient) == (True, True)
+    assert (judged(general).resilient, judged(general).efficient) == (True, True)
     assert general.facts == {
         "containers": True,
         "autoscaled": True,
@@ -192,17 +227,21 @@ def test_eks_clusters_and_node_groups() -> None:
         "asg_azs": 3,
     }
     assert general.extra["desired_size"] == 3
-    assert (legacy.resilient, legacy.efficient, legacy.state) == (None, False, "DEGRADED")
+    assert (judged(legacy).resilient, judged(legacy).efficient, legacy.state) == (
+        None,
+        False,
+        "DEGRADED",
+    )
 
 
 def test_load_balancers() -> None:
     web, syslog = elbv2.transform_load_balancers(elbv2_data.LOAD_BALANCERS, CTX, Lookups())
 
     assert (web.name, web.size, web.state) == ("public web", "application", "active")
-    assert web.resilient is True
+    assert judged(web).resilient is True
     assert web.extra["azs"] == ["eu-west-2a", "eu-west-2b"]
     assert web.facts == {"lb_azs": 2}
-    assert (syslog.name, syslog.resilient, syslog.launched_at) == ("syslog", False, None)
+    assert (syslog.name, judged(syslog).resilient, syslog.launched_at) == ("syslog", False, None)
 
 
 def test_mgn_source_servers_are_match_only_server_records() -> None:
@@ -253,3 +292,23 @@ def test_unreadable_payload_fails_only_its_service() -> None:
     assert "KeyError" in problems[0].reason
     assert len([e for e in events if isinstance(e, WorkloadRecord)]) == 2
     assert not any(isinstance(e, ScopeEnd) for e in events)
+
+
+def test_an_item_the_payload_cannot_make_a_record_of_costs_only_itself() -> None:
+    broken = {"InstanceId": "i-broken"}  # no InstanceType, State, ... as AWS always sends
+    payload = ec2.Ec2Payload(
+        instances=[ec2_data.INSTANCES[0], broken, *ec2_data.INSTANCES[1:]],
+        volumes=ec2_data.VOLUMES,
+        instance_types=ec2_data.INSTANCE_TYPES,
+    )
+
+    events = list(ec2.transform_instances(payload, CTX, Lookups()))
+
+    problems = [e for e in events if isinstance(e, Problem)]
+    assert len(events) == len(ec2_data.INSTANCES) + 1
+    assert [(p.target, p.reason.split(" not recorded:")[0]) for p in problems] == [
+        (
+            f"{CTX.scope}/ec2",
+            f"account {CTX.account_id}, region {CTX.region}, ec2: instance 'i-broken'",
+        )
+    ]

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from estate.models.status import RunStatus
-from estate.records import Problem, ScopeEnd
-from estate.settings import Settings, load_settings
+from estate.config import Settings
+from estate.config.loading import load_settings
+from estate.inventory.records import Problem, ScopeEnd
+from estate.status import RunStatus
 from scanners.registry import scanner_for
 from scanners.runner import run_source
 

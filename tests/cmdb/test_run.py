@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
+from estate.config import Settings, SourceConfig
 from estate.models import Device, Observation
-from estate.models.status import RunStatus
-from estate.settings import Settings, SourceConfig
+from estate.status import RunStatus
 from scanners.runner import run_source
 
 DATA = Path(__file__).parent / "data"

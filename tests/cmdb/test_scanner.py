@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from estate.records import DeviceRecord, Event, Problem, ScopeEnd, ServerRecord
-from estate.settings import ConfigError, Settings, SourceConfig
+from estate.config import ConfigError, Settings, SourceConfig
+from estate.inventory.records import DeviceRecord, Event, Problem, ScopeEnd, ServerRecord
 from scanners.registry import scanner_for
 
 DATA = Path(__file__).parent / "data"

@@ -5,7 +5,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from estate.records import ApplicationRecord, DeviceRecord, Problem, ServerRecord
+from estate.inventory.records import ApplicationRecord, DeviceRecord, Problem, ServerRecord
 from scanners.cmdb.columns import ColumnMap, map_columns
 from scanners.cmdb.options import CmdbOptions
 from scanners.cmdb.transform import Layout, RowError, transform_row, transform_rows
@@ -32,7 +32,7 @@ def layout(header: Sequence[Cell], entity: str, **overrides: Any) -> Layout:
     options = CmdbOptions(path="cmdb.csv", entity=entity, **overrides)
     columns = map_columns(header, options)
     assert isinstance(columns, ColumnMap)
-    return Layout.build(options, columns, width=len(header))
+    return Layout.build(options, columns, header)
 
 
 def test_a_server_row_becomes_a_typed_record() -> None:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
-from estate.ingest import run_scan
+from estate.config import Settings, SourceConfig
+from estate.inventory.ingest import run_scan
+from estate.inventory.records import Event, Record, ScopeEnd, ServerRecord
 from estate.models import Change, ScanRun
-from estate.records import Event, Record, ScopeEnd, ServerRecord
-from estate.settings import Settings, SourceConfig
 
 
 def server(external_id: str, scope: str = "file", **fields: Any) -> ServerRecord:
@@ -33,3 +36,33 @@ def scan(
 def change_count(engine: Engine) -> int:
     with Session(engine) as session:
         return session.execute(select(func.count()).select_from(Change)).scalar_one()
+
+
+@dataclass
+class Held:
+    """A scan held mid-way on a thread: set `release` to let it finish; `runs` has its run then."""
+
+    release: threading.Event = field(default_factory=threading.Event)
+    runs: list[ScanRun] = field(default_factory=list)
+
+
+@contextmanager
+def held_scan(engine: Engine, settings: Settings, name: str = "cmdb") -> Iterator[Held]:
+    """A scan of one server, held after its first record (its work begun) until released, at
+    the latest when the block ends."""
+    held, entered = Held(), threading.Event()
+
+    def slow() -> Iterator[Event]:
+        yield server("a", hostname="app01")
+        entered.set()
+        held.release.wait(10)
+        yield from complete([])
+
+    thread = threading.Thread(target=lambda: held.runs.append(scan(engine, settings, name, slow())))
+    thread.start()
+    entered.wait(10)
+    try:
+        yield held
+    finally:
+        held.release.set()
+        thread.join()

@@ -3,12 +3,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import Engine, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
+from estate.config import Settings
+from estate.inventory.records import Problem, ScopeEnd, ServerRecord
 from estate.models import Change, Observation, Server, ServerApplication
-from estate.models.status import EntityStatus, RunStatus
-from estate.records import Problem, ScopeEnd
-from estate.settings import Settings
+from estate.status import EntityStatus, RunStatus
 from tests.core.helpers import change_count, complete, scan, server
 
 
@@ -302,3 +302,38 @@ def test_the_missing_guard_can_be_lifted_for_a_real_mass_removal(
     run = scan(engine, settings, "cmdb", complete([server("s0", hostname="h0")]))
 
     assert (run.status, run.missing) == (RunStatus.OK, 29)
+
+
+def test_cloned_vms_sharing_a_bios_uuid_are_servers_of_their_own(
+    engine: Engine, settings: Settings
+) -> None:
+    def vm(instance: str, name: str) -> ServerRecord:
+        return ServerRecord(
+            external_id=f"vm:{instance}",
+            scope="vc",
+            kind="virtual",
+            hostname=name,
+            bios_uuid="4203a1b2-0000-4000-8000-000000000101",
+            instance_uuid=instance,
+        )
+
+    first = [vm("5003a1b2-0000-4000-8000-000000000101", "web01")]
+    clones = [vm("5003a1b2-0000-4000-8000-000000000202", "web01-copy")]
+    scan(engine, settings, "vcenter", complete(first, "vc"), kind="vcenter")
+    scan(engine, settings, "vcenter", complete(first + clones, "vc"), kind="vcenter")
+    # A CMDB row naming the original by BIOS UUID still joins it.
+    cmdb = ServerRecord(
+        external_id="CI-9", scope="file", bios_uuid="4203A1B2-0000-4000-8000-000000000101"
+    )
+    scan(engine, settings, "cmdb", complete([cmdb]))
+
+    with Session(engine) as session:
+        servers = session.execute(select(Server).order_by(col(Server.id))).scalars().all()
+        sources = session.execute(
+            select(col(Observation.source), col(Observation.entity_id)).order_by(
+                col(Observation.source), col(Observation.external_id)
+            )
+        ).all()
+    assert [s.hostname for s in servers] == ["web01", "web01-copy"]
+    assert [tuple(r) for r in sources] == [("cmdb", servers[0].id), ("vcenter", servers[0].id),
+                                           ("vcenter", servers[1].id)]  # fmt: skip

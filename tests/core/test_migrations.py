@@ -1,11 +1,19 @@
 from __future__ import annotations
 
+import json
+
+import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine
-from sqlmodel import SQLModel
+from sqlalchemy import Engine, select, text
+from sqlmodel import Session, SQLModel, col
 
-from estate.db import at_head
+from estate.db import make_engine
+from estate.db.schema import alembic_config, at_head, upgrade
+from estate.inventory.records import WorkloadRecord
+from estate.models import Observation
+from tests.conftest import fresh_database
 
 
 def test_the_migrations_build_exactly_the_models(engine: Engine) -> None:
@@ -15,3 +23,47 @@ def test_the_migrations_build_exactly_the_models(engine: Engine) -> None:
 
     assert differences == []
     assert at_head(engine)
+
+
+def test_0007_keeps_a_workload_observation_under_its_one_name(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    with fresh_database(tmp_path_factory) as url:
+        engine = make_engine(url)
+        _upgrade_to(engine, "0006")
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO observations (source, source_kind, external_id, scope,"
+                    " entity_kind, attributes, digest, first_seen, last_seen)"
+                    " VALUES ('aws', 'aws', 'arn:i-1', 'a/r', 'workload', :attributes, 'd',"
+                    " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                ),
+                {"attributes": json.dumps(OLD_ATTRIBUTES)},
+            )
+
+        upgrade(engine)
+
+        with Session(engine) as session:
+            attributes = session.execute(select(col(Observation.attributes))).scalar_one()
+        record = WorkloadRecord.model_validate(
+            {**attributes, "external_id": "arn:i-1", "scope": "a/r"}
+        )
+        assert "source_server" not in attributes
+        assert record.migrated_from_server == "nbc-app01"
+        engine.dispose()
+
+
+OLD_ATTRIBUTES = {
+    "provider": "aws",
+    "resource_type": "ec2:instance",
+    "resource_id": "arn:i-1",
+    "source_server": "nbc-app01",
+}
+
+
+def _upgrade_to(engine: Engine, revision: str) -> None:
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)

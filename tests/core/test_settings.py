@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from estate.settings import ConfigError, load_settings
+from estate.config import ConfigError
+from estate.config.loading import load_settings
 from scanners.registry import check_sources
 
 

@@ -121,8 +121,8 @@ def test_every_command_is_a_real_estate_command(compose: dict[str, Any]) -> None
 
 
 def test_the_deployment_config_is_valid() -> None:
-    from estate.reports import check_reports
-    from estate.settings import load_settings
+    from estate.config.loading import load_settings
+    from estate.outbox.reports import check_reports
     from scanners.registry import check_sources
 
     settings = load_settings(ROOT / "deploy" / "estate.toml")

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from estate.records import DeviceRecord, Problem, ScopeEnd
-from estate.settings import Settings, SourceConfig
+from estate.config import Settings, SourceConfig
+from estate.inventory.records import DeviceRecord, Problem, ScopeEnd
 from scanners.base import build_scanner
 from scanners.intune import GraphClient, GraphError, IntuneScanner, transform_managed_device
 from scanners.intune.graph import _retry_after

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from estate.records import DeviceRecord, Problem, ScopeEnd
-from estate.settings import Settings, SourceConfig
+from estate.config import Settings, SourceConfig
+from estate.inventory.records import DeviceRecord, Problem, ScopeEnd
 from scanners.base import build_scanner
 from scanners.ldap import LdapScanner, department_lookup, filetime, transform_computer
 from tests.devices.conftest import Directory

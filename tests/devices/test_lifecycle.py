@@ -6,13 +6,8 @@ from datetime import date
 
 import pytest
 
-from estate.replacement.lifecycle import (
-    LifecycleFact,
-    load_lifecycle,
-    macos_release,
-    parse_windows,
-    shipped_facts,
-)
+from estate.config import LifecycleFact
+from estate.devices.lifecycle import load_lifecycle, macos_release, parse_windows, shipped_facts
 
 
 def test_every_shipped_fact_names_a_public_source() -> None:

@@ -10,9 +10,11 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
+from estate.config import Settings, SourceConfig
+from estate.devices.forecast import DeviceFilter, forecast
+from estate.devices.policy import Policy
+from estate.devices.store import refresh_replacement
 from estate.models.device import Device
-from estate.replacement import DeviceFilter, Policy, forecast, refresh_replacement
-from estate.settings import Settings, SourceConfig
 from scanners.runner import run_source
 from tests.devices.conftest import Directory
 from tests.devices.graph_peer import CLIENT_ID, SECRET, TENANT, GraphPeer

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from estate.models.status import DeviceType
-from estate.replacement import DeviceFacts, Policy, ReplacementSettings, add_years, evaluate
+from estate.config import ReplacementSettings
+from estate.devices.policy import DeviceFacts, Policy, add_years, evaluate
+from estate.status import DeviceType
 
 TODAY = date(2026, 11, 25)
 DEFAULT = Policy.from_settings()

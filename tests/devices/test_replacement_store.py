@@ -9,20 +9,18 @@ import pytest
 from sqlalchemy import Engine, func, select, update
 from sqlmodel import Session, col
 
-from estate.models.device import Device
-from estate.models.status import EntityStatus
-from estate.replacement import (
+from estate.config import ReplacementSettings
+from estate.devices.forecast import (
     DeviceFilter,
     Forecast,
-    Policy,
-    ReplacementSettings,
     device_filter_clauses,
-    dispose_devices,
     financial_quarter,
     forecast,
-    refresh_replacement,
-    set_override,
 )
+from estate.devices.policy import Policy
+from estate.devices.store import dispose_devices, refresh_replacement, set_override
+from estate.models.device import Device
+from estate.status import EntityStatus
 
 TODAY = date(2026, 11, 25)
 POLICY = Policy.from_settings(ReplacementSettings(batch_size=3))

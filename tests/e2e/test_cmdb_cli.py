@@ -10,8 +10,8 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from api.app import create_app
+from estate.config.loading import load_settings
 from estate.models import Change, Device, Observation, Server
-from estate.settings import load_settings
 from tests.e2e.conftest import ESTATE, Cli
 
 HEADER = "CI ID,Hostname,Serial Number,Type,Site,Rack,Power (W),Commissioned\n"

@@ -8,8 +8,8 @@ from collections import defaultdict
 from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
+from estate.inventory.reconcile import name_key, serial_key
 from estate.models import Device, Observation, Server
-from estate.reconcile import name_key, serial_key
 from tests.e2e.conftest import EXAMPLES, Cli
 
 DEMO = EXAMPLES / "demo"

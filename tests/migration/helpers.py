@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from estate import migration
+from estate.config import Settings
+from estate.inventory.records import Event, WorkloadRecord
+from estate.migration import statuses
 from estate.models import ScanRun
-from estate.records import Event, WorkloadRecord
-from estate.settings import Settings
 from tests.core.helpers import scan
 
 
@@ -22,14 +22,14 @@ def scan_and_refresh(
 ) -> ScanRun:
     run = scan(engine, settings, name, events, kind=kind)
     with Session(engine) as session:
-        migration.refresh_after_scan(session, settings, run.id)
+        statuses.refresh_after_scan(session, settings, run.id)
         session.commit()
     return run
 
 
 def refresh(engine: Engine, settings: Settings, now: datetime | None = None) -> None:
     with Session(engine) as session:
-        migration.refresh(session, settings, now=now)
+        statuses.refresh(session, settings, now=now)
         session.commit()
 
 
@@ -38,11 +38,11 @@ def instance(external_id: str, source_server: str, **fields: Any) -> WorkloadRec
         "provider": "aws",
         "account_id": "111122223333",
         "region": "eu-west-2",
-        "resource_type": "ec2:instance",
+        "resource_type": "ec2-instance",
         "resource_id": f"arn:aws:ec2:eu-west-2:111122223333:instance/{external_id}",
         "name": source_server,
         "state": "running",
-        "source_server": source_server,
+        "migrated_from_server": source_server,
     }
     return WorkloadRecord(
         external_id=external_id, scope="111122223333/eu-west-2", **(values | fields)

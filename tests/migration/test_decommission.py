@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import Engine
 
-from estate.settings import Settings
+from estate.config import Settings
 from tests.core.helpers import complete, server
 from tests.migration.helpers import instance, scan_and_refresh
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from estate.models.status import Role
-from estate.settings import Settings
+from estate.config import Settings
+from estate.status import Role
 from tests.api.conftest import MakeClient
 from tests.core.helpers import complete, server
 from tests.migration.helpers import scan_and_refresh
@@ -221,3 +221,19 @@ def test_a_nul_in_a_query_is_refused_alike_on_every_database(client: TestClient)
 
     assert [r.status_code for r in answers] == [422, 422]
     assert answers[0].json()["detail"][0]["msg"] == "NUL characters are not allowed"
+
+
+def test_a_csv_upload_with_a_cell_past_csvs_own_limit_is_refused_naming_its_cell(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    load(engine, settings)
+    upload = f"server,notes\nnbc-app01,short\nnbc-app02,{'n' * 200_000}\n"
+
+    refused = client.post(
+        "/api/v1/assignments/csv", content=upload, headers={"Content-Type": "text/csv"}
+    )
+
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["loc"] == ["body", "csv", 3, "notes"]
+    assert refused.json()["detail"][0]["msg"].startswith("row 3: ")
+    assert "at most 10000" in refused.json()["detail"][0]["msg"]

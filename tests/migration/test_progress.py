@@ -9,11 +9,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 from sqlmodel import Session
 
+from estate.config import Settings
+from estate.inventory.records import ScopeEnd, ServerRecord
+from estate.migration.progress import MIGRATED
 from estate.models import Server
-from estate.models.status import MigrationStatus
-from estate.progress import MIGRATED
-from estate.records import ScopeEnd, ServerRecord
-from estate.settings import Settings
+from estate.status import MigrationStatus
 from tests.core.helpers import complete, server
 from tests.migration.helpers import instance, refresh, scan_and_refresh
 

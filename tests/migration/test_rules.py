@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from estate.migration import MigrationSettings, ServerFacts, derive
-from estate.migration.rules import AppPlan, LinkedWorkload, Review
-from estate.models.status import DecommissionDecision, Strategy
+from estate.config import MigrationSettings
+from estate.migration.rules import AppPlan, LinkedWorkload, Review, ServerFacts, derive
+from estate.status import DecommissionDecision, Strategy
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 RULES = MigrationSettings(workload_running_days=14, not_seen_days=30)

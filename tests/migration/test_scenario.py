@@ -10,10 +10,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from estate.migration import MigrationSettings
-from estate.models.status import Role
-from estate.records import Event, NetworkDeviceRecord, ScopeEnd, ServerRecord
-from estate.settings import Settings
+from estate.config import MigrationSettings, Settings
+from estate.inventory.records import Event, NetworkDeviceRecord, ScopeEnd, ServerRecord
+from estate.status import Role
 from tests.api.conftest import MakeClient
 from tests.core.helpers import complete, server
 from tests.migration.helpers import instance, refresh, scan_and_refresh

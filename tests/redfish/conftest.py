@@ -61,10 +61,13 @@ def tls(tmp_path_factory: pytest.TempPathFactory) -> TlsFiles:
 
 
 def _static(
-    tree: str, tmp_path_factory: pytest.TempPathFactory, tls: TlsFiles | None = None
+    tree: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    tls: TlsFiles | None = None,
+    root: Path = MOCKUPS,
 ) -> Iterator[Peer]:
     port = free_port()
-    args = [_tool("sushy-static"), "-i", "127.0.0.1", "-p", str(port), "-m", str(MOCKUPS / tree)]
+    args = [_tool("sushy-static"), "-i", "127.0.0.1", "-p", str(port), "-m", str(root / tree)]
     if tls is not None:
         args += ["-c", str(tls.cert), "-k", str(tls.key)]
     log = tmp_path_factory.mktemp("sushy-static") / f"{tree}.log"

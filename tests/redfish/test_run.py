@@ -9,11 +9,11 @@ from __future__ import annotations
 from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
-from estate.ingest import run_scan
+from estate.config import Settings, SourceConfig
+from estate.inventory.ingest import run_scan
+from estate.inventory.records import Event, ScopeEnd, ServerRecord
 from estate.models import Observation, Server, Site
-from estate.models.status import RunStatus
-from estate.records import Event, ScopeEnd, ServerRecord
-from estate.settings import Settings, SourceConfig
+from estate.status import RunStatus
 from scanners.runner import run_source
 from tests.redfish.conftest import USERNAME, Peer
 

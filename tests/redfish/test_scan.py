@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from estate.records import Event, Problem, ScopeEnd, ServerRecord
-from estate.settings import ConfigError, Settings, SourceConfig
+from estate.config import ConfigError, Settings, SourceConfig
+from estate.inventory.records import Event, Problem, ScopeEnd, ServerRecord
 from scanners.registry import scanner_for
 from tests.redfish.conftest import USERNAME, Peer
 from tests.tls import TlsFiles

@@ -5,8 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from estate.service_settings import MailSettings
-from estate.settings import Settings
+from estate.config import MailSettings, Settings
 from tests.scheduling.smtp_peer import PASSWORD, USER, SmtpPeer, running
 from tests.tls import TlsFiles, make_tls_files
 

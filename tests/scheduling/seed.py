@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from estate.models import Device, ScanRun, Server, Site, Workload
 from estate.models.base import utcnow
-from estate.models.status import DeviceType, EntityStatus, RunStatus, ServerKind
+from estate.status import DeviceType, EntityStatus, RunStatus, ServerKind
 
 
 def add_site(session: Session, name: str) -> Site:

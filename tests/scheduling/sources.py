@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from estate.settings import SourceConfig
+from estate.config import SourceConfig
 
 SERVERS_CSV = (
     "CI ID,Hostname,Serial Number,Type,Site,Power State\n"

@@ -5,11 +5,10 @@ from __future__ import annotations
 from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
-from estate.alerts import after_run
+from estate.config import AlertSettings, Settings
 from estate.models import OutboxMessage
-from estate.models.status import RunStatus
-from estate.service_settings import AlertSettings
-from estate.settings import Settings
+from estate.outbox.alerts import after_run
+from estate.status import RunStatus
 from tests.scheduling.seed import add_run
 
 FAILED, OK, PARTIAL = RunStatus.FAILED, RunStatus.OK, RunStatus.PARTIAL

@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from api.app import create_app
-from estate.models.status import Role
-from estate.settings import DatabaseSettings, Settings
+from estate.config import DatabaseSettings, Settings
+from estate.status import Role
 from scanners.scheduler import Jobs
 from tests.api.conftest import MakeClient
 from tests.peers import free_port

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from estate.settings import load_settings
+from estate.config.loading import load_settings
 from tests.e2e.conftest import Cli
 from tests.scheduling.conftest import PASSWORD_ENV
 from tests.scheduling.smtp_peer import USER, SmtpPeer

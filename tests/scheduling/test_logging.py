@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from estate.logs import configure_logging
-from estate.service_settings import LoggingSettings
+from estate.config import LoggingSettings
+from estate.operations.logs import configure_logging
 
 
 @pytest.fixture

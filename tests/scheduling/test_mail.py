@@ -10,12 +10,11 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from estate.mail import backoff, deliver_due, enqueue
+from estate.config import Settings
 from estate.models import OutboxMessage
 from estate.models.base import utcnow
 from estate.models.outbox import MessageStatus
-from estate.reports.base import Attachment, Email
-from estate.settings import Settings
+from estate.outbox.mail import Attachment, Email, backoff, deliver_due, enqueue
 from tests.scheduling.conftest import PASSWORD_ENV, mail_config
 from tests.scheduling.smtp_peer import SmtpPeer, running
 from tests.tls import TlsFiles

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import signal
-import subprocess
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -13,7 +11,7 @@ from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
 from estate.models import ScanRun, ScheduleClaim
-from tests.e2e.conftest import ESTATE
+from tests.scheduling.processes import running_schedulers
 from tests.scheduling.sources import servers_toml
 
 SLOT_LINE = re.compile(r"source:servers slot (\S+): claimed by (another scheduler|\S+)")
@@ -31,25 +29,12 @@ def test_two_schedulers_run_each_slot_once(engine: Engine, config: Path, tmp_pat
             "request_poll_seconds = 1\noutbox_poll_seconds = 1\n" + servers_toml(tmp_path)
         )
     logs = [tmp_path / "a.log", tmp_path / "b.log"]
-    processes = [
-        subprocess.Popen(
-            [ESTATE, "--config", str(config), "scheduler"],
-            stdout=subprocess.DEVNULL,
-            stderr=log.open("w"),
-        )
-        for log in logs
-    ]
-    try:
+    with running_schedulers(config, logs) as processes:
         deadline = time.monotonic() + 90
         while len(shared_slots(logs)) < 3:
             assert all(p.poll() is None for p in processes), [log.read_text() for log in logs]
             assert time.monotonic() < deadline, [log.read_text() for log in logs]
             time.sleep(0.2)
-    finally:
-        for process in processes:
-            process.send_signal(signal.SIGTERM)
-        for process in processes:
-            process.wait(timeout=60)
 
     views = [slots_seen(log) for log in logs]
     for slot in shared_slots(logs):

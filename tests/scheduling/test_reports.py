@@ -12,15 +12,14 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from estate import progress
+from estate.config import ConfigError, ReportConfig, Settings, SourceConfig
+from estate.migration import progress
 from estate.models import Decommission, Wave
 from estate.models.base import utcnow
-from estate.models.status import DecommissionDecision, MigrationStatus, RunStatus
-from estate.reports import REPORTS, check_reports, report_for
-from estate.reports.decommission_list import COLUMNS as DECOMMISSION_COLUMNS
-from estate.reports.device_replacement import COLUMNS as DEVICE_COLUMNS
-from estate.service_settings import ReportConfig
-from estate.settings import ConfigError, Settings, SourceConfig
+from estate.outbox.reports import REPORTS, check_reports, report_for
+from estate.outbox.reports.decommission_list import COLUMNS as DECOMMISSION_COLUMNS
+from estate.outbox.reports.device_replacement import COLUMNS as DEVICE_COLUMNS
+from estate.status import DecommissionDecision, MigrationStatus, RunStatus
 from tests.e2e.conftest import Cli
 from tests.scheduling.seed import add_device, add_run, add_server, add_site
 

@@ -15,16 +15,15 @@ from openpyxl import load_workbook
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session, col
 
-from estate import progress
+from estate.config import ReportConfig, SchedulerSettings, Settings
+from estate.migration import progress
 from estate.models import ScanRun, ScheduleClaim
-from estate.models.status import RunStatus
-from estate.reports.decommission_list import COLUMNS
-from estate.service_settings import ReportConfig, SchedulerSettings
-from estate.settings import Settings
+from estate.operations.claims import claim_slot, is_claimed, prune_claims
+from estate.outbox.reports.decommission_list import COLUMNS
+from estate.status import RunStatus
 from scanners.scheduler import (
     Jobs,
     build_scheduler,
-    claim_slot,
     cron_trigger,
     crontab_weekdays,
     latest_slot,
@@ -78,6 +77,21 @@ def test_a_slot_is_claimed_once(engine: Engine) -> None:
     assert claim_slot(engine, "source:servers", slot, "a:1") is True
     assert claim_slot(engine, "source:servers", slot, "b:2") is False
     assert claim_slot(engine, "source:servers", slot + timedelta(days=1), "b:2") is True
+
+
+def test_housekeeping_forgets_only_claims_older_than_kept(engine: Engine) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    old, recent = now - timedelta(days=31), now - timedelta(days=29)
+    claim_slot(engine, "source:servers", old, "a:1")
+    claim_slot(engine, "source:servers", recent, "a:1")
+
+    pruned = prune_claims(engine, older_than=timedelta(days=30))
+
+    assert pruned == 1
+    assert (
+        is_claimed(engine, "source:servers", old),
+        is_claimed(engine, "source:servers", recent),
+    ) == (False, True)
 
 
 def test_after_downtime_only_the_latest_unclaimed_slot_is_caught_up(engine: Engine) -> None:

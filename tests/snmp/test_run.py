@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
+from estate.config import Settings, SourceConfig
 from estate.models import NetworkDevice, Observation, Site
-from estate.models.status import RunStatus
-from estate.settings import Settings, SourceConfig
+from estate.status import RunStatus
 from scanners.runner import run_source
 from tests.peers import free_port
 from tests.snmp.conftest import Agents

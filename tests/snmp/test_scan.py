@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from estate.records import Event, NetworkDeviceRecord, Problem, ScopeEnd
-from estate.settings import ConfigError, Settings, SourceConfig
+from estate.config import ConfigError, Settings, SourceConfig
+from estate.inventory.records import Event, NetworkDeviceRecord, Problem, ScopeEnd
 from scanners.registry import scanner_for
 from tests.peers import free_port
 from tests.snmp.conftest import Agents

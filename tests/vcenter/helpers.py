@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from estate.records import Event, Problem, ScopeEnd, ServerRecord
-from estate.settings import Settings, SourceConfig
+from estate.config import Settings, SourceConfig
+from estate.inventory.records import Event, Problem, ScopeEnd, ServerRecord
 from scanners.vcenter import VcenterOptions, VcenterScanner
 from tests.vcenter.peer import USER, Vcsim
 

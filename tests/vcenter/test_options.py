@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from estate.settings import ConfigError, Settings, SourceConfig
+from estate.config import ConfigError, Settings, SourceConfig
 from scanners.registry import scanner_for
 from scanners.vcenter import VcenterScanner
 

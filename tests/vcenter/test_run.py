@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session, col
 
+from estate.config import Settings, SourceConfig
 from estate.models import Change, Observation, Server
-from estate.models.status import RunStatus
-from estate.settings import Settings, SourceConfig
+from estate.status import RunStatus
 from scanners.runner import run_source
 from tests.vcenter.helpers import PASSWORD_ENV, vcenter_options
 from tests.vcenter.peer import Vcsim

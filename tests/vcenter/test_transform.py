@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from estate.records import Problem, ServerRecord
+from estate.inventory.records import Problem, ServerRecord
 from scanners.vcenter.connect import NotVsphere, pick_api_version
 from scanners.vcenter.payload import Fetched
 from scanners.vcenter.transform import (
@@ -172,6 +172,7 @@ def test_vm_with_guest_name_addresses_and_attributes(
         hostname="web01",
         fqdn="web01.council.local",
         bios_uuid="4203a1b2-0000-4000-8000-000000000101",
+        instance_uuid="5003a1b2-0000-4000-8000-000000000101",
         os_name="Microsoft Windows Server 2022 (64-bit)",
         cpu_cores=4,
         memory_gb=8.0,
@@ -187,7 +188,6 @@ def test_vm_with_guest_name_addresses_and_attributes(
             "folder": "Production/Web",
             "notes": "Public website\nOwner: Digital",
             "custom_attributes": {"Owner": "Digital", "999": "orphan"},
-            "instance_uuid": "5003a1b2-0000-4000-8000-000000000101",
             "vcenter_name": "WEB01 - public site",
         },
     )

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from pyVmomi import vmodl
 
-from estate.records import Problem, ScopeEnd, ServerRecord
-from estate.settings import ConfigError
+from estate.config import ConfigError
+from estate.inventory.records import Problem, ScopeEnd, ServerRecord
 from scanners.vcenter import VcenterOptions
 from scanners.vcenter.collect import (
     PC,

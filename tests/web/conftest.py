@@ -12,9 +12,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from api.app import create_app
-from estate.access import create_token
-from estate.models.status import Role
-from estate.settings import Settings
+from estate.access.tokens import create_token
+from estate.config import Settings
+from estate.status import Role
 from tests.api.conftest import client, make_client
 
 __all__ = ["client", "make_client"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from api.web import charts
 from api.web.overview import by_year_and_department
-from estate.models.status import DeviceType
-from estate.replacement.forecast import Forecast, ForecastRow
+from estate.devices.forecast import Forecast, ForecastRow
+from estate.status import DeviceType
 
 
 def test_axis_steps_are_round_numbers() -> None:

@@ -12,10 +12,10 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from api.web.templating import NAV
-from estate.access import revoke_token
+from estate.access.tokens import revoke_token
+from estate.config import Settings, SourceConfig
 from estate.models import Change, ScanRequest, WebSession
-from estate.models.status import Role
-from estate.settings import Settings, SourceConfig
+from estate.status import Role
 from tests.migration.test_decommission import load
 from tests.web.conftest import SignIn, csrf_of, new_token
 

@@ -1,0 +1,263 @@
+"""The `estate` command's inventory commands: db, token, sources, scan, demo and serve."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from api.cli.app import app, db_app, err, out, ready_engine, state, token_app
+from estate.access.tokens import TokenError, create_token, list_tokens, revoke_token
+from estate.config import ConfigError, Settings
+from estate.config.loading import load_settings
+from estate.db import session_scope
+from estate.db.locks import SourceBusy
+from estate.db.schema import upgrade
+from estate.inventory.liveness import sweep_abandoned
+from estate.inventory.sites import apply_site_config
+from estate.models import ScanRun
+from estate.operations.logs import configure_logging
+from estate.operations.runs import last_runs
+from estate.status import Role, RunStatus
+from scanners.registry import check_sources
+from scanners.runner import run_source
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+# Problems printed per run; the rest are in the scan run (`GET /api/v1/scans/{id}`).
+SHOWN_PROBLEMS = 50
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database schema to the latest version."""
+    settings = state.settings()
+    engine = state.engine(settings)
+    upgrade(engine)
+    with session_scope(engine) as session:
+        apply_site_config(session, settings)
+    out.print(f"database at the latest schema: {engine.url.render_as_string(hide_password=True)}")
+
+
+@token_app.command("create")
+def token_create(
+    name: Annotated[str, typer.Option("--name", help="Who or what uses it (recorded on changes).")],
+    role: Annotated[Role, typer.Option("--role", help="viewer, infra, assets or admin.")],
+) -> None:
+    """Create a token and print it once: only its hash is stored."""
+    settings = state.settings()
+    try:
+        with session_scope(ready_engine(settings)) as session:
+            token = create_token(session, name, role)
+    except TokenError as exc:
+        err.print(str(exc))
+        raise typer.Exit(2) from None
+    out.print(token, highlight=False)
+    err.print("Store it now: it cannot be shown again.")
+
+
+@token_app.command("list")
+def token_list() -> None:
+    """Tokens by name, with role and last use; never the tokens themselves."""
+    table = Table("name", "role", "created", "last used", "revoked")
+    settings = state.settings()
+    with session_scope(ready_engine(settings)) as session:
+        for token in list_tokens(session):
+            table.add_row(
+                token.name,
+                token.role,
+                f"{token.created_at:%Y-%m-%d %H:%M}",
+                f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never",
+                f"{token.revoked_at:%Y-%m-%d %H:%M}" if token.revoked_at else "",
+            )
+    out.print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(name: Annotated[str, typer.Argument(help="The token's name.")]) -> None:
+    """Revoke a token at once; it stays listed, revoked."""
+    settings = state.settings()
+    try:
+        with session_scope(ready_engine(settings)) as session:
+            revoke_token(session, name)
+    except TokenError as exc:
+        err.print(str(exc))
+        raise typer.Exit(2) from None
+    out.print(f"revoked {name}")
+
+
+@app.command()
+def sources() -> None:
+    """Each configured source, its schedule and its last run."""
+    settings = state.settings()
+    engine = ready_engine(settings)
+    table = Table(
+        "source", "kind", "schedule", "enabled", "last run", "status", "added", "changed", "missing"
+    )
+    with Session(engine) as session:
+        latest = last_runs(session)
+        for source in settings.sources:
+            last = latest.get(source.name)
+            table.add_row(
+                source.name,
+                source.kind,
+                source.schedule or "on demand",
+                "yes" if source.enabled else "no",
+                f"{last.started_at:%Y-%m-%d %H:%M}" if last else "never",
+                last.status if last else "",
+                *(str(getattr(last, f)) if last else "" for f in ("added", "changed", "missing")),
+            )
+    out.print(table)
+
+
+@app.command()
+def scan(
+    names: Annotated[list[str] | None, typer.Argument(help="Source names to run.")] = None,
+    all_sources: Annotated[bool, typer.Option("--all", help="Run every enabled source.")] = False,
+) -> None:
+    """Run sources now. Exit 0 when every run is ok, 1 when one failed or was partial."""
+    settings = state.settings()
+    if bool(names) == all_sources:
+        err.print("name one or more sources, or pass --all")
+        raise typer.Exit(2)
+    chosen = [s.name for s in settings.sources if s.enabled] if all_sources else list(names or [])
+    raise typer.Exit(_run(settings, chosen))
+
+
+@app.command()
+def demo(
+    examples: Annotated[
+        Path, typer.Option(help="Folder holding estate.example.toml and demo/.")
+    ] = EXAMPLES,
+) -> None:
+    """Load the demo estate (examples/demo) through the real scanners into the database."""
+    settings = state.settings()
+    try:
+        demo_settings = load_settings(examples / "estate.example.toml")
+    except ConfigError as exc:
+        err.print(f"[red]configuration error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    demo_settings.database = settings.database
+    upgrade(state.engine(demo_settings))
+    raise typer.Exit(_run(demo_settings, [s.name for s in demo_settings.sources if s.enabled]))
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    with_scheduler: Annotated[
+        bool,
+        typer.Option(
+            "--scheduler/--no-scheduler",
+            help="Also run the scheduler in this process (the single-machine setup).",
+        ),
+    ] = True,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            envvar="ESTATE_SERVE_WORKERS",
+            help="API worker processes on the one port; the scheduler still runs once, here.",
+        ),
+    ] = 1,
+) -> None:
+    """Serve the HTTP API (OpenAPI at /docs), by default with the scheduler in-process."""
+    from api import serving
+
+    settings = state.settings()
+    configure_logging(settings.logging)
+    engine = ready_engine(settings)
+    background = None
+    if with_scheduler:
+        from api.cli.service import check_schedules
+        from scanners.scheduler import build_scheduler
+
+        check_schedules(settings)
+        background = build_scheduler(engine, settings)
+        background.start()
+    try:
+        serving.serve(settings, host, port, workers)
+    finally:
+        if background is not None:
+            background.shutdown(wait=False)
+
+
+def _run(settings: Settings, names: list[str]) -> int:
+    try:
+        check_sources(settings)
+        for name in names:
+            settings.source(name)
+    except ConfigError as exc:
+        err.print(f"[red]configuration error:[/red] {exc}", highlight=False, soft_wrap=True)
+        return 2
+    engine = ready_engine(settings)
+    with session_scope(engine) as session:
+        apply_site_config(session, settings)
+    for swept in sweep_abandoned(engine, settings):
+        reason = swept.errors[0]["reason"]
+        out.print(f"run {swept.id} of {swept.source} marked failed: {reason}", highlight=False)
+    runs: list[ScanRun] = []
+    busy: list[str] = []
+    for name in names:
+        try:
+            runs.append(_run_one(engine, settings, name))
+        except SourceBusy as exc:
+            err.print(f"[red]{exc}[/red]", highlight=False)
+            busy.append(name)
+    _summarise(runs)
+    return 0 if not busy and all(r.status == RunStatus.OK for r in runs) else 1
+
+
+def _run_one(engine: Engine, settings: Settings, name: str) -> ScanRun:
+    if not sys.stderr.isatty():
+        return run_source(engine, settings, name)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed} records"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task(name, total=None)
+        return run_source(engine, settings, name, lambda n: progress.advance(task, n))
+
+
+def _summarise(runs: list[ScanRun]) -> None:
+    table = Table("run", "source", "status", "added", "changed", "unchanged", "missing", "problems")
+    for run in runs:
+        colour = {"ok": "green", "partial": "yellow"}.get(run.status, "red")
+        table.add_row(
+            str(run.id),
+            run.source,
+            f"[{colour}]{run.status}[/{colour}]",
+            str(run.added),
+            str(run.changed),
+            str(run.unchanged),
+            str(run.missing),
+            str(len(run.errors)),
+        )
+    out.print(table)
+    for run in runs:
+        for problem in run.errors[:SHOWN_PROBLEMS]:
+            where = ", ".join(
+                f"{label} {problem[key]}"
+                for label, key in (("row", "row"), ("column", "column"), ("target", "target"))
+                if problem.get(key) is not None
+            )
+            scope = problem.get("scope") or ""
+            out.print(
+                f"{run.source}: {scope} {where}: {problem['reason']}",
+                highlight=False,
+                soft_wrap=True,
+            )
+        if len(run.errors) > SHOWN_PROBLEMS:
+            out.print(
+                f"{run.source}: ... {len(run.errors) - SHOWN_PROBLEMS} more in scan run {run.id}"
+            )

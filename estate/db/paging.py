@@ -1,0 +1,163 @@
+"""A client's query of any list: its page, its sort, and filters that name a row by id or name.
+
+`BadQuery` names the parameter that cannot be used, so the API answers a 422 saying which.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from estate.models import Site, Wave
+
+MAX_LIMIT = 1000
+MAX_ID = 2**31 - 1
+
+
+class PageQuery(BaseModel):
+    """A page of any list: every list endpoint's query model extends this one, so its filters,
+    bounds and descriptions are declared once and read by the route and the query alike."""
+
+    limit: int = Field(
+        default=50, ge=1, le=MAX_LIMIT, description=f"Page size, at most {MAX_LIMIT}."
+    )
+    # Bounded so an absurd offset is a 422, not an integer overflow in the database driver.
+    offset: int = Field(default=0, ge=0, le=MAX_ID, description="Rows to skip.")
+
+
+class SortedQuery(PageQuery):
+    sort: str | None = Field(
+        default=None, description="A field to sort by; prefix with '-' for descending."
+    )
+
+
+# Text search on names: bounded, as every free-text filter is.
+Search = Annotated[str | None, Field(max_length=200, description="Text search on names.")]
+
+
+class BadQuery(ValueError):
+    """A client's filter or sort cannot be used; `parameter` names which one."""
+
+    def __init__(self, parameter: str, message: str):
+        super().__init__(message)
+        self.parameter = parameter
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    total: int
+    limit: int
+    offset: int
+
+    def with_items(self, items: list[Any]) -> Page:
+        """The same page holding other items: the rows made into what the readers see."""
+        return Page(items, self.total, self.limit, self.offset)
+
+
+def order_by(
+    model: Any, sort: str | None, allowed: Sequence[str], default: str = "id"
+) -> list[Any]:
+    """`name` ascending, `-name` descending; the id breaks ties so pages are stable."""
+    field = (sort or default).strip()
+    descending = field.startswith("-")
+    name = field.lstrip("-")
+    if name not in allowed:
+        raise BadQuery("sort", f"cannot sort by {name!r}; expected one of: {', '.join(allowed)}")
+    column = getattr(model, name)
+    first = column.desc() if descending else column.asc()
+    return [first, model.id.desc() if descending else model.id.asc()]
+
+
+def sorted_page(
+    session: Session,
+    query: Select[Any],
+    model: type[Any],
+    params: SortedQuery,
+    allowed: Sequence[str],
+    default: str = "id",
+) -> Page:
+    """The page of `query` sorted as the client asked (checked against `allowed`)."""
+    ordered = query.order_by(*order_by(model, params.sort, allowed, default))
+    return paged(session, ordered, params)
+
+
+def paged(session: Session, query: Select[Any], params: PageQuery, *, rows: bool = False) -> Page:
+    """The page of an ordered query, and how many rows the whole query has: its entities, or
+    (`rows`) its rows where it selects columns."""
+    total = session.execute(
+        select(func.count()).select_from(query.order_by(None).subquery())
+    ).scalar_one()
+    result = session.execute(query.limit(params.limit).offset(params.offset))
+    items = list(result) if rows else list(result.scalars())
+    return Page(items, total, params.limit, params.offset)
+
+
+def text_search(q: str | None, *columns: Any) -> ColumnElement[bool] | None:
+    if not q:
+        return None
+    pattern = f"%{q.strip().lower()}%"
+    return or_(*(func.lower(column).like(pattern) for column in columns))
+
+
+def _id(text: str, parameter: str) -> int:
+    value = int(text)
+    if value > MAX_ID:
+        raise BadQuery(parameter, f"no {parameter} with id {text}")
+    return value
+
+
+def site_id_filter(session: Session, site: str | None) -> int | None:
+    """A site named by id or (case-insensitively) by name; unknown is a client error."""
+    if site is None:
+        return None
+    if site.isdigit():
+        return _id(site, "site")
+    found = session.execute(
+        select(col(Site.id)).where(func.lower(col(Site.name)) == site.strip().lower())
+    ).scalar()
+    if found is None:
+        raise BadQuery("site", f"no site named {site!r}")
+    return int(found)
+
+
+def wave_id_filter(session: Session, wave: str | None) -> int | bool | None:
+    """A wave named by id or name; 'none' (False here) is the servers in no wave."""
+    if wave is None:
+        return None
+    if wave.strip().lower() == "none":
+        return False
+    if wave.isdigit():
+        return _id(wave, "wave")
+    found = session.execute(
+        select(col(Wave.id)).where(func.lower(col(Wave.name)) == wave.strip().lower())
+    ).scalar()
+    if found is None:
+        raise BadQuery("wave", f"no wave named {wave!r}")
+    return int(found)
+
+
+def equal_or_unset(column: Any, value: Any) -> ColumnElement[bool] | None:
+    """Equal to the value; False (or 'none') means not set."""
+    if value is None:
+        return None
+    if value is False or value == "none":
+        return column.is_(None)
+    return column == value
+
+
+def where_all(query: Select[Any], *conditions: ColumnElement[bool] | None) -> Select[Any]:
+    for condition in conditions:
+        if condition is not None:
+            query = query.where(condition)
+    return query
+
+
+def equal(column: Any, value: Any) -> ColumnElement[bool] | None:
+    return None if value is None else column == value

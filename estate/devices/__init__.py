@@ -1,0 +1,7 @@
+"""End-user devices: when each falls due for replacement, why, and what replacing them costs.
+
+`policy` (the pure `evaluate`), `lifecycle` (OS end-of-support facts from estate/data),
+`store` (keeping every device's date in bulk, overrides and disposal) and `forecast` (per UK
+financial year, in SQL). May import estate.config, estate.db, estate.models, estate.inventory
+and estate.history; never estate.migration, estate.outbox or estate.access.
+"""

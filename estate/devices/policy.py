@@ -1,0 +1,184 @@
+"""The replacement policy: when each device falls due, and why.
+
+`evaluate` is pure (facts, policy, today -> decision) so every rule is tested on a table of
+hand-computed cases; `estate.devices.store` runs it over the devices table in batches.
+Rules, each giving a date: lifespan by device type from the purchase date (or, lacking one,
+the Intune enrolment date), warranty end, OS end of support, Windows 11 hardware readiness
+(a Windows 10 device whose data shows it cannot take Windows 11), and staleness (no source has
+seen it for `stale_days`). The earliest date wins; a person's override date beats them all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, get_args
+
+from estate.config import ReplacementSettings
+from estate.devices.lifecycle import LifecycleTable, load_lifecycle, parse_windows
+from estate.status import DeviceType, ReplacementRule
+
+WINDOWS_11_REQUIREMENTS = (
+    "https://learn.microsoft.com/en-us/windows/whats-new/windows-11-requirements"
+)
+# Rule order breaks ties between reasons with the same date.
+RULES: tuple[str, ...] = get_args(ReplacementRule)
+
+
+@dataclass(frozen=True)
+class Policy:
+    settings: ReplacementSettings
+    lifecycle: LifecycleTable
+
+    @classmethod
+    def from_settings(cls, settings: ReplacementSettings | None = None) -> Policy:
+        settings = settings or ReplacementSettings()
+        return cls(settings, load_lifecycle(settings.lifecycle))
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceFacts:
+    """What the policy reads of one device (the devices table's columns of the same names)."""
+
+    device_type: DeviceType | str | None = None
+    purchased_on: date | None = None
+    enrolled_at: datetime | None = None
+    warranty_expires_on: date | None = None
+    os_name: str | None = None
+    os_version: str | None = None
+    model: str | None = None
+    memory_gb: float | None = None
+    storage_gb: float | None = None
+    tpm_version: str | None = None
+    last_seen_at: datetime | None = None
+    replacement_override_on: date | None = None
+    disposed_on: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    rule: str
+    due_on: date
+    detail: str
+    source: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "due_on": self.due_on.isoformat(),
+            "detail": self.detail,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    due_on: date | None
+    reasons: tuple[Reason, ...]
+    explicit: bool = False
+
+    def reasons_json(self) -> list[dict[str, Any]]:
+        return [reason.to_json() for reason in self.reasons]
+
+
+def add_years(start: date, years: int) -> date:
+    """The same day `years` later; 29 February becomes 28 February in a common year."""
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:
+        return start.replace(year=start.year + years, day=28)
+
+
+def evaluate(facts: DeviceFacts, policy: Policy, today: date) -> Decision:
+    """Every rule that gives this device a date, earliest first; the override wins outright."""
+    if facts.disposed_on is not None:
+        return Decision(None, ())
+    reasons = [
+        reason
+        for rule in (_lifespan, _warranty, _os_and_readiness, _stale)
+        for reason in rule(facts, policy, today)
+    ]
+    reasons.sort(key=lambda r: (r.due_on, RULES.index(r.rule)))
+    override = facts.replacement_override_on
+    if override is not None:
+        explicit = Reason("override", override, "replacement date set by a person")
+        return Decision(override, (explicit, *reasons), explicit=True)
+    return Decision(reasons[0].due_on if reasons else None, tuple(reasons))
+
+
+def _lifespan(facts: DeviceFacts, policy: Policy, today: date) -> list[Reason]:
+    if facts.device_type is None:
+        return []
+    kind = DeviceType(facts.device_type)
+    years = policy.settings.lifespan_years[kind]
+    if facts.purchased_on is not None:
+        start, what = facts.purchased_on, "purchased"
+    elif facts.enrolled_at is not None and policy.settings.lifespan_from_enrolment:
+        start, what = facts.enrolled_at.date(), "enrolled (no purchase date)"
+    else:
+        return []
+    detail = f"{kind.value} {what} {start.isoformat()}; lifespan {years} years"
+    return [Reason("lifespan", add_years(start, years), detail)]
+
+
+def _warranty(facts: DeviceFacts, policy: Policy, today: date) -> list[Reason]:
+    if facts.warranty_expires_on is None:
+        return []
+    return [Reason("warranty", facts.warranty_expires_on, "warranty ends")]
+
+
+def _os_and_readiness(facts: DeviceFacts, policy: Policy, today: date) -> list[Reason]:
+    end = policy.lifecycle.end_of_support(
+        facts.os_name, facts.os_version, facts.model, policy.settings.windows_edition
+    )
+    if end is None:
+        return []
+    estimated = " (estimated)" if end.estimated else ""
+    reasons = [
+        Reason("os-end-of-support", end.ends_on, f"{end.label} support ends{estimated}", end.source)
+    ]
+    windows = parse_windows(facts.os_name, facts.os_version)
+    shortfalls = _windows_11_shortfalls(facts, policy.settings)
+    if windows is not None and windows.product == "10" and shortfalls:
+        detail = "cannot take Windows 11: " + ", ".join(shortfalls)
+        reasons.append(Reason("windows-11-hardware", end.ends_on, detail, WINDOWS_11_REQUIREMENTS))
+    return reasons
+
+
+def _windows_11_shortfalls(facts: DeviceFacts, settings: ReplacementSettings) -> list[str]:
+    """Windows 11's minimums the data shows this device misses; unknown facts miss nothing."""
+    shortfalls = []
+    if facts.memory_gb is not None and facts.memory_gb < settings.windows11_min_memory_gb:
+        shortfalls.append(f"memory {facts.memory_gb:g} GB < {settings.windows11_min_memory_gb:g}")
+    if facts.storage_gb is not None and facts.storage_gb < settings.windows11_min_storage_gb:
+        shortfalls.append(
+            f"storage {facts.storage_gb:g} GB < {settings.windows11_min_storage_gb:g}"
+        )
+    tpm = _tpm_major(facts.tpm_version)
+    if tpm is not None and tpm < 2:
+        shortfalls.append(f"TPM {facts.tpm_version} < 2.0")
+    return shortfalls
+
+
+def _tpm_major(version: str | None) -> float | None:
+    if version is None or not version.strip():
+        return None
+    text = version.strip().casefold()
+    if text in ("none", "absent", "not present", "no"):
+        return 0.0
+    try:
+        return float(text.split()[0])
+    except ValueError:
+        return None
+
+
+def _stale(facts: DeviceFacts, policy: Policy, today: date) -> list[Reason]:
+    days = policy.settings.stale_days
+    if not days or facts.last_seen_at is None:
+        return []
+    seen = facts.last_seen_at.date()
+    # Only a device already unseen for the whole period is stale: a future "stale on" date
+    # for a device seen yesterday would only be noise in the forecast.
+    if (today - seen).days < days:
+        return []
+    return [Reason("stale", seen + timedelta(days=days), f"no source has seen it since {seen}")]

@@ -1,0 +1,177 @@
+"""End-user devices as readers see them: the filtered, sorted list (the replacement forecast
+takes the same filters, so its counts equal the list's), one device with its observations and
+history, and every matching device for a spreadsheet.
+
+Who holds a device is personal data (UK GDPR): it is shown only to readers granted personal
+data (`personal`), in the record, its history and the export alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from pydantic import Field
+from sqlalchemy import ColumnElement, Engine, Select, exists, func, or_, select
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from estate.db.paging import (
+    Page,
+    Search,
+    SortedQuery,
+    equal,
+    order_by,
+    site_id_filter,
+    sorted_page,
+    text_search,
+    where_all,
+)
+from estate.history.changes import history_of
+from estate.inventory.observations import observations_of
+from estate.inventory.sites import site_names
+from estate.models import Device, Site
+from estate.models.change import ChangePublic
+from estate.models.device import DevicePersonal, DevicePublic
+from estate.models.observation import ObservationPublic
+from estate.status import DeviceType, EntityStatus, ReplacementRule
+
+DEVICE_SORTS = (
+    "id",
+    "asset_tag",
+    "serial",
+    "hostname",
+    "device_type",
+    "os_name",
+    "department",
+    "status",
+    "purchased_on",
+    "last_seen_at",
+    "replacement_due_on",
+    "updated_at",
+)
+
+
+class DeviceQuery(SortedQuery):
+    """`GET /devices`: the list's filters, declared once."""
+
+    site: str | None = Field(default=None, description="Site id or name.")
+    status: EntityStatus | None = None
+    device_type: DeviceType | None = None
+    os: str | None = Field(default=None, description="Operating system name or version contains.")
+    department: str | None = None
+    q: Search = None
+    due: bool | None = Field(
+        default=None, description="Due for replacement now (on or before today), or not."
+    )
+    due_from: date | None = Field(default=None, description="Replacement due on or after.")
+    due_before: date | None = Field(default=None, description="Replacement due before.")
+    reason: ReplacementRule | None = Field(default=None, description="A rule among its reasons.")
+    disposed: bool | None = None
+
+
+class DeviceDetail(DevicePublic):
+    observations: list[ObservationPublic] = []
+    changes: list[ChangePublic] = []
+
+
+class DevicePersonalDetail(DevicePersonal):
+    """For readers granted personal data: adds who holds the device."""
+
+    observations: list[ObservationPublic] = []
+    changes: list[ChangePublic] = []
+
+
+def devices_query(session: Session, filters: DeviceQuery, today: date) -> Select[Any]:
+    due_on = col(Device.replacement_due_on)
+    due = None
+    if filters.due is True:
+        due = due_on <= today
+    elif filters.due is False:
+        due = or_(due_on.is_(None), due_on > today)
+    disposed = None
+    if filters.disposed is not None:
+        disposed = (
+            col(Device.disposed_on).is_not(None)
+            if filters.disposed
+            else col(Device.disposed_on).is_(None)
+        )
+    return where_all(
+        select(Device),
+        equal(col(Device.site_id), site_id_filter(session, filters.site)),
+        equal(col(Device.status), filters.status),
+        equal(col(Device.device_type), filters.device_type),
+        text_search(filters.os, col(Device.os_name), col(Device.os_version)),
+        equal(col(Device.department), filters.department),
+        text_search(filters.q, col(Device.hostname), col(Device.asset_tag), col(Device.serial)),
+        due,
+        None if filters.due_from is None else due_on >= filters.due_from,
+        None if filters.due_before is None else due_on < filters.due_before,
+        None if filters.reason is None else _has_reason(session, filters.reason),
+        disposed,
+    )
+
+
+def _has_reason(session: Session, rule: str) -> ColumnElement[bool]:
+    reasons = col(Device.replacement_reasons)
+    if session.get_bind().dialect.name == "postgresql":
+        return reasons.op("@>")(func.jsonb_build_array(func.jsonb_build_object("rule", rule)))
+    each = func.json_each(reasons).table_valued("value")
+    return exists(
+        select(1).select_from(each).where(func.json_extract(each.c.value, "$.rule") == rule)
+    )
+
+
+def list_devices(session: Session, query: DeviceQuery, today: date, personal: bool) -> Page:
+    found = devices_query(session, query, today)
+    page = sorted_page(session, found, Device, query, DEVICE_SORTS)
+    sites = site_names(session, {d.site_id for d in page.items})
+    items = [public(d, sites, personal) for d in page.items]
+    return page.with_items(items)
+
+
+def public(device: Device, sites: dict[int, str], personal: bool) -> DevicePublic:
+    """The device as this reader may see it: with who holds it only if granted personal data."""
+    site = sites.get(device.site_id) if device.site_id else None
+    shape = DevicePersonal if personal else DevicePublic
+    return shape.model_validate(device, update={"site": site})
+
+
+def device_detail(
+    session: Session, device_id: int, personal: bool
+) -> DevicePersonalDetail | DeviceDetail | None:
+    device = session.get(Device, device_id)
+    if device is None:
+        return None
+    shape = DevicePersonalDetail if personal else DeviceDetail
+    return shape.model_validate(
+        public(device, site_names(session, {device.site_id}), personal).model_dump()
+        | {
+            "observations": observations_of(session, "device", device_id),
+            "changes": history_of(session, "device", device_id, personal=personal),
+        }
+    )
+
+
+def export_rows(
+    engine: Engine, query: DeviceQuery, today: date, personal: bool
+) -> Iterator[dict[str, Any]]:
+    """Every matching device as a row for a spreadsheet, read in batches on a session of its
+    own that lives as long as the download streams. The filters are checked now, so a bad one
+    is refused before a streamed response starts."""
+    with Session(engine) as session:
+        found = devices_query(session, query, today)
+        ordered = found.order_by(*order_by(Device, query.sort, DEVICE_SORTS))
+
+    def rows() -> Iterator[dict[str, Any]]:
+        with Session(engine) as session:
+            sites = {
+                int(i): n for i, n in session.execute(select(col(Site.id), col(Site.name))) if i
+            }
+            for device in session.execute(ordered.execution_options(yield_per=1000)).scalars():
+                row = public(device, sites, personal).model_dump()
+                row["reasons"] = [r["detail"] for r in row.get("replacement_reasons") or []]
+                yield row
+
+    return rows()

@@ -1,0 +1,79 @@
+"""Network devices (switches, routers, Wi-Fi access points) as readers see them."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from estate.db.paging import (
+    Page,
+    Search,
+    SortedQuery,
+    equal,
+    site_id_filter,
+    sorted_page,
+    text_search,
+    where_all,
+)
+from estate.history.changes import history_of
+from estate.inventory.observations import observations_of
+from estate.inventory.sites import site_names
+from estate.models import NetworkDevice
+from estate.models.change import ChangePublic
+from estate.models.network_device import NetworkDevicePublic
+from estate.models.observation import ObservationPublic
+from estate.status import EntityStatus, NetworkDeviceClass
+
+NETWORK_DEVICE_SORTS = ("id", "name", "device_class", "location", "status", "updated_at")
+
+
+class NetworkDeviceQuery(SortedQuery):
+    """`GET /network-devices`."""
+
+    site: str | None = Field(default=None, description="Site id or name.")
+    device_class: NetworkDeviceClass | None = None
+    status: EntityStatus | None = None
+    q: Search = None
+
+
+class NetworkDeviceDetail(NetworkDevicePublic):
+    observations: list[ObservationPublic] = []
+    changes: list[ChangePublic] = []
+
+
+def list_network_devices(session: Session, query: NetworkDeviceQuery) -> Page:
+    found = where_all(
+        select(NetworkDevice),
+        equal(col(NetworkDevice.site_id), site_id_filter(session, query.site)),
+        equal(col(NetworkDevice.device_class), query.device_class),
+        equal(col(NetworkDevice.status), query.status),
+        text_search(
+            query.q,
+            col(NetworkDevice.name),
+            col(NetworkDevice.serial),
+            col(NetworkDevice.sys_descr),
+        ),
+    )
+    page = sorted_page(session, found, NetworkDevice, query, NETWORK_DEVICE_SORTS)
+    sites = site_names(session, {d.site_id for d in page.items})
+    return page.with_items([public(d, sites) for d in page.items])
+
+
+def public(device: NetworkDevice, sites: dict[int, str]) -> NetworkDevicePublic:
+    site = sites.get(device.site_id) if device.site_id else None
+    return NetworkDevicePublic.model_validate(device, update={"site": site})
+
+
+def network_device_detail(session: Session, device_id: int) -> NetworkDeviceDetail | None:
+    device = session.get(NetworkDevice, device_id)
+    if device is None:
+        return None
+    return NetworkDeviceDetail.model_validate(
+        public(device, site_names(session, {device.site_id})).model_dump()
+        | {
+            "observations": observations_of(session, "network_device", device_id),
+            "changes": history_of(session, "network_device", device_id),
+        }
+    )

@@ -1,0 +1,158 @@
+"""Servers as readers see them: the filtered, sorted list, and one server with its host, linked
+workloads, observations and change history. (Its migration status, explained, is added by
+estate.migration.servers.)"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Literal
+
+from pydantic import Field
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from estate.db.paging import (
+    Page,
+    Search,
+    SortedQuery,
+    equal,
+    equal_or_unset,
+    site_id_filter,
+    sorted_page,
+    text_search,
+    wave_id_filter,
+    where_all,
+)
+from estate.history.changes import history_of
+from estate.inventory.observations import observations_of
+from estate.inventory.sites import site_names
+from estate.inventory.workloads import linked_workloads
+from estate.models import Application, Server, ServerApplication
+from estate.models.change import ChangePublic
+from estate.models.observation import ObservationPublic
+from estate.models.server import ServerPublic, ServerRef
+from estate.models.workload import WorkloadPublic
+from estate.status import EntityStatus, MigrationStatus, ServerKind, Strategy
+
+SERVER_SORTS = (
+    "id",
+    "hostname",
+    "fqdn",
+    "serial",
+    "kind",
+    "os_name",
+    "status",
+    "site_id",
+    "rack",
+    "power_watts",
+    "cpu_cores",
+    "memory_gb",
+    "updated_at",
+    "migration_status",
+    "effective_strategy",
+    "effective_wave_id",
+)
+
+
+class ServerQuery(SortedQuery):
+    """`GET /servers`: every filter, declared once."""
+
+    site: str | None = Field(default=None, description="Site id or name.")
+    status: EntityStatus | None = None
+    kind: ServerKind | None = None
+    os: str | None = Field(default=None, description="Operating system name contains.")
+    application: str | None = Field(default=None, description="Application name.")
+    migration_status: list[MigrationStatus] | None = Field(
+        default=None, description="One or more migration statuses."
+    )
+    strategy: Strategy | Literal["none"] | None = Field(
+        default=None, description="Strategy in force, or 'none'."
+    )
+    wave: Annotated[str | None, Field(max_length=200, description="Wave id, name or 'none'.")] = (
+        None
+    )
+    q: Search = None
+
+
+class ServerInventory(ServerPublic):
+    """A server with what the inventory links to it (its migration: estate.migration.servers)."""
+
+    host: ServerRef | None = None
+    workloads: list[WorkloadPublic] = []
+    observations: list[ObservationPublic] = []
+    changes: list[ChangePublic] = []
+
+
+def list_servers(session: Session, query: ServerQuery) -> Page:
+    """A page of servers as ServerPublic, with their site's name and applications."""
+    found = where_all(
+        select(Server),
+        equal(col(Server.site_id), site_id_filter(session, query.site)),
+        equal(col(Server.status), query.status),
+        equal(col(Server.kind), query.kind),
+        col(Server.migration_status).in_(query.migration_status)
+        if query.migration_status
+        else None,
+        equal_or_unset(col(Server.effective_strategy), query.strategy),
+        equal_or_unset(col(Server.effective_wave_id), wave_id_filter(session, query.wave)),
+        text_search(query.os, col(Server.os_name)),
+        text_search(query.q, col(Server.hostname), col(Server.fqdn), col(Server.serial)),
+    )
+    if query.application:
+        found = found.where(
+            col(Server.id).in_(
+                select(col(ServerApplication.server_id))
+                .join(Application, col(Application.id) == col(ServerApplication.application_id))
+                .where(func.lower(col(Application.name)) == query.application.lower())
+            )
+        )
+    page = sorted_page(session, found, Server, query, SERVER_SORTS)
+    return page.with_items(public(session, page.items))
+
+
+def public(session: Session, servers: Sequence[Server]) -> list[ServerPublic]:
+    """Servers as every reader sees them: with their site's name and their applications."""
+    sites = site_names(session, {s.site_id for s in servers})
+    apps = server_applications(session, [s.id for s in servers if s.id is not None])
+    return [
+        ServerPublic.model_validate(
+            s,
+            update={
+                "site": sites.get(s.site_id) if s.site_id else None,
+                "applications": list(apps.get(s.id or 0, [])),
+            },
+        )
+        for s in servers
+    ]
+
+
+def server_inventory(session: Session, server_id: int) -> ServerInventory | None:
+    server = session.get(Server, server_id)
+    if server is None:
+        return None
+    host = session.get(Server, server.host_id) if server.host_id else None
+    return ServerInventory.model_validate(
+        public(session, [server])[0].model_dump()
+        | {
+            "host": ServerRef(id=host.id, hostname=host.hostname) if host and host.id else None,
+            "workloads": linked_workloads(session, server_id),
+            "observations": observations_of(session, "server", server_id),
+            "changes": history_of(session, "server", server_id),
+        }
+    )
+
+
+def server_applications(session: Session, server_ids: Sequence[int]) -> Mapping[int, list[str]]:
+    found: dict[int, list[str]] = defaultdict(list)
+    if server_ids:
+        query = (
+            select(col(ServerApplication.server_id), col(Application.name))
+            .join(Application, col(Application.id) == col(ServerApplication.application_id))
+            .where(col(ServerApplication.server_id).in_(server_ids))
+            .order_by(col(Application.name))
+        )
+        for server_id, name in session.execute(query):
+            found[server_id].append(name)
+    return found

@@ -1,0 +1,140 @@
+"""Applications and waves as the readers see them: applications with their server counts and
+wave name, waves with how many applications and servers are planned in them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated, Literal
+
+from pydantic import Field
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from estate.db.paging import (
+    Page,
+    PageQuery,
+    Search,
+    SortedQuery,
+    equal,
+    equal_or_unset,
+    paged,
+    sorted_page,
+    text_search,
+    wave_id_filter,
+    where_all,
+)
+from estate.migration.progress import MIGRATED
+from estate.models import Application, Server, ServerApplication, Wave
+from estate.models.application import ApplicationPublic
+from estate.models.wave import WavePublic
+from estate.status import Strategy
+
+APPLICATION_SORTS = ("id", "name", "owner", "criticality", "strategy", "wave_id", "target_date")
+
+
+class ApplicationQuery(SortedQuery):
+    """`GET /applications`."""
+
+    q: Search = None
+    criticality: str | None = None
+    strategy: Strategy | Literal["none"] | None = None
+    wave: Annotated[str | None, Field(max_length=200, description="Wave id, name or 'none'.")] = (
+        None
+    )
+
+
+def list_applications(session: Session, query: ApplicationQuery) -> Page:
+    found = where_all(
+        select(Application),
+        text_search(query.q, col(Application.name), col(Application.owner)),
+        equal(col(Application.criticality), query.criticality),
+        equal_or_unset(col(Application.strategy), query.strategy),
+        equal_or_unset(col(Application.wave_id), wave_id_filter(session, query.wave)),
+    )
+    page = sorted_page(session, found, Application, query, APPLICATION_SORTS)
+    return page.with_items(public_rows(session, page.items))
+
+
+def application(session: Session, app_id: int) -> ApplicationPublic | None:
+    found = session.get(Application, app_id)
+    return public_rows(session, [found])[0] if found is not None else None
+
+
+def public_rows(session: Session, apps: list[Application]) -> list[ApplicationPublic]:
+    """Each application with how many servers it has, how many are migrated (or further on),
+    and its wave's name: one grouped query for the page, not one per application."""
+    ids = [a.id for a in apps if a.id is not None]
+    counts: dict[int, tuple[int, int]] = {}
+    if ids:
+        migrated = case((col(Server.migration_status).in_(sorted(MIGRATED)), 1), else_=0)
+        query = (
+            select(col(ServerApplication.application_id), func.count(), func.sum(migrated))
+            .join(Server, col(Server.id) == col(ServerApplication.server_id))
+            .where(col(ServerApplication.application_id).in_(ids))
+            .group_by(col(ServerApplication.application_id))
+        )
+        counts = {a: (n, int(m or 0)) for a, n, m in session.execute(query)}
+    waves = wave_names(session)
+    return [
+        ApplicationPublic.model_validate(
+            a,
+            update={
+                "server_count": counts.get(a.id or 0, (0, 0))[0],
+                "servers_migrated": counts.get(a.id or 0, (0, 0))[1],
+                "wave": waves.get(a.wave_id) if a.wave_id else None,
+            },
+        )
+        for a in apps
+    ]
+
+
+def wave_names(session: Session) -> dict[int, str]:
+    return {int(i): n for i, n in session.execute(select(col(Wave.id), col(Wave.name))) if i}
+
+
+def list_waves(session: Session, query: PageQuery) -> Page:
+    """Waves by planned start (unplanned last), then name."""
+    ordered = select(Wave).order_by(
+        col(Wave.planned_start).is_(None), col(Wave.planned_start), col(Wave.name), col(Wave.id)
+    )
+    page = paged(session, ordered, query)
+    return page.with_items(wave_rows(session, page.items))
+
+
+def wave(session: Session, wave_id: int) -> WavePublic | None:
+    found = session.get(Wave, wave_id)
+    return wave_rows(session, [found])[0] if found is not None else None
+
+
+def wave_rows(session: Session, waves: Sequence[Wave]) -> list[WavePublic]:
+    counts = wave_counts(session, [w.id for w in waves if w.id is not None])
+    return [
+        WavePublic.model_validate(
+            w,
+            update={
+                "applications": counts.get(w.id or 0, (0, 0))[0],
+                "servers": counts.get(w.id or 0, (0, 0))[1],
+            },
+        )
+        for w in waves
+    ]
+
+
+def wave_counts(session: Session, wave_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """(applications, servers) planned in each wave."""
+    apps = dict(
+        session.execute(
+            select(col(Application.wave_id), func.count())
+            .where(col(Application.wave_id).in_(wave_ids))
+            .group_by(col(Application.wave_id))
+        ).all()
+    )
+    servers = dict(
+        session.execute(
+            select(col(Server.effective_wave_id), func.count())
+            .where(col(Server.effective_wave_id).in_(wave_ids))
+            .group_by(col(Server.effective_wave_id))
+        ).all()
+    )
+    return {i: (apps.get(i, 0), servers.get(i, 0)) for i in wave_ids}

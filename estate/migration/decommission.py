@@ -1,0 +1,250 @@
+"""Decommission: candidates by rule with their evidence, the capital assets team's review,
+and the record of removal and disposal.
+
+A server is a candidate when estate.migration's rule holds (migrated with a linked workload
+running for long enough, or retired; and the on-premise side powered off or long unseen); the
+rule's evidence is kept on the server (`migration_evidence`). The list shows candidates and
+every server someone has reviewed, whatever the decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session
+
+from estate.config import Settings
+from estate.db.paging import Page, PageQuery, paged, site_id_filter
+from estate.history.changelog import Actor, Cause, ChangeLog
+from estate.inventory.servers import server_applications
+from estate.migration import statuses
+from estate.models import Decommission, Server, Site
+from estate.models.base import table_of, utcnow
+from estate.status import DecommissionDecision, MigrationStatus
+from estate.writes import Conflict, Invalid, Name, NotFound, Text, WriteBody
+
+S = MigrationStatus
+LISTED = (S.DECOMMISSION_CANDIDATE, S.DECOMMISSION_APPROVED, S.DECOMMISSIONED)
+SERVERS = table_of(Server)
+DECOMMISSIONS = table_of(Decommission)
+SITES = table_of(Site)
+
+
+class Candidate(BaseModel):
+    server_id: int
+    hostname: str | None
+    serial: str | None
+    asset_tag: str | None
+    kind: str | None
+    site: str | None
+    room: str | None
+    rack: str | None
+    rack_unit: int | None
+    rack_units: int | None
+    power_watts: float | None
+    applications: list[str]
+    migration_status: MigrationStatus
+    evidence: list[str]
+    decision: DecommissionDecision | None
+    note: str | None
+    reviewer: str | None
+    reviewed_at: datetime | None
+    removed_on: date | None
+    disposal_reference: str | None
+    data_sanitisation_reference: str | None
+    completed_by: str | None
+    completed_at: datetime | None
+
+
+class ReviewIn(WriteBody):
+    decision: DecommissionDecision
+    note: Annotated[Text, Field(max_length=2000)] | None = None
+
+
+class CompleteIn(WriteBody):
+    removed_on: date
+    disposal_reference: Name
+    data_sanitisation_reference: Name
+
+
+_COLUMNS = (
+    SERVERS.c.id.label("server_id"),
+    SERVERS.c.hostname,
+    SERVERS.c.serial,
+    SERVERS.c.asset_tag,
+    SERVERS.c.kind,
+    SITES.c.name.label("site"),
+    SERVERS.c.room,
+    SERVERS.c.rack,
+    SERVERS.c.rack_unit,
+    SERVERS.c.rack_units,
+    SERVERS.c.power_watts,
+    SERVERS.c.migration_status,
+    SERVERS.c.migration_evidence.label("evidence"),
+    DECOMMISSIONS.c.decision,
+    DECOMMISSIONS.c.note,
+    DECOMMISSIONS.c.reviewer,
+    DECOMMISSIONS.c.reviewed_at,
+    DECOMMISSIONS.c.removed_on,
+    DECOMMISSIONS.c.disposal_reference,
+    DECOMMISSIONS.c.data_sanitisation_reference,
+    DECOMMISSIONS.c.completed_by,
+    DECOMMISSIONS.c.completed_at,
+)
+
+
+class CandidateQuery(PageQuery):
+    """`GET /decommission/candidates`."""
+
+    status: MigrationStatus | None = None
+    decision: DecommissionDecision | None = None
+    site: Annotated[str | None, Field(max_length=200, description="Site id or name.")] = None
+
+
+def _query(session: Session, filters: CandidateQuery) -> Select[Any]:
+    query = (
+        select(*_COLUMNS)
+        .select_from(
+            SERVERS.outerjoin(DECOMMISSIONS, DECOMMISSIONS.c.server_id == SERVERS.c.id).outerjoin(
+                SITES, SITES.c.id == SERVERS.c.site_id
+            )
+        )
+        .where(or_(SERVERS.c.migration_status.in_(LISTED), DECOMMISSIONS.c.server_id.is_not(None)))
+    )
+    if filters.status is not None:
+        query = query.where(SERVERS.c.migration_status == filters.status)
+    if filters.decision is not None:
+        query = query.where(DECOMMISSIONS.c.decision == filters.decision)
+    site_id = site_id_filter(session, filters.site)
+    if site_id is not None:
+        query = query.where(SERVERS.c.site_id == site_id)
+    return query.order_by(SERVERS.c.id)
+
+
+def _candidates(session: Session, rows: list[Any]) -> list[Candidate]:
+    apps = server_applications(session, [r.server_id for r in rows])
+    return [
+        Candidate.model_validate(
+            {
+                **r._mapping,
+                "evidence": r.evidence or [],
+                "applications": list(apps.get(r.server_id, [])),
+            }
+        )
+        for r in rows
+    ]
+
+
+def list_candidates(session: Session, filters: CandidateQuery) -> Page:
+    page = paged(session, _query(session, filters), filters, rows=True)
+    return page.with_items(_candidates(session, page.items))
+
+
+def get_candidate(session: Session, server_id: int) -> Candidate | None:
+    query = _query(session, CandidateQuery()).where(SERVERS.c.id == server_id)
+    rows = list(session.execute(query))
+    return _candidates(session, rows)[0] if rows else None
+
+
+def iter_candidates(
+    session: Session, filters: CandidateQuery | None = None, batch: int = 900
+) -> Iterator[Candidate]:
+    """Every listed server, a batch at a time (for exports), in id order. The filters are
+    checked now, so a bad one is refused before a streamed response starts."""
+    query = _query(session, filters or CandidateQuery())
+
+    def batches() -> Iterator[Candidate]:
+        last = 0
+        while True:
+            rows = list(session.execute(query.where(SERVERS.c.id > last).limit(batch)))
+            if not rows:
+                return
+            yield from _candidates(session, rows)
+            last = rows[-1].server_id
+
+    return batches()
+
+
+def _server(session: Session, server_id: int) -> Server:
+    server = session.get(Server, server_id)
+    if server is None:
+        raise NotFound(f"no server with id {server_id}")
+    return server
+
+
+def review(
+    session: Session, settings: Settings, actor: Actor, server_id: int, data: ReviewIn
+) -> Candidate:
+    """Approve, reject or defer a candidate (again, if need be) until it is decommissioned;
+    the server's status and the kept figures follow."""
+    server = _server(session, server_id)
+    if server.migration_status == S.DECOMMISSIONED:
+        raise Conflict(f"server {server_id} is already decommissioned")
+    if not server.migration_evidence and server.migration_status != S.DECOMMISSION_APPROVED:
+        raise Conflict(
+            f"server {server_id} is not a decommission candidate "
+            f"(status {server.migration_status}: {server.migration_status_reason})"
+        )
+    row = session.get(Decommission, server_id)
+    before = {"decommission_decision": row.decision, "decommission_note": row.note} if row else {}
+    now = utcnow()
+    if row is None:
+        row = Decommission(server_id=server_id, decision=data.decision, reviewer=actor.name,
+                           reviewed_at=now)  # fmt: skip
+        session.add(row)
+    row.decision, row.note, row.reviewer, row.reviewed_at = (
+        data.decision,
+        data.note,
+        actor.name,
+        now,
+    )
+    session.flush()
+    after = {"decommission_decision": data.decision, "decommission_note": data.note}
+    ChangeLog(Cause.of(actor)).record(session, "server", [(server_id, before, after)])
+    return _derived(session, settings, actor, server_id)
+
+
+def complete(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    server_id: int,
+    data: CompleteIn,
+    today: date,
+) -> Candidate:
+    """Record the removal and disposal of an approved server; its status and the kept figures
+    follow."""
+    _server(session, server_id)
+    row = session.get(Decommission, server_id)
+    if row is None or row.decision != DecommissionDecision.APPROVE:
+        raise Conflict(f"server {server_id} has no approved decommission review")
+    if row.removed_on is not None:
+        raise Conflict(f"server {server_id} was already recorded as removed on {row.removed_on}")
+    if data.removed_on > today:
+        raise Invalid(("body", "removed_on"), "removed_on is in the future")
+    row.removed_on = data.removed_on
+    row.disposal_reference = data.disposal_reference
+    row.data_sanitisation_reference = data.data_sanitisation_reference
+    row.completed_by = actor.name
+    row.completed_at = utcnow()
+    session.flush()
+    after = {
+        "decommission_removed_on": data.removed_on,
+        "decommission_disposal_reference": data.disposal_reference,
+        "decommission_data_sanitisation_reference": data.data_sanitisation_reference,
+    }
+    ChangeLog(Cause.of(actor)).record(session, "server", [(server_id, {}, after)])
+    return _derived(session, settings, actor, server_id)
+
+
+def _derived(session: Session, settings: Settings, actor: Actor, server_id: int) -> Candidate:
+    """After a review or a removal: the server's status and the kept figures, then the
+    candidate as the list now shows it."""
+    statuses.refresh(session, settings, server_ids=[server_id], actor=actor)
+    found = get_candidate(session, server_id)
+    assert found is not None  # a reviewed server is always listed
+    return found

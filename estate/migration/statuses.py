@@ -1,0 +1,264 @@
+"""Keeping every server's migration status, in bulk, and the aggregates built on it.
+
+`refresh_statuses` evaluates estate.migration.rules.derive for every server (or some) a batch
+at a time, loading each batch's facts with one query per related table, and writes only the
+rows that changed (one executemany UPDATE per batch) with a change row for each status that
+moved. `refresh` does that and then rebuilds the kept aggregates (estate.progress,
+estate.hosting). Nothing here commits: the scan run, the request or the command does.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Row, bindparam, select, update
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from estate.config import MigrationSettings
+from estate.db.bulk import chunked
+from estate.history.changelog import Actor, Cause, ChangeLog
+from estate.migration import hosting, progress
+from estate.migration.applications import wave_names
+from estate.migration.rules import (
+    AppPlan,
+    Derived,
+    Explanation,
+    LinkedWorkload,
+    Review,
+    ServerFacts,
+    derive,
+    explanation,
+)
+from estate.models import (
+    Application,
+    Decommission,
+    Server,
+    ServerApplication,
+    Workload,
+)
+from estate.models.base import table_of, utcnow
+from estate.status import EntityStatus
+
+if TYPE_CHECKING:
+    from estate.config import Settings
+
+# --- loading facts in bulk -------------------------------------------------------------------
+
+SERVERS = table_of(Server)
+_FACT_COLUMNS = (
+    SERVERS.c.id,
+    SERVERS.c.strategy_override,
+    SERVERS.c.wave_id,
+    SERVERS.c.mgn_lifecycle_state,
+    SERVERS.c.power_state,
+    SERVERS.c.missing_since,
+    SERVERS.c.status_override,
+    SERVERS.c.status_override_reason,
+)
+_KEPT = (
+    "migration_status",
+    "migration_status_reason",
+    "migration_evidence",
+    "effective_strategy",
+    "effective_wave_id",
+)
+
+
+@dataclass
+class Batch:
+    rows: list[Row[Any]]
+
+
+def _batches(session: Session, server_ids: Sequence[int] | None, size: int) -> Iterator[Batch]:
+    columns = (*_FACT_COLUMNS, *(SERVERS.c[name] for name in _KEPT))
+    if server_ids is not None:
+        for chunk in chunked(sorted(set(server_ids)), size):
+            yield Batch(list(session.execute(select(*columns).where(SERVERS.c.id.in_(chunk)))))
+        return
+    last = 0
+    while True:
+        query = select(*columns).where(SERVERS.c.id > last).order_by(SERVERS.c.id).limit(size)
+        rows = list(session.execute(query))
+        if not rows:
+            return
+        yield Batch(rows)
+        last = rows[-1].id
+
+
+def load_facts(session: Session, rows: Sequence[Row[Any]]) -> dict[int, ServerFacts]:
+    """Each server's facts: one query per related table for the whole batch."""
+    ids = [r.id for r in rows]
+    apps: dict[int, list[AppPlan]] = defaultdict(list)
+    query = (
+        select(
+            col(ServerApplication.server_id),
+            col(Application.name),
+            col(Application.strategy),
+            col(Application.wave_id),
+        )
+        .join(Application, col(Application.id) == col(ServerApplication.application_id))
+        .where(col(ServerApplication.server_id).in_(ids))
+        .order_by(col(Application.name))
+    )
+    for server_id, name, strategy, wave_id in session.execute(query):
+        apps[server_id].append(AppPlan(name, strategy, wave_id))
+    workloads: dict[int, list[LinkedWorkload]] = defaultdict(list)
+    wl = table_of(Workload)
+    query = select(
+        wl.c.migrated_from_server_id,
+        wl.c.name,
+        wl.c.resource_id,
+        wl.c.state,
+        wl.c.launched_at,
+        wl.c.created_at,
+    ).where(
+        wl.c.migrated_from_server_id.in_(ids),
+        wl.c.status != EntityStatus.GONE,
+        wl.c.ended.is_(False),  # a terminated instance migrated nothing
+    )
+    for row in session.execute(query):
+        workloads[row.migrated_from_server_id].append(
+            LinkedWorkload(
+                row.name or row.resource_id, row.state, row.launched_at or row.created_at
+            )
+        )
+    reviews = {
+        d.server_id: Review(
+            d.decision, d.reviewer, d.reviewed_at, d.note, d.removed_on, d.disposal_reference
+        )
+        for d in session.execute(
+            select(Decommission).where(col(Decommission.server_id).in_(ids))
+        ).scalars()
+    }
+    return {
+        r.id: ServerFacts(
+            strategy_override=r.strategy_override,
+            wave_id=r.wave_id,
+            applications=tuple(apps.get(r.id, ())),
+            mgn_lifecycle_state=r.mgn_lifecycle_state,
+            workloads=tuple(workloads.get(r.id, ())),
+            power_state=r.power_state,
+            missing_since=r.missing_since,
+            review=reviews.get(r.id),
+            status_override=r.status_override,
+            status_override_reason=r.status_override_reason,
+        )
+        for r in rows
+    }
+
+
+# --- keeping statuses ------------------------------------------------------------------------
+
+
+def kept_values(derived: Derived) -> dict[str, Any]:
+    return {
+        "migration_status": derived.status,
+        "migration_status_reason": derived.reason,
+        "migration_evidence": list(derived.evidence),
+        "effective_strategy": derived.strategy,
+        "effective_wave_id": derived.wave_id,
+    }
+
+
+def refresh_statuses(
+    session: Session,
+    rules: MigrationSettings,
+    *,
+    server_ids: Sequence[int] | None = None,
+    now: datetime | None = None,
+    actor: Actor | None = None,
+    run_id: int | None = None,
+) -> int:
+    """Derive the status of the given servers (all when None) and write those that changed,
+    with a change row for each status that moved. Returns how many rows changed."""
+    now = now or utcnow()
+    waves = wave_names(session)
+    changed = 0
+    for batch in _batches(session, server_ids, rules.batch_size):
+        facts = load_facts(session, batch.rows)
+        updates, history = [], []
+        for row in batch.rows:
+            new = kept_values(derive(facts[row.id], rules, now, waves))
+            if any(getattr(row, name) != value for name, value in new.items()):
+                updates.append({"_id": row.id, **new})
+            if row.migration_status != new["migration_status"]:
+                history.append((row.id, row.migration_status, new["migration_status"]))
+        _write(session, updates)
+        _history(session, history, now, actor, run_id)
+        changed += len(updates)
+    return changed
+
+
+def _write(session: Session, updates: list[dict[str, Any]]) -> None:
+    if updates:
+        stmt = (
+            update(SERVERS)
+            .where(SERVERS.c.id == bindparam("_id"))
+            .values({name: bindparam(name) for name in _KEPT})
+        )
+        session.connection().execute(stmt, updates)
+
+
+def _history(
+    session: Session,
+    moves: list[tuple[int, Any, Any]],
+    now: datetime,
+    actor: Actor | None,
+    run_id: int | None,
+) -> None:
+    """A status move is a change of the server: the user's when a write caused it, else the
+    scan's (run_id may be None for a daily refresh)."""
+    log = ChangeLog(Cause.of(actor, run_id), now)
+    for server_id, old, new in moves:
+        log.add("server", server_id, "migration_status", old, new)
+    log.flush(session)
+
+
+def explain(
+    session: Session, rules: MigrationSettings, server_id: int, now: datetime | None = None
+) -> Explanation | None:
+    """The derivation for one server now, with the facts it used (for GET /servers/{id})."""
+    batch = next(_batches(session, [server_id], 1), None)
+    if batch is None or not batch.rows:
+        return None
+    facts = load_facts(session, batch.rows)[server_id]
+    waves = wave_names(session)
+    return explanation(derive(facts, rules, now or utcnow(), waves), facts, waves)
+
+
+def refresh(
+    session: Session,
+    settings: Settings,
+    *,
+    server_ids: Sequence[int] | None = None,
+    actor: Actor | None = None,
+    run_id: int | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Statuses (of some servers or all), then every kept aggregate and today's snapshot."""
+    now = now or utcnow()
+    changed = refresh_statuses(
+        session, settings.migration, server_ids=server_ids, now=now, actor=actor, run_id=run_id
+    )
+    progress.rebuild(session, now)
+    progress.snapshot(session, now.date())
+    sites = None if server_ids is None else hosting.sites_of(session, server_ids)
+    hosting.record_day(session, now.date(), sites, settings.outcomes.default_watts)
+    return changed
+
+
+def refresh_after_scan(session: Session, settings: Settings, run_id: int | None = None) -> int:
+    """Called at the end of every scan run, inside its transaction: every server is
+    re-derived (power, sight, MGN states and workloads may all have moved)."""
+    return refresh(session, settings, run_id=run_id)
+
+
+def take_snapshot(session: Session, settings: Settings) -> progress.Progress:
+    """Re-derive every server now and keep today's snapshot (also taken daily)."""
+    refresh(session, settings, now=utcnow())
+    return progress.read(session)

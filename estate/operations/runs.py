@@ -1,0 +1,56 @@
+"""Scan runs as the readers see them: the filtered, sorted list, one run, each source's last."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from estate.db.paging import Page, SortedQuery, equal, sorted_page, where_all
+from estate.models import ScanRun
+from estate.models.scan_run import ScanRunPublic
+from estate.status import RunStatus
+
+SCAN_SORTS = ("id", "source", "started_at", "finished_at", "status")
+
+
+class ScanQuery(SortedQuery):
+    """`GET /scans`."""
+
+    source: str | None = None
+    status: RunStatus | None = None
+
+
+def list_scans(session: Session, query: ScanQuery) -> Page:
+    found = where_all(
+        select(ScanRun),
+        equal(col(ScanRun.source), query.source),
+        equal(col(ScanRun.status), query.status),
+    )
+    page = sorted_page(session, found, ScanRun, query, SCAN_SORTS, default="-id")
+    items = [ScanRunPublic.model_validate(r) for r in page.items]
+    return page.with_items(items)
+
+
+def scan_run(session: Session, run_id: int) -> ScanRunPublic | None:
+    run = session.get(ScanRun, run_id)
+    return ScanRunPublic.model_validate(run) if run is not None else None
+
+
+def last_runs(session: Session) -> dict[str, ScanRun]:
+    """Each source's latest run, whatever its outcome."""
+    latest_ids = select(func.max(col(ScanRun.id))).group_by(col(ScanRun.source))
+    query = select(ScanRun).where(col(ScanRun.id).in_(latest_ids))
+    return {run.source: run for run in session.execute(query).scalars()}
+
+
+def last_ok(session: Session) -> dict[str, datetime]:
+    """When each source's last successful run finished."""
+    query = (
+        select(col(ScanRun.source), func.max(col(ScanRun.finished_at)))
+        .where(col(ScanRun.status) == RunStatus.OK)
+        .group_by(col(ScanRun.source))
+    )
+    return {source: finished for source, finished in session.execute(query).all() if finished}
