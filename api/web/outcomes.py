@@ -13,19 +13,17 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlmodel import col
 
 from api.deps import SessionDep
 from api.web import charts
 from api.web.params import Problems, offset_of
 from api.web.session import User
 from api.web.templating import render, started
+from estate.inventory.servers import hostnames
 from estate.inventory.workloads import WorkloadQuery, list_workloads
 from estate.migration import outcomes
 from estate.migration.outcome_rules import shortfall
-from estate.models import Server
 from estate.models.workload import WorkloadPublic
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(started)])
@@ -85,13 +83,11 @@ def _chosen(given: str | None, problems: Problems) -> str:
 
 def _rows(session: Session, shown: Shown, items: list[WorkloadPublic]) -> list[ShortRow]:
     origins = sorted({w.migrated_from_server_id for w in items if w.migrated_from_server_id})
-    ids = col(Server.id)
-    named = select(ids, col(Server.hostname)).where(ids.in_(origins))
-    hostnames: dict[int | None, str | None] = dict(session.execute(named).tuples().all())
+    named = hostnames(session, origins)
     return [
         ShortRow(
             w,
-            hostnames.get(w.migrated_from_server_id) if w.migrated_from_server_id else None,
+            named.get(w.migrated_from_server_id) if w.migrated_from_server_id else None,
             shortfall(w.outcome_evidence, shown.evidence),
         )
         for w in items

@@ -156,3 +156,13 @@ def server_applications(session: Session, server_ids: Sequence[int]) -> Mapping[
         for server_id, name in session.execute(query):
             found[server_id].append(name)
     return found
+
+
+def hostnames(session: Session, server_ids: Sequence[int]) -> dict[int, str | None]:
+    """Each of these servers' host name (None where no source gave one), by id; an unknown id
+    is left out."""
+    if not server_ids:
+        return {}
+    ids = col(Server.id)
+    found = select(ids, col(Server.hostname)).where(ids.in_(server_ids))
+    return {server_id: name for server_id, name in session.execute(found).tuples() if server_id}
