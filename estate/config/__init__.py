@@ -29,6 +29,8 @@ class _Section(BaseModel):
 
 def five_field_cron(value: str | None) -> str | None:
     """A crontab schedule; an empty one is none (off)."""
+    if value is not None and not value.strip():
+        return None
     if value is not None and len(value.split()) != 5:
         raise ValueError("expected a five-field cron expression such as '0 2 * * *'")
     return value

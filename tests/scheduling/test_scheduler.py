@@ -63,6 +63,11 @@ def test_a_monday_schedule_fires_on_monday_in_london_time() -> None:
     assert fire is not None and fire.strftime("%A") == "Monday"
 
 
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_an_empty_daily_refresh_turns_it_off(blank: str) -> None:
+    assert SchedulerSettings(daily_refresh=blank).daily_refresh is None
+
+
 def test_latest_slot_is_the_last_fire_time_within_the_lookback() -> None:
     trigger = cron_trigger("*/15 * * * *", SchedulerSettings())
     now = datetime(2026, 11, 25, 12, 20, 30, tzinfo=LONDON)
