@@ -23,6 +23,11 @@ from estate.config import Settings
 from estate.config.loading import load_settings
 from estate.operations.logs import configure_logging, uvicorn_log_config
 
+# uvicorn kills a worker that has not answered its supervisor's ping within this (default 5 s);
+# on a busy host a worker still importing the app takes longer, and was killed and restarted
+# in a loop, never serving.
+WORKER_HEALTHCHECK_SECONDS = 60
+
 
 def serving_app(settings: Settings) -> FastAPI:
     """create_app, then the collector told to leave alone what is loaded by now (gc.freeze):
@@ -49,7 +54,13 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
         return
     if settings.config_path is not None:
         os.environ["ESTATE_CONFIG"] = str(settings.config_path)
-    config = uvicorn.Config("api.serving:app", factory=True, workers=workers, **options)
+    config = uvicorn.Config(
+        "api.serving:app",
+        factory=True,
+        workers=workers,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+        **options,
+    )
     with contextlib.suppress(KeyboardInterrupt):
         Multiprocess(config, sockets=[as_tcp(config.bind_socket())]).run()
 

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import subprocess
+import time
 from pathlib import Path
 
 import httpx
 
 from tests.e2e.conftest import ESTATE, Cli
 from tests.peers import free_port, wait_for_port
+
+
+def wait_for_workers(log_path: Path, workers: int, timeout: float = 90.0) -> None:
+    """The parent binds the port before its workers start, so an open port is not enough."""
+    deadline = time.monotonic() + timeout
+    while log_path.read_text().count("Started server process") < workers:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{workers} workers not started after {timeout}s")
+        time.sleep(0.1)
 
 
 def test_two_workers_answer_on_one_port_and_stop_with_the_server(
@@ -23,6 +33,7 @@ def test_two_workers_answer_on_one_port_and_stop_with_the_server(
         server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         try:
             wait_for_port(port, timeout=60)
+            wait_for_workers(log_path, 2)
             headers = {"Authorization": f"Bearer {token}"}
             with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers) as client:
                 answers = [client.get("/api/v1/progress", timeout=30) for _ in range(6)]
