@@ -184,10 +184,11 @@ def refresh_statuses(
         updates, history = [], []
         for row in batch.rows:
             new = kept_values(derive(facts[row.id], rules, now, waves))
-            if any(getattr(row, name) != value for name, value in new.items()):
+            moved = [(n, getattr(row, n), v) for n, v in new.items() if getattr(row, n) != v]
+            if moved:
                 updates.append({"_id": row.id, **new})
-            if row.migration_status != new["migration_status"]:
-                history.append((row.id, row.migration_status, new["migration_status"]))
+            # Every kept field, so the server's list row can be rebuilt as at any day.
+            history += [(row.id, *move) for move in moved]
         _write(session, updates)
         _history(session, history, now, actor, run_id)
         changed += len(updates)
@@ -206,7 +207,7 @@ def _write(session: Session, updates: list[dict[str, Any]]) -> None:
 
 def _history(
     session: Session,
-    moves: list[tuple[int, Any, Any]],
+    moves: list[tuple[int, str, Any, Any]],
     now: datetime,
     actor: Actor | None,
     run_id: int | None,
@@ -214,8 +215,8 @@ def _history(
     """A status move is a change of the server: the user's when a write caused it, else the
     scan's (run_id may be None for a daily refresh)."""
     log = ChangeLog(Cause.of(actor, run_id), now)
-    for server_id, old, new in moves:
-        log.add("server", server_id, "migration_status", old, new)
+    for server_id, name, old, new in moves:
+        log.add("server", server_id, name, old, new)
     log.flush(session)
 
 
