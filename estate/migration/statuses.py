@@ -187,12 +187,16 @@ def refresh_statuses(
             moved = [(n, getattr(row, n), v) for n, v in new.items() if getattr(row, n) != v]
             if moved:
                 updates.append({"_id": row.id, **new})
-            # Every kept field, so the server's list row can be rebuilt as at any day.
-            history += [(row.id, *move) for move in moved]
+            # Every kept field, so the server's list row can be rebuilt as at any day; but a
+            # new server's first explanation is not a change of it.
+            history += [(row.id, *m) for m in moved if m[1] is not None or m[0] not in _TOLD]
         _write(session, updates)
         _history(session, history, now, actor, run_id)
         changed += len(updates)
     return changed
+
+# What explains a status: None only until a server is first derived.
+_TOLD = frozenset({"migration_status_reason", "migration_evidence"})
 
 
 def _write(session: Session, updates: list[dict[str, Any]]) -> None:

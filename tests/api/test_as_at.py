@@ -166,3 +166,29 @@ def test_before_anything_empty_and_bad_days_named(
     assert future.json()["detail"][0]["loc"] == ["query", "as_at"]
     assert malformed.status_code == 422
     assert malformed.json()["detail"][0]["loc"] == ["query", "as_at"]
+
+
+def test_a_servers_history_is_a_paged_timeline(
+    engine: Engine, settings: Settings, make_client: MakeClient
+) -> None:
+    client = make_client()
+    with time_machine.travel(at_ten(FIRST), tick=False):
+        scan_and_refresh(engine, settings, "cmdb", export({"a": BASE["a"]}))
+    with time_machine.travel(at_ten(FIRST + timedelta(days=1)), tick=False):
+        scan_and_refresh(
+            engine, settings, "cmdb", export({"a": BASE["a"] | {"os_version": "2019"}})
+        )
+    with time_machine.travel(at_ten(FIRST + timedelta(days=2)), tick=False):
+        scan_and_refresh(engine, settings, "cmdb", export({}))
+        first = client.get("/api/v1/servers/1/history?limit=2").json()
+        rest = client.get("/api/v1/servers/1/history?limit=10&offset=2").json()
+
+    seen = [(e["event"], e["field"], e["old"], e["new"]) for e in first["items"] + rest["items"]]
+    assert first["total"] == 5
+    assert seen == [
+        ("changed", "missing_since", None, "2026-03-04T10:00:00+00:00"),
+        ("changed", "status", "active", "missing"),
+        ("disappeared", None, None, None),
+        ("changed", "os_version", "2016", "2019"),
+        ("appeared", None, None, None),
+    ]
