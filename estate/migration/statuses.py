@@ -195,6 +195,7 @@ def refresh_statuses(
         changed += len(updates)
     return changed
 
+
 # What explains a status: None only until a server is first derived.
 _TOLD = frozenset({"migration_status_reason", "migration_evidence"})
 
