@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import date
 from typing import Annotated, TypeVar
 
 import anyio.to_thread
@@ -13,7 +14,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from estate.config import Settings
-from estate.db.paging import MAX_LIMIT
+from estate.db.paging import MAX_LIMIT, BadQuery
+from estate.history.as_at import Moment
 
 T = TypeVar("T")
 
@@ -81,3 +83,24 @@ def found(value: T | None, message: str) -> T:
     if value is None:
         raise HTTPException(404, message)
     return value
+
+
+async def as_at_moment(
+    settings: SettingsDep,
+    as_at: Annotated[
+        date | None,
+        Query(
+            description="A past day (YYYY-MM-DD): the answer as estate knew it at the end of "
+            "that day in `scheduler.timezone`, rebuilt from the change history."
+        ),
+    ] = None,
+) -> Moment | None:
+    """The end of the day asked for; today is allowed (its end is not yet), a later day not."""
+    if as_at is None:
+        return None
+    if as_at > settings.today():
+        raise BadQuery("as_at", f"{as_at.isoformat()} is in the future")
+    return Moment.end_of(as_at, settings.scheduler.timezone)
+
+
+AsAt = Annotated[Moment | None, Depends(as_at_moment)]

@@ -11,14 +11,16 @@ from pydantic import BaseModel
 
 from api.auth import CurrentActor, require
 from api.cache import kept_json
-from api.deps import SessionDep, SettingsDep
+from api.deps import AsAt, SessionDep, SettingsDep
 from estate.db import paging
 from estate.db.paging import BadQuery
 from estate.migration import assignments, plans, progress, statuses
+from estate.migration.as_at import ProgressAt, progress_at
 from estate.migration.servers import ServerDetail
 from estate.status import Permission
 
 router = APIRouter(tags=["migration"])
+JSON = "application/json"
 Editor = [Depends(require(Permission.EDIT_INVENTORY))]
 ServerId = Annotated[int, Path(ge=1, le=paging.MAX_ID)]
 CSV_BODY = {
@@ -95,10 +97,13 @@ def assign_csv(
     return _assign(session, settings, actor, assignments.parse_csv(text))
 
 
-@router.get("/progress", response_model=progress.Progress)
-def get_progress(request: Request, session: SessionDep) -> Response:
+@router.get("/progress", response_model=progress.Progress | ProgressAt)
+def get_progress(request: Request, session: SessionDep, moment: AsAt) -> Response:
     """Totals and % migrated, by servers and by applications, per wave, strategy, application
-    and site: the same numbers the server list gives for each filter."""
+    and site: the same numbers the server list gives for each filter; as at a day, counted
+    from the servers as they stood then (`source` says from what)."""
+    if moment is not None:
+        return Response(progress_at(session, moment).model_dump_json(), media_type=JSON)
     return kept_json(request, session, "progress", lambda: progress.read(session))
 
 

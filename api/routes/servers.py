@@ -1,4 +1,5 @@
-"""Servers: the list for every reader, and one server with how its status was derived."""
+"""Servers: the list for every reader, one server with how its status was derived, and its
+history; the list and the server as at a past day (`as_at`)."""
 
 from __future__ import annotations
 
@@ -6,26 +7,45 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from api.deps import SessionDep, SettingsDep, found
+from api.deps import AsAt, SessionDep, SettingsDep, found
 from api.schemas import Page
-from estate.db.paging import MAX_ID
-from estate.inventory import servers
+from estate.db.paging import MAX_ID, PageQuery
+from estate.history.timeline import TimelineEntry, timeline
+from estate.inventory import as_at, servers
 from estate.inventory.servers import ServerQuery
 from estate.migration import servers as plan
 from estate.migration.servers import ServerDetail
 from estate.models.server import ServerPublic
+from estate.status import EntityKind
 
 router = APIRouter(prefix="/servers", tags=["servers"])
 ServerId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.get("", response_model=Page[ServerPublic])
-def list_servers(session: SessionDep, query: Annotated[ServerQuery, Query()]) -> Page[ServerPublic]:
+def list_servers(
+    session: SessionDep, moment: AsAt, query: Annotated[ServerQuery, Query()]
+) -> Page[ServerPublic]:
+    if moment is not None:
+        return Page.of(as_at.list_servers_at(session, query, moment))
     return Page.of(servers.list_servers(session, query))
 
 
 @router.get("/{server_id}", response_model=ServerDetail)
-def get_server(session: SessionDep, settings: SettingsDep, server_id: ServerId) -> ServerDetail:
-    return found(
-        plan.server_detail(session, settings.migration, server_id), f"no server with id {server_id}"
-    )
+def get_server(
+    session: SessionDep, settings: SettingsDep, moment: AsAt, server_id: ServerId
+) -> ServerDetail:
+    """The server; as at a day, as it stood then (its status then, not re-derived)."""
+    missing = f"no server with id {server_id}"
+    if moment is not None:
+        then = found(as_at.server_at(session, server_id, moment), missing)
+        return ServerDetail.model_validate(then.model_dump())
+    return found(plan.server_detail(session, settings.migration, server_id), missing)
+
+
+@router.get("/{server_id}/history", response_model=Page[TimelineEntry])
+def server_history(
+    session: SessionDep, server_id: ServerId, page: Annotated[PageQuery, Query()]
+) -> Page[TimelineEntry]:
+    """Every change of the server's fields and each source's sightings, newest first."""
+    return Page.of(timeline(session, EntityKind.SERVER, server_id, page, personal=False))

@@ -208,7 +208,6 @@ _KEY_COLUMNS = {
     "bios_uuid_key",
     "name_key",
     "asset_tag_key",
-    "missing_since",
 }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 from sqlalchemy import func, select
@@ -23,7 +23,6 @@ from estate.db.paging import (
     sorted_page,
     text_search,
     wave_id_filter,
-    where_all,
 )
 from estate.history.changes import history_of
 from estate.inventory.observations import observations_of
@@ -87,29 +86,34 @@ class ServerInventory(ServerPublic):
 
 def list_servers(session: Session, query: ServerQuery) -> Page:
     """A page of servers as ServerPublic, with their site's name and applications."""
-    found = where_all(
-        select(Server),
-        equal(col(Server.site_id), site_id_filter(session, query.site)),
-        equal(col(Server.status), query.status),
-        equal(col(Server.kind), query.kind),
-        col(Server.migration_status).in_(query.migration_status)
-        if query.migration_status
-        else None,
-        equal_or_unset(col(Server.effective_strategy), query.strategy),
-        equal_or_unset(col(Server.effective_wave_id), wave_id_filter(session, query.wave)),
-        text_search(query.os, col(Server.os_name)),
-        text_search(query.q, col(Server.hostname), col(Server.fqdn), col(Server.serial)),
+    found = select(Server).where(*server_filters(session, query, Server))
+    page = sorted_page(session, found, Server, query, SERVER_SORTS)
+    return page.with_items(public(session, page.items))
+
+
+def server_filters(session: Session, query: ServerQuery, table: Any) -> list[Any]:
+    """The query's conditions on `table`: the servers table, or the servers as at a day
+    (estate.inventory.as_at), whose columns have the same names."""
+    given = (
+        equal(table.site_id, site_id_filter(session, query.site)),
+        equal(table.status, query.status),
+        equal(table.kind, query.kind),
+        table.migration_status.in_(query.migration_status) if query.migration_status else None,
+        equal_or_unset(table.effective_strategy, query.strategy),
+        equal_or_unset(table.effective_wave_id, wave_id_filter(session, query.wave)),
+        text_search(query.os, table.os_name),
+        text_search(query.q, table.hostname, table.fqdn, table.serial),
     )
+    conditions = [condition for condition in given if condition is not None]
     if query.application:
-        found = found.where(
-            col(Server.id).in_(
+        conditions.append(
+            table.id.in_(
                 select(col(ServerApplication.server_id))
                 .join(Application, col(Application.id) == col(ServerApplication.application_id))
                 .where(func.lower(col(Application.name)) == query.application.lower())
             )
         )
-    page = sorted_page(session, found, Server, query, SERVER_SORTS)
-    return page.with_items(public(session, page.items))
+    return conditions
 
 
 def public(session: Session, servers: Sequence[Server]) -> list[ServerPublic]:

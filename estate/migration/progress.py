@@ -123,35 +123,42 @@ def _key(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-# A server's groups: status, wave, strategy and site, read as plain strings and ids.
-_COMBO = (
-    type_coerce(SERVERS.c.migration_status, String),
-    SERVERS.c.effective_wave_id,
-    type_coerce(SERVERS.c.effective_strategy, String),
-    SERVERS.c.site_id,
-)
-
-
 def rebuild(session: Session, now: datetime) -> None:
-    """Recount every group from the servers table (a whole recount: nothing can go stale).
+    """Recount every group from the servers table (a whole recount: nothing can go stale)."""
+    bump_version(session, now)
+    _replace(session, *count(session, SERVERS, LINKS))
+
+
+Counts = Counter[tuple[str, str | None, str]]
+AppCounts = dict[tuple[str, str | None], list[int]]
+
+
+def count(session: Session, servers: Any, links: Any) -> tuple[Counts, AppCounts]:
+    """Servers per group and status, and applications (all, migrated) per group, of `servers`
+    (the servers table, or the servers as at a day) linked by `links`.
 
     Two GROUP BYs over every combination of status, wave, strategy and site (one of them per
     application link), expanded into each dimension in memory: each server and each link is
     read once, however many dimensions there are.
     """
-    bump_version(session, now)
-    counts: Counter[tuple[str, str | None, str]] = Counter()
+    combo = (
+        type_coerce(servers.c.migration_status, String),
+        servers.c.effective_wave_id,
+        type_coerce(servers.c.effective_strategy, String),
+        servers.c.site_id,
+    )
+    counts: Counts = Counter()
     for status, wave, strategy, site, n in session.execute(
-        select(*_COMBO, func.count()).group_by(*_COMBO)
+        select(*combo, func.count()).group_by(*combo)
     ):
         for group in (("all", None), ("wave", _key(wave)), ("strategy", strategy),
                       ("site", _key(site))):  # fmt: skip
             counts[(*group, status)] += n
     per_app: dict[tuple[str, str | None, int], list[int]] = defaultdict(lambda: [0, 0])
     linked = (
-        select(LINKS.c.application_id, *_COMBO, func.count())
-        .select_from(LINKS.join(SERVERS, SERVERS.c.id == LINKS.c.server_id))
-        .group_by(LINKS.c.application_id, *_COMBO)
+        select(links.c.application_id, *combo, func.count())
+        .select_from(links.join(servers, servers.c.id == links.c.server_id))
+        .group_by(links.c.application_id, *combo)
     )
     for app_id, status, wave, strategy, site, n in session.execute(linked):
         counts[("application", str(app_id), status)] += n
@@ -161,18 +168,14 @@ def rebuild(session: Session, now: datetime) -> None:
             entry = per_app[(dimension, key, app_id)]
             entry[0] += n
             entry[1] += done
-    apps: dict[tuple[str, str | None], list[int]] = defaultdict(lambda: [0, 0])
-    for (dimension, key, _), (servers, migrated) in per_app.items():
+    apps: AppCounts = defaultdict(lambda: [0, 0])
+    for (dimension, key, _), (servers_in, migrated) in per_app.items():
         apps[(dimension, key)][0] += 1
-        apps[(dimension, key)][1] += int(servers == migrated)
-    _replace(session, counts, apps)
+        apps[(dimension, key)][1] += int(servers_in == migrated)
+    return counts, apps
 
 
-def _replace(
-    session: Session,
-    counts: Counter[tuple[str, str | None, str]],
-    apps: dict[tuple[str, str | None], list[int]],
-) -> None:
+def _replace(session: Session, counts: Counts, apps: AppCounts) -> None:
     session.execute(delete(COUNTS))
     session.execute(delete(APPS))
     rows = [
@@ -238,17 +241,29 @@ def _names(session: Session) -> dict[str, dict[str, str]]:
 
 def read(session: Session) -> Progress:
     """The kept progress: totals, then each dimension's groups ordered by name (unset last)."""
-    counts: dict[tuple[str, str | None], dict[MigrationStatus, int]] = defaultdict(dict)
+    counts: Counts = Counter()
     for dimension, key, status, servers in session.execute(
         select(COUNTS.c.dimension, COUNTS.c.key, COUNTS.c.status, COUNTS.c.servers)
     ):
-        counts[(dimension, key)][MigrationStatus(status)] = servers
-    apps = {
-        (dimension, key): (n, m)
+        counts[(dimension, key, status)] = servers
+    apps: AppCounts = {
+        (dimension, key): [n, m]
         for dimension, key, n, m in session.execute(
             select(APPS.c.dimension, APPS.c.key, APPS.c.applications, APPS.c.migrated)
         )
     }
+    version = current_version(session)
+    return assemble(session, counts, apps, version[1] if version else None)
+
+
+def assemble(
+    session: Session, counted: Counts, apps: AppCounts, refreshed_at: datetime | None
+) -> Progress:
+    """Progress from its counts: totals, then each dimension's groups ordered by name (unset
+    last)."""
+    counts: dict[tuple[str, str | None], dict[MigrationStatus, int]] = defaultdict(dict)
+    for (dimension, key, status), servers in counted.items():
+        counts[(dimension, key)][MigrationStatus(status)] = servers
     names = _names(session)
     groups: dict[str, list[Group]] = {d: [] for d in DIMENSIONS}
     for (dimension, key), by_status in counts.items():
@@ -259,9 +274,8 @@ def read(session: Session) -> Progress:
         groups[dimension].append(Group(key=key, name=name, **made.model_dump()))
     for found in groups.values():
         found.sort(key=lambda g: (g.key is None, (g.name or "").lower(), g.key or ""))
-    version = current_version(session)
     return Progress(
-        refreshed_at=version[1] if version else None,
+        refreshed_at=refreshed_at,
         total=figures(counts.get(("all", None), {}), *apps.get(("all", None), (0, 0))),
         by_wave=groups["wave"],
         by_strategy=groups["strategy"],

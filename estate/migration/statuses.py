@@ -184,14 +184,20 @@ def refresh_statuses(
         updates, history = [], []
         for row in batch.rows:
             new = kept_values(derive(facts[row.id], rules, now, waves))
-            if any(getattr(row, name) != value for name, value in new.items()):
+            moved = [(n, getattr(row, n), v) for n, v in new.items() if getattr(row, n) != v]
+            if moved:
                 updates.append({"_id": row.id, **new})
-            if row.migration_status != new["migration_status"]:
-                history.append((row.id, row.migration_status, new["migration_status"]))
+            # Every kept field, so the server's list row can be rebuilt as at any day; but a
+            # new server's first explanation is not a change of it.
+            history += [(row.id, *m) for m in moved if m[1] is not None or m[0] not in _TOLD]
         _write(session, updates)
         _history(session, history, now, actor, run_id)
         changed += len(updates)
     return changed
+
+
+# What explains a status: None only until a server is first derived.
+_TOLD = frozenset({"migration_status_reason", "migration_evidence"})
 
 
 def _write(session: Session, updates: list[dict[str, Any]]) -> None:
@@ -206,7 +212,7 @@ def _write(session: Session, updates: list[dict[str, Any]]) -> None:
 
 def _history(
     session: Session,
-    moves: list[tuple[int, Any, Any]],
+    moves: list[tuple[int, str, Any, Any]],
     now: datetime,
     actor: Actor | None,
     run_id: int | None,
@@ -214,8 +220,8 @@ def _history(
     """A status move is a change of the server: the user's when a write caused it, else the
     scan's (run_id may be None for a daily refresh)."""
     log = ChangeLog(Cause.of(actor, run_id), now)
-    for server_id, old, new in moves:
-        log.add("server", server_id, "migration_status", old, new)
+    for server_id, name, old, new in moves:
+        log.add("server", server_id, name, old, new)
     log.flush(session)
 
 

@@ -25,7 +25,12 @@ class ChangeBase(SQLModel):
 
 class Change(ChangeBase, table=True):
     __tablename__ = "changes"
-    __table_args__ = (Index("ix_changes_entity", "entity_kind", "entity_id"),)
+    # The reads as at a day (estate.history.as_at): a kind's changes after the day, field by
+    # field; one entity's in time order.
+    __table_args__ = (
+        Index("ix_changes_kind_field_at", "entity_kind", "field", "at"),
+        Index("ix_changes_entity_at", "entity_kind", "entity_id", "at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
 

@@ -22,6 +22,10 @@ def load(engine: Engine, settings: Settings) -> None:
     scan_and_refresh(engine, settings, "cmdb", complete(records))
 
 
+# A server's explanation before anything is known of its plan.
+NO_FACTS = "no strategy, wave or migration facts yet"
+
+
 def changes(client: TestClient, **params: str | int) -> list[tuple[object, ...]]:
     items = client.get("/api/v1/changes", params={"limit": 100, **params}).json()["items"]
     return sorted((c["entity_id"], c["field"], c["old"], c["new"], c["actor"]) for c in items)
@@ -61,7 +65,16 @@ def test_an_application_is_created_and_planned_and_its_servers_follow(
     assert (detail["migration_status"], detail["effective_strategy"]) == ("planned", "replatform")
     assert detail["migration"]["wave"] == "Wave 3"
     assert changes(infra, request_id="req-plan-1") == [
+        (1, "effective_strategy", None, "replatform", "infra-0"),
+        (1, "effective_wave_id", None, wave["id"], "infra-0"),
         (1, "migration_status", "not-assessed", "planned", "infra-0"),
+        (
+            1,
+            "migration_status_reason",
+            NO_FACTS,
+            "wave Wave 3 (from application Payroll)",
+            "infra-0",
+        ),
         (1, "strategy", None, "replatform", "infra-0"),
         (1, "target_date", None, "2027-02-28", "infra-0"),
         (1, "wave_id", None, wave["id"], "infra-0"),
@@ -98,7 +111,9 @@ def test_a_server_plan_overrides_its_application_and_is_audited(
     assert body["migration"]["fact"] == "status_override"
     assert changes(client, request_id="req-server-2") == [
         (2, "applications", [], ["Libraries"], "admin-0"),
+        (2, "effective_strategy", None, "retain", "admin-0"),
         (2, "migration_status", "not-assessed", "retired", "admin-0"),
+        (2, "migration_status_reason", NO_FACTS, "set by hand: switched off in March", "admin-0"),
         (2, "notes", None, "kept for the archive", "admin-0"),
         (2, "status_override", None, "retired", "admin-0"),
         (2, "status_override_reason", None, "switched off in March", "admin-0"),
@@ -171,13 +186,20 @@ def test_bulk_assignment_from_a_list_is_all_or_nothing(
         ("nbc-app02", "planned", ["Libraries"]),
     ]
     assert changes(client, request_id="bulk-1") == [
+        (1, "effective_strategy", None, "rehost", "admin-0"),
+        (1, "effective_wave_id", None, 1, "admin-0"),
         (1, "migration_status", "not-assessed", "planned", "admin-0"),
+        (1, "migration_status_reason", NO_FACTS, "wave Wave 1 (from server)", "admin-0"),
         (1, "strategy_override", None, "rehost", "admin-0"),
         (1, "wave_id", None, 1, "admin-0"),
         (2, "applications", [], ["Libraries"], "admin-0"),
+        (2, "effective_wave_id", None, 1, "admin-0"),
         (2, "migration_status", "not-assessed", "planned", "admin-0"),
+        (2, "migration_status_reason", NO_FACTS, "wave Wave 1 (from server)", "admin-0"),
         (2, "wave_id", None, 1, "admin-0"),
+        (3, "effective_strategy", None, "retire", "admin-0"),
         (3, "migration_status", "not-assessed", "retired", "admin-0"),
+        (3, "migration_status_reason", NO_FACTS, "strategy retire (from server)", "admin-0"),
         (3, "notes", None, "unused", "admin-0"),
         (3, "strategy_override", None, "retire", "admin-0"),
     ]

@@ -1,0 +1,208 @@
+"""Entities as at a past moment, rebuilt from the change log (not today's rows with a filter).
+
+A field's value at a moment is the `old` of its first change after that moment, or, where it
+has not changed since, today's value. `rebuilt` says that in SQL, as a derived table with the
+entity table's own columns and types, so a list's filters, sort and paging run on it unchanged.
+What the change log does not hold is read from where it is kept: readings from their daily
+series (the day's latest value; today's where none was kept), `updated_at` from the latest
+change of a scanned fact. Entities created after the moment are not there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ColumnElement,
+    Date,
+    Float,
+    Integer,
+    String,
+    Subquery,
+    Table,
+    and_,
+    case,
+    cast,
+    func,
+    select,
+    type_coerce,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from estate.models import Change, ReadingDay, Site
+from estate.models.base import UTCDateTime, table_of
+from estate.status import ChangeCause
+
+CHANGES = table_of(Change)
+READINGS = table_of(ReadingDay)
+SITES = table_of(Site)
+# Kept on the row but never a change: identity keys, what a source named, the row's own times.
+_UNRECORDED_SUFFIXES = ("_key", "_ref")
+_UNRECORDED = frozenset({"id", "created_at", "updated_at"})
+
+
+@dataclass(frozen=True)
+class Moment:
+    """The end of a council day (`scheduler.timezone`): `cutoff` is the first instant after
+    it, in UTC; what happened before the cutoff is known as at that day."""
+
+    day: date
+    cutoff: datetime
+
+    @classmethod
+    def end_of(cls, day: date, timezone: str) -> Moment:
+        start_of_next = datetime.combine(day + timedelta(days=1), time(), ZoneInfo(timezone))
+        return cls(day, start_of_next.astimezone(ZoneInfo("UTC")))
+
+
+class _ScalarText(FunctionElement[str]):
+    """A JSON scalar as SQL text (a JSON array or object: its JSON text)."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(_ScalarText)
+def _scalar_text_sqlite(element: _ScalarText, compiler: Any, **kw: Any) -> str:
+    return f"json_extract({compiler.process(element.clauses, **kw)}, '$')"
+
+
+@compiles(_ScalarText, "postgresql")
+def _scalar_text_pg(element: _ScalarText, compiler: Any, **kw: Any) -> str:
+    value = compiler.process(element.clauses, **kw)
+    nested = f"jsonb_typeof({value}) IN ('array', 'object')"
+    return f"(CASE WHEN {nested} THEN ({value})::text ELSE ({value} #>> '{{}}') END)"
+
+
+def _typed(text: ColumnElement[Any], column: Any, postgres: bool) -> ColumnElement[Any]:
+    """A recorded value (as text) as the column's own type."""
+    kind = column.type
+    if isinstance(kind, JSON) or isinstance(getattr(kind, "impl", None), JSON):
+        return type_coerce(cast(text, JSONB), kind) if postgres else type_coerce(text, kind)
+    if isinstance(kind, UTCDateTime):
+        if postgres:
+            return type_coerce(cast(text, UTCDateTime.impl), kind)
+        return type_coerce(func.replace(func.replace(text, "T", " "), "+00:00", ""), kind)
+    for base in (Boolean, Integer, Float, Date):
+        if isinstance(kind, base) and postgres:
+            return type_coerce(cast(text, base()), kind)
+    return type_coerce(text, kind)
+
+
+def recorded_columns(model: type[Any]) -> dict[str, str]:
+    """Each column whose changes are recorded, by column, with the field its rows name (a
+    reference is recorded by its field: `site`, `host`)."""
+    table = table_of(model)
+    readings = {r.field for r in getattr(model, "readings", ())}
+    links = {ref.link: ref.field for ref in getattr(model, "references", ())}
+    return {
+        c.name: links.get(c.name, c.name)
+        for c in table.columns
+        if c.name not in _UNRECORDED
+        and c.name not in readings
+        and not c.name.endswith(_UNRECORDED_SUFFIXES)
+    }
+
+
+def _first_later(kind: str, fields: list[str], moment: Moment) -> Subquery:
+    """Per entity, for each field changed after the moment: whether it was, and its value
+    before the first such change."""
+    ranked = (
+        select(
+            CHANGES.c.entity_id,
+            CHANGES.c.field,
+            _ScalarText(CHANGES.c.old).label("old"),
+            func.row_number()
+            .over(
+                partition_by=(CHANGES.c.entity_id, CHANGES.c.field),
+                order_by=(CHANGES.c.at, CHANGES.c.id),
+            )
+            .label("rank"),
+        )
+        .where(
+            CHANGES.c.entity_kind == kind,
+            CHANGES.c.at >= moment.cutoff,
+            CHANGES.c.field.in_(fields),
+        )
+        .subquery("later")
+    )
+    pivot = [ranked.c.entity_id]
+    for name in fields:
+        pivot.append(func.max(case((ranked.c.field == name, 1))).label(f"has_{name}"))
+        pivot.append(func.max(case((ranked.c.field == name, ranked.c.old))).label(f"old_{name}"))
+    return select(*pivot).where(ranked.c.rank == 1).group_by(ranked.c.entity_id).subquery("first")
+
+
+def _reading(table: Table, name: str, kind: str, moment: Moment) -> ColumnElement[Any]:
+    """A reading's latest kept value up to the day, else today's."""
+    kept = (
+        select(READINGS.c.value)
+        .where(
+            READINGS.c.entity_kind == kind,
+            READINGS.c.entity_id == table.c.id,
+            READINGS.c.name == name,
+            READINGS.c.day <= moment.day,
+        )
+        .order_by(READINGS.c.day.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return type_coerce(func.coalesce(kept, table.c[name]), table.c[name].type)
+
+
+def _updated_at(table: Table, kind: str, facts: list[str], moment: Moment) -> ColumnElement[Any]:
+    """When a scan last changed one of its facts before the moment, else when it was made."""
+    latest = (
+        select(func.max(CHANGES.c.at))
+        .where(
+            CHANGES.c.entity_kind == kind,
+            CHANGES.c.entity_id == table.c.id,
+            CHANGES.c.cause == ChangeCause.SCAN,
+            CHANGES.c.field.in_(facts),
+            CHANGES.c.at < moment.cutoff,
+        )
+        .scalar_subquery()
+    )
+    return type_coerce(func.coalesce(latest, table.c.created_at), UTCDateTime())
+
+
+def rebuilt(
+    session: Any, model: type[Any], kind: str, moment: Moment, facts: list[str] | None = None
+) -> Subquery:
+    """The model's table as it stood at the moment, under the table's own name and columns.
+    `facts`: the fields whose scanned change moves `updated_at` (none: it is today's)."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    table = table_of(model)
+    recorded = recorded_columns(model)
+    later = _first_later(kind, sorted(set(recorded.values())), moment)
+    readings = {r.field for r in getattr(model, "readings", ())}
+    columns: list[ColumnElement[Any]] = []
+    for column in table.columns:
+        if column.name in recorded:
+            field = recorded[column.name]
+            old: ColumnElement[Any] = later.c[f"old_{field}"]
+            if field != column.name and column.name == "site_id":
+                old = select(SITES.c.id).where(SITES.c.name == old).scalar_subquery()
+            value = case(
+                (later.c[f"has_{field}"] == 1, _typed(old, column, postgres)), else_=column
+            )
+            columns.append(type_coerce(value, column.type).label(column.name))
+        elif column.name in readings:
+            columns.append(_reading(table, column.name, kind, moment).label(column.name))
+        elif column.name == "updated_at" and facts is not None:
+            columns.append(_updated_at(table, kind, facts, moment).label(column.name))
+        else:
+            columns.append(column)
+    found = select(*columns).select_from(
+        table.outerjoin(later, and_(later.c.entity_id == table.c.id))
+    )
+    if "created_at" in table.c:
+        found = found.where(table.c.created_at < moment.cutoff)
+    return found.subquery(table.name)

@@ -1,0 +1,120 @@
+"""The inventory's lists and details as at a past day: the same filters, sort and page as the
+live reads (estate.inventory.servers), run on the entities rebuilt from the change log
+(estate.history.as_at)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Subquery, select
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from estate.db.paging import Page, order_by, paged
+from estate.history.as_at import CHANGES, Moment, rebuilt
+from estate.history.changes import history_of
+from estate.inventory.reconcile import SPECS
+from estate.inventory.servers import (
+    SERVER_SORTS,
+    ServerInventory,
+    ServerQuery,
+    public,
+    server_applications,
+    server_filters,
+)
+from estate.models import Observation, Server
+from estate.models.observation import ObservationPublic
+from estate.models.server import ServerRef
+from estate.status import EntityKind
+
+# Lifecycle columns a scan moves, beside the fields its records give.
+_LIFECYCLE = ("status", "missing_since")
+
+
+def scanned_facts(kind: str) -> list[str]:
+    """The change fields whose scanned change makes the entity updated (a reading is not one;
+    a site is recorded by its name)."""
+    spec = SPECS[kind]
+    fields = ["site" if column == "site_id" else column for _, column in spec.stored]
+    return sorted({*(f for f in fields if f not in spec.readings), *_LIFECYCLE})
+
+
+def servers_at(session: Session, moment: Moment) -> Subquery:
+    return rebuilt(session, Server, EntityKind.SERVER, moment, scanned_facts("server"))
+
+
+def list_servers_at(session: Session, query: ServerQuery, moment: Moment) -> Page:
+    """`GET /servers?as_at=`: the page the live list would have given at the moment."""
+    rebuilt_servers = servers_at(session, moment)
+    table = rebuilt_servers.c
+    found = select(rebuilt_servers).where(*server_filters(session, query, table))
+    ordered = found.order_by(*order_by(table, query.sort, SERVER_SORTS))
+    page = paged(session, ordered, query, rows=True)
+    servers = [Server(**row._mapping) for row in page.items]
+    return page.with_items(public_at(session, servers, moment))
+
+
+def public_at(session: Session, servers: Sequence[Server], moment: Moment) -> list[Any]:
+    """As `public`, with the applications each server had at the moment."""
+    found = public(session, servers)
+    ids = [s.id for s in servers if s.id is not None]
+    apps = applications_at(session, ids, moment)
+    return [s.model_copy(update={"applications": apps[s.id]}) for s in found]
+
+
+def applications_at(
+    session: Session, server_ids: Sequence[int], moment: Moment
+) -> dict[int, list[str]]:
+    """Each server's applications at the moment: before the first change of them after it,
+    else as they are now."""
+    now = server_applications(session, server_ids)
+    found: dict[int, list[str]] = defaultdict(list, {i: list(now.get(i, [])) for i in server_ids})
+    later = (
+        select(CHANGES.c.entity_id, CHANGES.c.old)
+        .where(
+            CHANGES.c.entity_kind == EntityKind.SERVER,
+            CHANGES.c.field == "applications",
+            CHANGES.c.entity_id.in_(server_ids),
+            CHANGES.c.at >= moment.cutoff,
+        )
+        .order_by(CHANGES.c.entity_id, CHANGES.c.at.desc(), CHANGES.c.id.desc())
+    )
+    for server_id, old in session.execute(later):
+        found[server_id] = sorted(old or [])  # the earliest, read last, wins
+    return found
+
+
+def server_at(session: Session, server_id: int, moment: Moment) -> ServerInventory | None:
+    """`GET /servers/{id}?as_at=`: the server as it stood, its host then, the observations
+    made by then and the changes up to then."""
+    rebuilt_servers = servers_at(session, moment)
+    table = rebuilt_servers.c
+    row = session.execute(select(rebuilt_servers).where(table.id == server_id)).first()
+    if row is None:
+        return None
+    server = Server(**row._mapping)
+    host = session.execute(select(rebuilt_servers).where(table.id == server.host_id)).first()
+    return ServerInventory.model_validate(
+        public_at(session, [server], moment)[0].model_dump()
+        | {
+            "host": ServerRef(id=host.id, hostname=host.hostname) if host else None,
+            "observations": _observations_by(session, "server", server_id, moment),
+            "changes": [
+                c for c in history_of(session, "server", server_id) if c.at < moment.cutoff
+            ],
+        }
+    )
+
+
+def _observations_by(
+    session: Session, kind: str, entity_id: int, moment: Moment
+) -> list[ObservationPublic]:
+    query = select(Observation).where(
+        col(Observation.entity_kind) == kind,
+        col(Observation.entity_id) == entity_id,
+        col(Observation.first_seen) < moment.cutoff,
+    )
+    ordered = query.order_by(col(Observation.source), col(Observation.external_id))
+    return [ObservationPublic.model_validate(o) for o in session.execute(ordered).scalars()]
