@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError
 
 from api.auth import RequestIdMiddleware, require
 from api.deps import plain_query
+from api.errors import DeclaredBodyLimit, add_error_handlers, answers, errors_body
 from api.routes import (
     applications,
     decommission,
@@ -29,9 +30,7 @@ from api.web.templating import render
 from estate.config import Settings
 from estate.db import make_engine
 from estate.db.outages import DatabaseUnavailable, is_outage, unavailable
-from estate.db.paging import BadQuery
 from estate.status import Permission
-from estate.writes import Invalid, WriteError
 
 log = logging.getLogger(__name__)
 
@@ -43,26 +42,17 @@ def create_app(settings: Settings) -> FastAPI:
         summary="IT estate and cloud migration inventory",
         docs_url="/docs",
         openapi_url="/openapi.json",
+        # Counts a body sent without a Content-Length; DeclaredBodyLimit refuses one with.
+        max_body_size=settings.http.max_body_bytes,
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database.url, busy_timeout_seconds=5)
     # The last added runs first: latency is timed around the request id's work too.
+    app.add_middleware(DeclaredBodyLimit, max_bytes=settings.http.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(operations.LatencyMiddleware)
 
-    @app.exception_handler(BadQuery)
-    async def bad_query(_request: Request, exc: BadQuery) -> JSONResponse:
-        detail = [{"loc": ["query", exc.parameter], "msg": str(exc), "type": "value_error"}]
-        return JSONResponse(status_code=422, content={"detail": detail})
-
-    @app.exception_handler(WriteError)
-    async def plan_error(_request: Request, exc: WriteError) -> JSONResponse:
-        if isinstance(exc, Invalid):
-            detail: object = [{"loc": exc.loc, "msg": str(exc), "type": "value_error"}]
-        else:
-            detail = str(exc)
-        return JSONResponse(status_code=exc.status_code, content={"detail": detail})
-
+    add_error_handlers(app)
     for away in (DBAPIError, DatabaseUnavailable):
         app.add_exception_handler(away, database_away)
 
@@ -73,12 +63,15 @@ def create_app(settings: Settings) -> FastAPI:
 
     app.include_router(operations.router)
     readers = [Depends(require(Permission.READ)), Depends(plain_query)]
-    # scans before records: /scans/requests must not be taken for /scans/{run_id}.
     plans = (applications, migration, outcomes, decommission, hosting)
-    # Before /devices/{device_id}, which would otherwise take "replacement-forecast" for an id.
-    app.include_router(devices.forecast_router, prefix="/api/v1", dependencies=readers)
-    for module in (servers, devices, workloads, network, scans, records, *plans):
-        app.include_router(module.router, prefix="/api/v1", dependencies=readers)
+    # forecast_router before /devices/{device_id}, which would take "replacement-forecast" for
+    # an id; scans before records: /scans/requests must not be taken for /scans/{run_id}.
+    routers = [devices.forecast_router]
+    routers += [m.router for m in (servers, devices, workloads, network, scans, records, *plans)]
+    for router in routers:
+        # Every /api/v1 operation may meet these; each route declares the others it answers.
+        common = answers(401, 422, 503)
+        app.include_router(router, prefix="/api/v1", dependencies=readers, responses=common)
     add_dashboard(app)
     return app
 
@@ -93,7 +86,8 @@ async def database_away(request: Request, exc: Exception) -> Response:
     log.warning("%s", unavailable(request.app.state.engine, doing, exc))
     message = "The database is unavailable; nothing was changed. Try again shortly."
     if request.url.path.startswith("/api/"):
-        return JSONResponse(status_code=503, content={"detail": message}, headers=operations.RETRY)
+        content = errors_body(503, message)
+        return JSONResponse(status_code=503, content=content, headers=operations.RETRY)
     context = {"title": "Database unavailable", "message": message, "back": request.url.path}
     page = render(request, "problem.html", context, user=None, status_code=503)
     page.headers.update(operations.RETRY)

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from anyio.lowlevel import RunVar
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -18,6 +18,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.errors import problem
 from estate.access.tokens import Principal, authenticate, remembered
 from estate.config import AccessSettings
 from estate.history.changelog import Actor
@@ -25,6 +26,7 @@ from estate.status import Permission
 
 _bearer = HTTPBearer(auto_error=False, description="An API token from `estate token create`.")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
 async def current_principal(
@@ -32,14 +34,14 @@ async def current_principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
-        raise HTTPException(401, "a bearer token is required", {"WWW-Authenticate": "Bearer"})
+        raise problem(401, "a bearer token is required", headers=_CHALLENGE)
     access: AccessSettings = request.app.state.settings.access
     # A token checked in the last few seconds is answered inline, with no thread or database.
     principal = remembered(credentials.credentials, access)
     if principal is None:
         principal = await _read_once(request.app.state.engine, credentials.credentials, access)
     if principal is None:
-        raise HTTPException(401, "the token is unknown or revoked", {"WWW-Authenticate": "Bearer"})
+        raise problem(401, "the token is unknown or revoked", headers=_CHALLENGE)
     request.state.principal = principal
     return principal
 
@@ -93,7 +95,7 @@ def require(permission: Permission) -> Callable[[Principal], Awaitable[Principal
     # The checks below do no I/O: async, so FastAPI runs them inline, not on a worker thread.
     async def check(principal: CurrentPrincipal) -> Principal:
         if not principal.may(permission):
-            raise HTTPException(403, f"the {principal.role} role may not {permission.value}")
+            raise problem(403, f"the {principal.role} role may not {permission.value}")
         return principal
 
     return check

@@ -8,11 +8,12 @@ from typing import Annotated, TypeVar
 
 import anyio.to_thread
 from anyio.lowlevel import RunVar
-from fastapi import Depends, HTTPException, Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from api.errors import problem
 from estate.config import Settings
 from estate.db.paging import MAX_LIMIT, BadQuery
 from estate.history.as_at import Moment
@@ -78,10 +79,11 @@ Sort = Annotated[
 Search = Annotated[str | None, Query(max_length=200, description="Text search on names.")]
 
 
-def found(value: T | None, message: str) -> T:
-    """What a detail route looked up, or its 404 naming what is not there."""
+def found(value: T | None, message: str, parameter: str) -> T:
+    """What a detail route looked up, or its 404 naming what is not there (and the path
+    parameter that named it)."""
     if value is None:
-        raise HTTPException(404, message)
+        raise problem(404, message, ("path", parameter))
     return value
 
 

@@ -1,12 +1,15 @@
 """What every write by a person shares: the base of its body, the text it may hold, and the
-errors it is refused with (each carries the HTTP status the API answers it with)."""
+errors it is refused with (each carries the HTTP status the API answers it with); and the
+calendar day any client input names, in a body or a query alike."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from datetime import date
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 ID_MAX = 2**31 - 1
 
@@ -43,6 +46,31 @@ def _printable(value: str) -> str:
 Text = Annotated[str, AfterValidator(_printable)]
 Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_printable)]
 RowId = Annotated[int, Field(ge=1, le=ID_MAX)]
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Days past these are no one's plan or purchase, and a day's arithmetic near date.min or
+# date.max would overflow.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
+
+
+def _iso_day(value: object) -> object:
+    # pydantic would take a number for a Unix time (`?to=0` is 1970-01-01): a day is written
+    # as YYYY-MM-DD, nothing else.
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _ISO_DAY.fullmatch(value):
+        raise ValueError("expected a day as YYYY-MM-DD")
+    return value
+
+
+def _plausible(value: date) -> date:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise ValueError(f"expected a day from {FIRST_DAY} to {LAST_DAY}")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_iso_day), AfterValidator(_plausible)]
 
 
 class WriteBody(BaseModel):

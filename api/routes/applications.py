@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from api.auth import CurrentActor, require
 from api.deps import SessionDep, SettingsDep, found
+from api.errors import answers
 from api.schemas import Page
 from estate.db.paging import MAX_ID, PageQuery
 from estate.migration import applications, plans
@@ -20,6 +21,9 @@ router = APIRouter(tags=["plans"])
 Editor = [Depends(require(Permission.EDIT_INVENTORY))]
 AppId = Annotated[int, Path(ge=1, le=MAX_ID)]
 WaveId = Annotated[int, Path(ge=1, le=MAX_ID)]
+# A name already taken is a 409; an unknown id in the path, a 404.
+CREATE = answers(400, 403, 409, 413)
+EDIT = answers(400, 403, 404, 409, 413)
 
 
 @router.get("/applications", response_model=Page[ApplicationPublic])
@@ -29,13 +33,19 @@ def list_applications(
     return Page.of(applications.list_applications(session, query))
 
 
-@router.get("/applications/{app_id}", response_model=ApplicationPublic)
+@router.get("/applications/{app_id}", response_model=ApplicationPublic, responses=answers(404))
 def get_application(session: SessionDep, app_id: AppId) -> ApplicationPublic:
-    return found(applications.application(session, app_id), f"no application with id {app_id}")
+    return found(
+        applications.application(session, app_id), f"no application with id {app_id}", "app_id"
+    )
 
 
 @router.post(
-    "/applications", response_model=ApplicationPublic, status_code=201, dependencies=Editor
+    "/applications",
+    response_model=ApplicationPublic,
+    status_code=201,
+    dependencies=Editor,
+    responses=CREATE,
 )
 def create_application(
     session: SessionDep, actor: CurrentActor, body: plans.ApplicationCreate
@@ -45,7 +55,9 @@ def create_application(
     return created
 
 
-@router.patch("/applications/{app_id}", response_model=ApplicationPublic, dependencies=Editor)
+@router.patch(
+    "/applications/{app_id}", response_model=ApplicationPublic, dependencies=Editor, responses=EDIT
+)
 def update_application(
     session: SessionDep,
     settings: SettingsDep,
@@ -65,19 +77,21 @@ def list_waves(session: SessionDep, query: Annotated[PageQuery, Query()]) -> Pag
     return Page.of(applications.list_waves(session, query))
 
 
-@router.get("/waves/{wave_id}", response_model=WavePublic)
+@router.get("/waves/{wave_id}", response_model=WavePublic, responses=answers(404))
 def get_wave(session: SessionDep, wave_id: WaveId) -> WavePublic:
-    return found(applications.wave(session, wave_id), f"no wave with id {wave_id}")
+    return found(applications.wave(session, wave_id), f"no wave with id {wave_id}", "wave_id")
 
 
-@router.post("/waves", response_model=WavePublic, status_code=201, dependencies=Editor)
+@router.post(
+    "/waves", response_model=WavePublic, status_code=201, dependencies=Editor, responses=CREATE
+)
 def create_wave(session: SessionDep, actor: CurrentActor, body: plans.WaveCreate) -> WavePublic:
     created = plans.create_wave(session, actor, body)
     session.commit()
     return created
 
 
-@router.patch("/waves/{wave_id}", response_model=WavePublic, dependencies=Editor)
+@router.patch("/waves/{wave_id}", response_model=WavePublic, dependencies=Editor, responses=EDIT)
 def update_wave(
     session: SessionDep,
     settings: SettingsDep,

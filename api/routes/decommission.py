@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from api.auth import CurrentActor, require
 from api.deps import SessionDep, SettingsDep
+from api.errors import answers
 from api.export import EXPORT_RESPONSES, ExportFormat, export_rows
 from api.schemas import Page
 from estate.db.paging import MAX_ID
@@ -21,6 +22,7 @@ from estate.status import Permission
 router = APIRouter(prefix="/decommission", tags=["decommission"])
 Assets = [Depends(require(Permission.DECOMMISSION))]
 ServerId = Annotated[int, Path(ge=1, le=MAX_ID)]
+WRITES = answers(400, 403, 404, 409, 413)
 
 EXPORT_COLUMNS = [
     ("hostname", "Hostname"),
@@ -63,7 +65,7 @@ def list_candidates(
     return Page.of(decommission.list_candidates(session, query))
 
 
-@router.post("/{server_id}/review", response_model=Candidate, dependencies=Assets)
+@router.post("/{server_id}/review", response_model=Candidate, dependencies=Assets, responses=WRITES)
 def review(
     session: SessionDep,
     settings: SettingsDep,
@@ -77,7 +79,9 @@ def review(
     return reviewed
 
 
-@router.post("/{server_id}/complete", response_model=Candidate, dependencies=Assets)
+@router.post(
+    "/{server_id}/complete", response_model=Candidate, dependencies=Assets, responses=WRITES
+)
 def complete(
     session: SessionDep,
     settings: SettingsDep,

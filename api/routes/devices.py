@@ -7,12 +7,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 
 from api.auth import CurrentActor, CurrentPrincipal, Reader
 from api.deps import SessionDep, SettingsDep
+from api.errors import answers, problem
 from api.export import EXPORT_RESPONSES, ExportFormat, export_rows
 from api.schemas import Page
+from estate.access.tokens import Principal
 from estate.db.paging import MAX_ID
 from estate.devices import store
 from estate.devices.forecast import Forecast, ForecastQuery, forecast
@@ -76,28 +78,42 @@ def replacement_forecast(
     return forecast(session, query.filter(session), settings.replacement)
 
 
-@router.get("/{device_id}", response_model=DevicePersonalDetail | DeviceDetail)
+@router.get(
+    "/{device_id}", response_model=DevicePersonalDetail | DeviceDetail, responses=answers(404)
+)
 def get_device(
     session: SessionDep, principal: Reader, device_id: DeviceId
 ) -> DevicePersonalDetail | DeviceDetail:
     detail = devices.device_detail(session, device_id, principal.may(Permission.PERSONAL_DATA))
     if detail is None:  # not `found`: mypy would join the two shapes into their base
-        raise HTTPException(404, f"no device with id {device_id}")
+        raise problem(404, f"no device with id {device_id}", ("path", "device_id"))
     return detail
 
 
-@router.patch("/{device_id}", response_model=DevicePersonalDetail | DeviceDetail)
+async def may_update_devices(principal: CurrentPrincipal) -> Principal:
+    """The operation is authorised before its body is read: a role that may set none of a
+    device's fields is refused whatever it sends, an empty body included."""
+    if not any(principal.may(needed) for needed in UPDATE_NEEDS.values()):
+        raise problem(403, f"the {principal.role} role may not change devices")
+    return principal
+
+
+@router.patch(
+    "/{device_id}",
+    response_model=DevicePersonalDetail | DeviceDetail,
+    responses=answers(400, 403, 404, 413),
+)
 def update_device(
     session: SessionDep,
     settings: SettingsDep,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, Depends(may_update_devices)],
     actor: CurrentActor,
     body: DeviceUpdate,
     device_id: DeviceId,
 ) -> DevicePersonalDetail | DeviceDetail:
     for field in body.model_dump(exclude_unset=True):
         if not principal.may(UPDATE_NEEDS[field]):
-            raise HTTPException(403, f"the {principal.role} role may not set {field}")
+            raise problem(403, f"the {principal.role} role may not set {field}", ("body", field))
     personal = principal.may(Permission.PERSONAL_DATA)
     found = store.update_device(
         session, settings.replacement, actor, device_id, body, date.today(), personal

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from api.cache import kept_json
 from api.deps import SessionDep, found
+from api.errors import answers, problem
 from api.schemas import Page
 from estate.config import Settings
 from estate.db.paging import MAX_ID
@@ -26,12 +27,12 @@ def list_sites(session: SessionDep, query: Annotated[SiteQuery, Query()]) -> Pag
     return Page.of(sites.list_sites(session, query))
 
 
-@router.get("/{site_id}", response_model=SitePublic)
+@router.get("/{site_id}", response_model=SitePublic, responses=answers(404))
 def get_site(session: SessionDep, site_id: SiteId) -> SitePublic:
-    return found(sites.site(session, site_id), f"no site with id {site_id}")
+    return found(sites.site(session, site_id), f"no site with id {site_id}", "site_id")
 
 
-@router.get("/{site_id}/hosting", response_model=hosting.Hosting)
+@router.get("/{site_id}/hosting", response_model=hosting.Hosting, responses=answers(404))
 def get_hosting(request: Request, session: SessionDep, site_id: SiteId) -> Response:
     """Servers (physical, virtual), physical hosts, racks, rack units, watts and Wi-Fi access
     points on site now, against the baseline day (`[migration] baseline_date`), and the
@@ -43,13 +44,13 @@ def get_hosting(request: Request, session: SessionDep, site_id: SiteId) -> Respo
     def build() -> hosting.Hosting:
         found = hosting.site_hosting(session, site_id, baseline, settings.outcomes)
         if found is None:
-            raise HTTPException(404, f"no site with id {site_id}")
+            raise problem(404, f"no site with id {site_id}", ("path", "site_id"))
         return found
 
     return kept_json(request, session, ("hosting", site_id, baseline), build)
 
 
-@router.get("/{site_id}/forecast", response_model=forecast.Forecast)
+@router.get("/{site_id}/forecast", response_model=forecast.Forecast, responses=answers(404))
 def get_forecast(request: Request, session: SessionDep, site_id: SiteId) -> Response:
     """When the site will hold no server still to migrate, by the waves' planned ends and by
     the rate achieved over the last `[outcomes] trend_days` of snapshots, month by month in
@@ -62,7 +63,7 @@ def get_forecast(request: Request, session: SessionDep, site_id: SiteId) -> Resp
         baseline = settings.migration.baseline_date
         found = forecast.forecast(session, site_id, settings.outcomes, today, baseline)
         if found is None:
-            raise HTTPException(404, f"no site with id {site_id}")
+            raise problem(404, f"no site with id {site_id}", ("path", "site_id"))
         return found
 
     return kept_json(request, session, ("forecast", site_id, today), build)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -12,12 +11,14 @@ from pydantic import BaseModel
 from api.auth import CurrentActor, require
 from api.cache import kept_json
 from api.deps import AsAt, SessionDep, SettingsDep
+from api.errors import answers
 from estate.db import paging
 from estate.db.paging import BadQuery
 from estate.migration import assignments, plans, progress, statuses
 from estate.migration.as_at import ProgressAt, progress_at
 from estate.migration.servers import ServerDetail
 from estate.status import Permission
+from estate.writes import Day
 
 router = APIRouter(tags=["migration"])
 JSON = "application/json"
@@ -39,7 +40,12 @@ class Assigned(BaseModel):
     request_id: str
 
 
-@router.patch("/servers/{server_id}", response_model=ServerDetail, dependencies=Editor)
+@router.patch(
+    "/servers/{server_id}",
+    response_model=ServerDetail,
+    dependencies=Editor,
+    responses=answers(400, 403, 404, 409, 413),
+)
 def update_server(
     session: SessionDep,
     settings: SettingsDep,
@@ -64,7 +70,9 @@ def _assign(
     return Assigned(servers=count, request_id=actor.request_id)
 
 
-@router.post("/assignments", response_model=Assigned, dependencies=Editor)
+@router.post(
+    "/assignments", response_model=Assigned, dependencies=Editor, responses=answers(400, 403, 413)
+)
 def assign(
     session: SessionDep,
     settings: SettingsDep,
@@ -84,7 +92,11 @@ async def csv_text(request: Request) -> str:
 
 
 @router.post(
-    "/assignments/csv", response_model=Assigned, dependencies=Editor, openapi_extra=CSV_BODY
+    "/assignments/csv",
+    response_model=Assigned,
+    dependencies=Editor,
+    openapi_extra=CSV_BODY,
+    responses=answers(400, 403, 413),
 )
 def assign_csv(
     session: SessionDep,
@@ -110,8 +122,8 @@ def get_progress(request: Request, session: SessionDep, moment: AsAt) -> Respons
 @router.get("/progress/history", response_model=list[progress.Day])
 def get_history(
     session: SessionDep,
-    start: Annotated[date | None, Query(alias="from", description="First day.")] = None,
-    end: Annotated[date | None, Query(alias="to", description="Last day.")] = None,
+    start: Annotated[Day | None, Query(alias="from", description="First day.")] = None,
+    end: Annotated[Day | None, Query(alias="to", description="Last day.")] = None,
     wave: Annotated[
         int | None, Query(ge=1, le=paging.MAX_ID, description="One wave's burn-down.")
     ] = None,
@@ -122,7 +134,12 @@ def get_history(
     return progress.history(session, start, end, wave)
 
 
-@router.post("/progress/snapshots", response_model=progress.Progress, dependencies=Editor)
+@router.post(
+    "/progress/snapshots",
+    response_model=progress.Progress,
+    dependencies=Editor,
+    responses=answers(403),
+)
 def take_snapshot(session: SessionDep, settings: SettingsDep) -> progress.Progress:
     """Re-derive every server now and keep today's snapshot (also taken daily)."""
     figures = statuses.take_snapshot(session, settings)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from api.auth import Reader
 from api.deps import SessionDep, found
+from api.errors import answers
 from api.schemas import Page
 from estate.db.paging import MAX_ID
 from estate.history import changes
@@ -26,9 +27,9 @@ def list_scans(session: SessionDep, query: Annotated[ScanQuery, Query()]) -> Pag
     return Page.of(runs.list_scans(session, query))
 
 
-@router.get("/scans/{run_id}", response_model=ScanRunPublic)
+@router.get("/scans/{run_id}", response_model=ScanRunPublic, responses=answers(404))
 def get_scan(session: SessionDep, run_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> ScanRunPublic:
-    return found(runs.scan_run(session, run_id), f"no scan run with id {run_id}")
+    return found(runs.scan_run(session, run_id), f"no scan run with id {run_id}", "run_id")
 
 
 @router.get("/changes", response_model=Page[ChangePublic])

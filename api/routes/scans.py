@@ -5,17 +5,26 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from api.auth import CurrentActor, require
 from api.deps import SessionDep, SettingsDep, found
+from api.errors import answers
 from api.schemas import Page
 from estate.db.paging import MAX_ID
 from estate.models.scan_request import ScanRequestCreate, ScanRequestPublic
 from estate.operations import requests
 from estate.status import Permission
+from estate.writes import Invalid
 
 router = APIRouter(tags=["scans"])
+# A queued request is followed at its own address, not at a run's (it has none yet).
+QUEUED_LINKS = {
+    "GetScanRequest": {
+        "operationId": "get_scan_request",
+        "parameters": {"request_id": "$response.body#/id"},
+    }
+}
 
 
 @router.post(
@@ -23,18 +32,24 @@ router = APIRouter(tags=["scans"])
     status_code=202,
     response_model=ScanRequestPublic,
     dependencies=[Depends(require(Permission.SCAN))],
-    responses={422: {"description": "No such source, or it is disabled."}},
+    responses={202: {"links": QUEUED_LINKS}, **answers(400, 403, 413)},
 )
 def request_scan(
-    body: ScanRequestCreate, session: SessionDep, settings: SettingsDep, actor: CurrentActor
-) -> ScanRequestPublic | JSONResponse:
-    """Queue a scan of a source; a scheduler picks it up within `scheduler.request_poll_seconds`."""
+    body: ScanRequestCreate,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+    actor: CurrentActor,
+) -> ScanRequestPublic:
+    """Queue a scan of a source (422: no such source, or it is disabled); a scheduler picks it
+    up within `scheduler.request_poll_seconds`. Follow it at `Location`, the scan request (its
+    run, once it has one, is `/scans/{run_id}`)."""
     try:
         request = requests.request_scan(session, settings, body.source, actor)
     except requests.UnknownSource as exc:
-        detail = [{"loc": ["body", "source"], "msg": str(exc), "type": "value_error"}]
-        return JSONResponse(status_code=422, content={"detail": detail})
+        raise Invalid(("body", "source"), str(exc)) from None
     session.commit()
+    response.headers["Location"] = f"/api/v1/scans/requests/{request.id}"
     return ScanRequestPublic.model_validate(request)
 
 
@@ -46,10 +61,17 @@ def list_scan_requests(
     return Page.of(requests.list_requests(session, query))
 
 
-@router.get("/scans/requests/{request_id}", response_model=ScanRequestPublic)
+@router.get(
+    "/scans/requests/{request_id}",
+    response_model=ScanRequestPublic,
+    responses=answers(404),
+    operation_id="get_scan_request",
+)
 def get_scan_request(
     session: SessionDep, request_id: Annotated[int, Path(ge=1, le=MAX_ID)]
 ) -> ScanRequestPublic:
     return found(
-        requests.scan_request(session, request_id), f"no scan request with id {request_id}"
+        requests.scan_request(session, request_id),
+        f"no scan request with id {request_id}",
+        "request_id",
     )

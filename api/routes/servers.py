@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from api.deps import AsAt, SessionDep, SettingsDep, found
+from api.errors import answers
 from api.schemas import Page
 from estate.db.paging import MAX_ID, PageQuery
 from estate.history.timeline import TimelineEntry, timeline
@@ -31,16 +32,17 @@ def list_servers(
     return Page.of(servers.list_servers(session, query))
 
 
-@router.get("/{server_id}", response_model=ServerDetail)
+@router.get("/{server_id}", response_model=ServerDetail, responses=answers(404))
 def get_server(
     session: SessionDep, settings: SettingsDep, moment: AsAt, server_id: ServerId
 ) -> ServerDetail:
     """The server; as at a day, as it stood then (its status then, not re-derived)."""
     missing = f"no server with id {server_id}"
     if moment is not None:
-        then = found(as_at.server_at(session, server_id, moment), missing)
+        then = found(as_at.server_at(session, server_id, moment), missing, "server_id")
         return ServerDetail.model_validate(then.model_dump())
-    return found(plan.server_detail(session, settings.migration, server_id), missing)
+    detail = plan.server_detail(session, settings.migration, server_id)
+    return found(detail, missing, "server_id")
 
 
 @router.get("/{server_id}/history", response_model=Page[TimelineEntry])

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from api.deps import SessionDep, found
+from api.errors import answers
 from api.schemas import Page
 from estate.db.paging import MAX_ID
 from estate.inventory import workloads
@@ -23,10 +24,12 @@ def list_workloads(
     return Page.of(workloads.list_workloads(session, query))
 
 
-@router.get("/{workload_id}", response_model=WorkloadDetail)
+@router.get("/{workload_id}", response_model=WorkloadDetail, responses=answers(404))
 def get_workload(
     session: SessionDep, workload_id: Annotated[int, Path(ge=1, le=MAX_ID)]
 ) -> WorkloadDetail:
     return found(
-        workloads.workload_detail(session, workload_id), f"no workload with id {workload_id}"
+        workloads.workload_detail(session, workload_id),
+        f"no workload with id {workload_id}",
+        "workload_id",
     )

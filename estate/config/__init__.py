@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from estate.config.http import HttpSettings
 from estate.status import DeviceType, ServerKind, SiteKind
 
 
@@ -349,6 +350,7 @@ class Settings(BaseSettings):
     precedence: PrecedenceSettings = Field(default_factory=PrecedenceSettings)
     access: AccessSettings = Field(default_factory=AccessSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    http: HttpSettings = Field(default_factory=HttpSettings)
     replacement: ReplacementSettings = Field(default_factory=ReplacementSettings)
     sites: list[SiteConfig] = Field(default_factory=list)
     sources: list[SourceConfig] = Field(default_factory=list)

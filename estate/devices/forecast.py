@@ -21,6 +21,7 @@ from estate.config import ReplacementSettings
 from estate.db.paging import site_id_filter
 from estate.models.device import Device, DeviceReplacementBucket
 from estate.status import DeviceType, EntityStatus
+from estate.writes import Day
 
 
 class DeviceFilter(BaseModel):
@@ -47,8 +48,8 @@ class ForecastQuery(BaseModel):
     department: str | None = None
     device_type: DeviceType | None = None
     site: str | None = Field(default=None, description="Site id or name.")
-    due_from: date | None = Field(default=None, description="Due on or after.")
-    due_before: date | None = Field(default=None, description="Due before.")
+    due_from: Day | None = Field(default=None, description="Due on or after.")
+    due_before: Day | None = Field(default=None, description="Due before.")
 
     def filter(self, session: Session) -> DeviceFilter:
         return DeviceFilter(

@@ -24,7 +24,7 @@ from estate.history.changelog import Actor, Cause, ChangeLog, erase_field_histor
 from estate.inventory.devices import DeviceDetail, DevicePersonalDetail, device_detail
 from estate.models.device import Device, DeviceReplacementBucket
 from estate.status import EntityStatus, Permission
-from estate.writes import Invalid, NotFound, WriteBody
+from estate.writes import Day, Invalid, NotFound, WriteBody
 
 FACT_COLUMNS: tuple[Any, ...] = (
     Device.device_type,
@@ -212,8 +212,8 @@ class DeviceUpdate(WriteBody):
     clears it; needs edit-inventory), and its disposal (needs decommission), which also
     forgets who held it."""
 
-    replacement_override_on: date | None = None
-    disposed_on: date | None = None
+    replacement_override_on: Day | None = None
+    disposed_on: Day | None = None
 
 
 # The permission each field of a DeviceUpdate needs.

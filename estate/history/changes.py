@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from estate.db.paging import MAX_ID, Page, SortedQuery, equal, sorted_page, where_all
+from estate.db.paging import MAX_ID, Page, SortedQuery, equal, sort_by, sorted_page, where_all
 from estate.models import Change
 from estate.models.change import ChangePublic
 from estate.status import EntityKind
@@ -25,6 +25,8 @@ CHANGE_SORTS = ("id", "at", "entity_kind", "entity_id", "field")
 
 class ChangeQuery(SortedQuery):
     """`GET /changes`."""
+
+    sort: str | None = sort_by(CHANGE_SORTS)
 
     entity_kind: EntityKind | None = None
     entity_id: int | None = Field(default=None, ge=1, le=MAX_ID)

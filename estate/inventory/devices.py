@@ -24,6 +24,7 @@ from estate.db.paging import (
     equal,
     order_by,
     site_id_filter,
+    sort_by,
     sorted_page,
     text_search,
     where_all,
@@ -36,6 +37,7 @@ from estate.models.change import ChangePublic
 from estate.models.device import DevicePersonal, DevicePublic
 from estate.models.observation import ObservationPublic
 from estate.status import DeviceType, EntityStatus, ReplacementRule
+from estate.writes import Day
 
 DEVICE_SORTS = (
     "id",
@@ -56,6 +58,8 @@ DEVICE_SORTS = (
 class DeviceQuery(SortedQuery):
     """`GET /devices`: the list's filters, declared once."""
 
+    sort: str | None = sort_by(DEVICE_SORTS)
+
     site: str | None = Field(default=None, description="Site id or name.")
     status: EntityStatus | None = None
     device_type: DeviceType | None = None
@@ -65,8 +69,8 @@ class DeviceQuery(SortedQuery):
     due: bool | None = Field(
         default=None, description="Due for replacement now (on or before today), or not."
     )
-    due_from: date | None = Field(default=None, description="Replacement due on or after.")
-    due_before: date | None = Field(default=None, description="Replacement due before.")
+    due_from: Day | None = Field(default=None, description="Replacement due on or after.")
+    due_before: Day | None = Field(default=None, description="Replacement due before.")
     reason: ReplacementRule | None = Field(default=None, description="A rule among its reasons.")
     disposed: bool | None = None
 

@@ -13,6 +13,7 @@ from estate.db.paging import (
     SortedQuery,
     equal,
     site_id_filter,
+    sort_by,
     sorted_page,
     text_search,
     where_all,
@@ -31,6 +32,8 @@ NETWORK_DEVICE_SORTS = ("id", "name", "device_class", "location", "status", "upd
 
 class NetworkDeviceQuery(SortedQuery):
     """`GET /network-devices`."""
+
+    sort: str | None = sort_by(NETWORK_DEVICE_SORTS)
 
     site: str | None = Field(default=None, description="Site id or name.")
     device_class: NetworkDeviceClass | None = None

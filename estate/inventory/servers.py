@@ -20,6 +20,7 @@ from estate.db.paging import (
     equal,
     equal_or_unset,
     site_id_filter,
+    sort_by,
     sorted_page,
     text_search,
     wave_id_filter,
@@ -57,6 +58,8 @@ SERVER_SORTS = (
 
 class ServerQuery(SortedQuery):
     """`GET /servers`: every filter, declared once."""
+
+    sort: str | None = sort_by(SERVER_SORTS)
 
     site: str | None = Field(default=None, description="Site id or name.")
     status: EntityStatus | None = None

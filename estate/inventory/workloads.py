@@ -18,6 +18,7 @@ from estate.db.paging import (
     equal,
     equal_or_unset,
     site_id_filter,
+    sort_by,
     sorted_page,
     text_search,
     wave_id_filter,
@@ -53,6 +54,8 @@ WORKLOAD_SORTS = (
 
 class WorkloadQuery(SortedQuery):
     """`GET /workloads`."""
+
+    sort: str | None = sort_by(WORKLOAD_SORTS)
 
     provider: str | None = None
     account: str | None = None

@@ -19,6 +19,7 @@ from estate.db.paging import (
     equal,
     equal_or_unset,
     paged,
+    sort_by,
     sorted_page,
     text_search,
     wave_id_filter,
@@ -35,6 +36,8 @@ APPLICATION_SORTS = ("id", "name", "owner", "criticality", "strategy", "wave_id"
 
 class ApplicationQuery(SortedQuery):
     """`GET /applications`."""
+
+    sort: str | None = sort_by(APPLICATION_SORTS)
 
     q: Search = None
     criticality: str | None = None

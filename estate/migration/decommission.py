@@ -25,7 +25,7 @@ from estate.migration import statuses
 from estate.models import Decommission, Server, Site
 from estate.models.base import table_of, utcnow
 from estate.status import DecommissionDecision, MigrationStatus
-from estate.writes import Conflict, Invalid, Name, NotFound, Text, WriteBody
+from estate.writes import Conflict, Day, Invalid, Name, NotFound, Text, WriteBody
 
 S = MigrationStatus
 LISTED = (S.DECOMMISSION_CANDIDATE, S.DECOMMISSION_APPROVED, S.DECOMMISSIONED)
@@ -66,7 +66,7 @@ class ReviewIn(WriteBody):
 
 
 class CompleteIn(WriteBody):
-    removed_on: date
+    removed_on: Day
     disposal_reference: Name
     data_sanitisation_reference: Name
 

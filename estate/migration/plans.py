@@ -28,7 +28,7 @@ from estate.models.application import ApplicationPublic
 from estate.models.base import table_of
 from estate.models.wave import WavePublic
 from estate.status import EntityKind, MigrationStatus, Strategy
-from estate.writes import Conflict, Invalid, Name, NotFound, RowId, Text, WriteBody
+from estate.writes import Conflict, Day, Invalid, Name, NotFound, RowId, Text, WriteBody
 
 USER = "user"
 
@@ -39,7 +39,7 @@ class ApplicationUpdate(WriteBody):
     criticality: Annotated[Text, Field(max_length=40)] | None = None
     strategy: Strategy | None = None
     wave_id: RowId | None = None
-    target_date: date | None = None
+    target_date: Day | None = None
 
 
 class ApplicationCreate(ApplicationUpdate):
@@ -48,8 +48,8 @@ class ApplicationCreate(ApplicationUpdate):
 
 class WaveUpdate(WriteBody):
     name: Name | None = None
-    planned_start: date | None = None
-    planned_end: date | None = None
+    planned_start: Day | None = None
+    planned_end: Day | None = None
 
 
 class WaveCreate(WaveUpdate):

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, select, update
 from sqlmodel import Session, col
 
 from estate.config import Settings
-from estate.db.paging import Page, SortedQuery, equal, sorted_page, where_all
+from estate.db.paging import Page, SortedQuery, equal, sort_by, sorted_page, where_all
 from estate.history.changelog import Actor
 from estate.models import ScanRequest, ScanRun
 from estate.models.base import utcnow
@@ -42,6 +42,8 @@ REQUEST_SORTS = ("id", "source", "status", "requested_at", "started_at", "finish
 
 class ScanRequestQuery(SortedQuery):
     """`GET /scans/requests`."""
+
+    sort: str | None = sort_by(REQUEST_SORTS)
 
     source: str | None = None
     status: RequestStatus | None = None

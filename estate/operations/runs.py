@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from estate.db.paging import Page, SortedQuery, equal, sorted_page, where_all
+from estate.db.paging import Page, SortedQuery, equal, sort_by, sorted_page, where_all
 from estate.models import ScanRun
 from estate.models.scan_run import ScanRunPublic
 from estate.status import RunStatus
@@ -18,6 +18,8 @@ SCAN_SORTS = ("id", "source", "started_at", "finished_at", "status")
 
 class ScanQuery(SortedQuery):
     """`GET /scans`."""
+
+    sort: str | None = sort_by(SCAN_SORTS)
 
     source: str | None = None
     status: RunStatus | None = None

@@ -1,0 +1,164 @@
+"""One body for every client error, as FastAPI's own 422s: `{"detail": [{"loc", "msg", "type"}]}`,
+whatever refused the request (validation, a token, a role, a missing row, a write the estate
+refuses, a body too large), and the OpenAPI answers that declare it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from estate.db.paging import BadQuery
+from estate.writes import Invalid, NotFound, WriteError
+
+# A rejected value is echoed back at most this long: a 50 MB name is not sent back whole.
+ECHO_CHARS = 100
+
+# Where a bare HTTPException (FastAPI's, Starlette's or ours) points, by its status.
+_LOCS: dict[int, list[str | int]] = {
+    401: ["header", "Authorization"],
+    403: ["header", "Authorization"],
+    404: ["path"],
+    405: ["method"],
+    413: ["body"],
+}
+_TYPES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    503: "unavailable",
+}
+
+
+class Problem(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+    input: Any = None
+    ctx: dict[str, Any] | None = None
+
+
+class Problems(BaseModel):
+    """Every 4xx (and a 503) answers this: what was wrong (`msg`) and where (`loc`)."""
+
+    detail: list[Problem]
+
+
+_SAID = {
+    400: "The request cannot be read.",
+    401: "No API token, or one unknown or revoked.",
+    403: "The token's role may not do this.",
+    404: "No such thing.",
+    409: "It conflicts with what is recorded.",
+    413: "The request body is over the limit (`[http] max_body_bytes`).",
+    422: "A parameter or field is invalid; `loc` names it.",
+    503: "The database is unavailable; nothing was changed.",
+}
+
+
+def answers(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI `responses` of these error statuses, each with the one error body."""
+    return {status: {"model": Problems, "description": _SAID[status]} for status in statuses}
+
+
+def problem(
+    status: int, message: str, loc: Sequence[str | int] = (), headers: dict[str, str] | None = None
+) -> HTTPException:
+    """An HTTPException already in the one shape; `loc` names the parameter or field."""
+    detail = [{"loc": list(loc or _LOCS.get(status, [])), "msg": message, "type": _kind(status)}]
+    return HTTPException(status, detail, headers)
+
+
+def _kind(status: int) -> str:
+    return _TYPES.get(status, "client_error" if status < 500 else "server_error")
+
+
+def errors_body(status: int, message: str, loc: Sequence[str | int] = ()) -> dict[str, Any]:
+    return {"detail": [{"loc": list(loc), "msg": message, "type": _kind(status)}]}
+
+
+def short(value: Any) -> Any:
+    """A rejected value as echoed back: itself if short, else a prefix of its text."""
+    text = value if isinstance(value, str) else json.dumps(jsonable_encoder(value), default=str)
+    if len(text) <= ECHO_CHARS:
+        return value
+    return f"{text[:ECHO_CHARS]}… ({len(text)} characters)"
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code in (204, 304):
+        return Response(status_code=exc.status_code, headers=exc.headers)
+    if isinstance(exc.detail, list):
+        content: dict[str, Any] = {"detail": exc.detail}
+    elif exc.status_code == 413:
+        limit = request.app.state.settings.http.max_body_bytes
+        message = f"the request body is over the limit of {limit} bytes"
+        content = errors_body(413, message, _LOCS[413])
+    else:
+        content = errors_body(exc.status_code, str(exc.detail), _LOCS.get(exc.status_code, []))
+    return JSONResponse(content, status_code=exc.status_code, headers=exc.headers)
+
+
+async def _invalid_request(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    found = jsonable_encoder(exc.errors())
+    for error in found:
+        if "input" in error:
+            error["input"] = short(error["input"])
+    return JSONResponse({"detail": found}, status_code=422)
+
+
+async def _bad_query(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, BadQuery)
+    return JSONResponse(errors_body(422, str(exc), ["query", exc.parameter]), status_code=422)
+
+
+async def _refused_write(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, WriteError)
+    loc = exc.loc if isinstance(exc, Invalid) else ["path"] if isinstance(exc, NotFound) else []
+    status = exc.status_code
+    body = errors_body(status, str(exc), loc)
+    if isinstance(exc, Invalid):
+        body["detail"][0]["type"] = "value_error"
+    return JSONResponse(body, status_code=status)
+
+
+def add_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(BadQuery, _bad_query)
+    app.add_exception_handler(WriteError, _refused_write)
+
+
+class DeclaredBodyLimit:
+    """A body whose Content-Length is over the limit is refused (413) before any of it is read
+    and before the app is called; one sent without a length (chunked) is counted as it comes
+    by FastAPI's own limit (`max_body_size`), which raises the 413 that `_http_error` words."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            declared = Headers(scope=scope).get("content-length", "")
+            if declared.isdigit() and int(declared) > self.max_bytes:
+                message = f"the request body is over the limit of {self.max_bytes} bytes"
+                response = JSONResponse(errors_body(413, message, ["body"]), status_code=413)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
