@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError
 
 from api.auth import RequestIdMiddleware, require
 from api.deps import plain_query
-from api.errors import DeclaredBodyLimit, add_error_handlers, answers, errors_body
+from api.errors import BodyLimit, add_error_handlers, answers, errors_body
 from api.routes import (
     applications,
     decommission,
@@ -42,13 +42,11 @@ def create_app(settings: Settings) -> FastAPI:
         summary="IT estate and cloud migration inventory",
         docs_url="/docs",
         openapi_url="/openapi.json",
-        # Counts a body sent without a Content-Length; DeclaredBodyLimit refuses one with.
-        max_body_size=settings.http.max_body_bytes,
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database.url, busy_timeout_seconds=5)
     # The last added runs first: latency is timed around the request id's work too.
-    app.add_middleware(DeclaredBodyLimit, max_bytes=settings.http.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.http.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(operations.LatencyMiddleware)
 

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from estate.db.paging import BadQuery
 from estate.writes import Invalid, NotFound, WriteError
@@ -39,6 +39,7 @@ _TYPES = {
     405: "method_not_allowed",
     409: "conflict",
     413: "too_large",
+    422: "value_error",
     503: "unavailable",
 }
 
@@ -98,16 +99,12 @@ def short(value: Any) -> Any:
     return f"{text[:ECHO_CHARS]}… ({len(text)} characters)"
 
 
-async def _http_error(request: Request, exc: Exception) -> Response:
+async def _http_error(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     if exc.status_code in (204, 304):
         return Response(status_code=exc.status_code, headers=exc.headers)
     if isinstance(exc.detail, list):
         content: dict[str, Any] = {"detail": exc.detail}
-    elif exc.status_code == 413:
-        limit = request.app.state.settings.http.max_body_bytes
-        message = f"the request body is over the limit of {limit} bytes"
-        content = errors_body(413, message, _LOCS[413])
     else:
         content = errors_body(exc.status_code, str(exc.detail), _LOCS.get(exc.status_code, []))
     return JSONResponse(content, status_code=exc.status_code, headers=exc.headers)
@@ -130,11 +127,7 @@ async def _bad_query(_request: Request, exc: Exception) -> Response:
 async def _refused_write(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, WriteError)
     loc = exc.loc if isinstance(exc, Invalid) else ["path"] if isinstance(exc, NotFound) else []
-    status = exc.status_code
-    body = errors_body(status, str(exc), loc)
-    if isinstance(exc, Invalid):
-        body["detail"][0]["type"] = "value_error"
-    return JSONResponse(body, status_code=status)
+    return JSONResponse(errors_body(exc.status_code, str(exc), loc), status_code=exc.status_code)
 
 
 def add_error_handlers(app: FastAPI) -> None:
@@ -144,21 +137,52 @@ def add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(WriteError, _refused_write)
 
 
-class DeclaredBodyLimit:
-    """A body whose Content-Length is over the limit is refused (413) before any of it is read
-    and before the app is called; one sent without a length (chunked) is counted as it comes
-    by FastAPI's own limit (`max_body_size`), which raises the 413 that `_http_error` words."""
+class BodyTooLarge(HTTPException):
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, f"the request body is over the limit of {max_bytes} bytes")
+
+
+class BodyLimit:
+    """A request body over `max_bytes` is a 413: refused before any of it is read (and before
+    the app is called) when its Content-Length says so, else (chunked) as soon as what has
+    arrived passes the limit; what was read is dropped, never parsed."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            declared = Headers(scope=scope).get("content-length", "")
-            if declared.isdigit() and int(declared) > self.max_bytes:
-                message = f"the request body is over the limit of {self.max_bytes} bytes"
-                response = JSONResponse(errors_body(413, message, ["body"]), status_code=413)
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        received, started = 0, False
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                # FastAPI passes an HTTPException from reading the body on to its handler.
+                raise BodyTooLarge(self.max_bytes)
+            return message
+
+        async def noted(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, noted)
+        except BodyTooLarge:
+            if started:
+                raise
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        message = f"the request body is over the limit of {self.max_bytes} bytes"
+        response = JSONResponse(errors_body(413, message, ["body"]), status_code=413)
+        await response(scope, receive, send)
