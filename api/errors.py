@@ -79,8 +79,7 @@ def problem(
     status: int, message: str, loc: Sequence[str | int] = (), headers: dict[str, str] | None = None
 ) -> HTTPException:
     """An HTTPException already in the one shape; `loc` names the parameter or field."""
-    detail = [{"loc": list(loc or _LOCS.get(status, [])), "msg": message, "type": _kind(status)}]
-    return HTTPException(status, detail, headers)
+    return HTTPException(status, errors_body(status, message, loc)["detail"], headers)
 
 
 def _kind(status: int) -> str:
@@ -88,7 +87,9 @@ def _kind(status: int) -> str:
 
 
 def errors_body(status: int, message: str, loc: Sequence[str | int] = ()) -> dict[str, Any]:
-    return {"detail": [{"loc": list(loc), "msg": message, "type": _kind(status)}]}
+    """The one body; with no `loc`, where a bare error of this status points."""
+    where = list(loc or _LOCS.get(status, []))
+    return {"detail": [{"loc": where, "msg": message, "type": _kind(status)}]}
 
 
 def short(value: Any) -> Any:
@@ -106,7 +107,7 @@ async def _http_error(_request: Request, exc: Exception) -> Response:
     if isinstance(exc.detail, list):
         content: dict[str, Any] = {"detail": exc.detail}
     else:
-        content = errors_body(exc.status_code, str(exc.detail), _LOCS.get(exc.status_code, []))
+        content = errors_body(exc.status_code, str(exc.detail))
     return JSONResponse(content, status_code=exc.status_code, headers=exc.headers)
 
 
@@ -184,5 +185,5 @@ class BodyLimit:
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         message = f"the request body is over the limit of {self.max_bytes} bytes"
-        response = JSONResponse(errors_body(413, message, ["body"]), status_code=413)
+        response = JSONResponse(errors_body(413, message), status_code=413)
         await response(scope, receive, send)

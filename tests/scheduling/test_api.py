@@ -66,7 +66,7 @@ def test_only_roles_that_may_scan_may_ask(
     anonymous = make_client(None).post("/api/v1/scans", json={"source": "servers"})
 
     assert (viewer.status_code, anonymous.status_code) == (403, 401)
-    assert viewer.json()["detail"] == "the viewer role may not scan"
+    assert viewer.json()["detail"][0]["msg"] == "the viewer role may not scan"
 
 
 def test_ready_when_the_database_is_at_head(client: TestClient) -> None:
