@@ -218,20 +218,15 @@ def test_every_operation_declares_the_errors_it_answers() -> None:
 
 
 def test_a_queued_scan_is_linked_to_its_request_not_to_a_run(
-    engine: Engine, settings: Settings
+    make_client: MakeClient, settings: Settings
 ) -> None:
     settings.sources = [SourceConfig(name="cmdb", kind="cmdb", options={"path": "x.csv"})]
-    app = create_app(settings)
-    app.state.engine = engine
-    with Session(engine) as session:
-        token = create_token(session, "scanner", Role.ADMIN)
-        session.commit()
-    client = TestClient(app, headers={"Authorization": f"Bearer {token}"})
+    client = make_client(Role.ADMIN)
     queued = client.post("/api/v1/scans", json={"source": "cmdb"})
     followed = client.get(queued.headers["Location"])
     assert (queued.status_code, followed.status_code) == (202, 200)
     assert followed.json()["id"] == queued.json()["id"]
-    links = app.openapi()["paths"]["/api/v1/scans"]["post"]["responses"]["202"]["links"]
+    links = openapi()["paths"]["/api/v1/scans"]["post"]["responses"]["202"]["links"]
     assert links == {
         "GetScanRequest": {
             "operationId": "get_scan_request",
