@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import date
 from typing import Annotated, TypeVar
 
 import anyio.to_thread
@@ -17,6 +16,7 @@ from api.errors import problem
 from estate.config import Settings
 from estate.db.paging import MAX_LIMIT, BadQuery
 from estate.history.as_at import Moment
+from estate.writes import Day
 
 T = TypeVar("T")
 
@@ -90,7 +90,7 @@ def found(value: T | None, message: str, parameter: str) -> T:
 async def as_at_moment(
     settings: SettingsDep,
     as_at: Annotated[
-        date | None,
+        Day | None,
         Query(
             description="A past day (YYYY-MM-DD): the answer as estate knew it at the end of "
             "that day in `scheduler.timezone`, rebuilt from the change history."
