@@ -83,7 +83,7 @@ def refresh_replacement(
 def needs_evaluation(policy: Policy, today: date) -> ColumnElement[bool]:
     """A device whose stored decision may be out of date: its inputs changed, it went stale
     (no source has seen it for stale_days) since, or was seen again or later than the stale
-    reason says. Each term is served by an index."""
+    reason says. Plain comparisons of the row's own columns: one pass of the table."""
     seen, last = col(Device.replacement_seen_at), col(Device.last_seen_at)
     terms = [col(Device.replacement_pending) == true(), seen.is_not(None) & last.is_(None)]
     days = policy.settings.stale_days

@@ -55,7 +55,6 @@ class Device(DeviceBase, table=True):
         Index("ix_devices_serial_key", "serial_key"),
         Index("ix_devices_asset_tag_key", "asset_tag_key"),
         Index("ix_devices_name_key", "name_key"),
-        Index("ix_devices_replacement_seen", "replacement_seen_at", "last_seen_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -78,8 +77,10 @@ class Device(DeviceBase, table=True):
     # An input of the replacement decision or a forecast bucket column changed since the last
     # evaluation: true on INSERT, set by the table's trigger on any writer's UPDATE (migration
     # 0017), cleared by refresh_replacement, which re-evaluates only such devices.
+    # Not indexed: an index on it (or on replacement_seen_at) costs every evaluated row's
+    # UPDATE another index entry, while the scan for pending rows is one pass of the table.
     replacement_pending: bool = Field(
-        default=True, nullable=False, index=True, sa_column_kwargs={"server_default": true()}
+        default=True, nullable=False, sa_column_kwargs={"server_default": true()}
     )
     # The last_seen_at a stale reason was worked out from; None when the decision is not stale.
     replacement_seen_at: datetime | None = timestamp()

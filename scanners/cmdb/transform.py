@@ -22,6 +22,7 @@ from scanners.cmdb.values import (
     BadValue,
     Cell,
     Parser,
+    SPREADSHEET_ERRORS,
     Reader,
     Recoder,
     Row,
@@ -30,6 +31,7 @@ from scanners.cmdb.values import (
     as_text,
     blank_to_none,
     cell_reader,
+    read_text,
 )
 from scanners.cmdb.values import parsers as parsers_for
 
@@ -55,8 +57,9 @@ class Layout:
     max_cell_chars: int
 
     @cached_property
-    def steps(self) -> tuple[tuple[str, int, str, Reader, bool], ...]:
-        """Per field: (field, cell index, header, reader, required and not the key)."""
+    def steps(self) -> tuple[tuple[str, int, str, Reader | None, bool], ...]:
+        """Per field: (field, cell index, header, reader, required and not the key); the
+        reader is None for a plain text field."""
         key = self.columns.key.index
         return tuple(
             (field, column.index, column.header,
@@ -129,7 +132,8 @@ def transform_row(
     values, errors = _values(cells, layout)
     if isinstance(key, RowError):
         errors.insert(0, key)
-    errors += _overflow(cells, layout) + _oversized(cells, layout)
+    if len(cells) > layout.width or _total_chars(cells) > layout.max_cell_chars:
+        errors += _overflow(cells, layout) + _oversized(cells, layout)
     if errors:
         return errors
     assert isinstance(key, str)
@@ -146,7 +150,13 @@ def _values(cells: Sequence[Cell], layout: Layout) -> tuple[dict[str, Any], list
     # This loop runs for every cell of every row: the steps were worked out once per file.
     for field, index, header, read, required in layout.steps:
         try:
-            value = read(cells[index] if index < width else None)
+            cell = cells[index] if index < width else None
+            if read is None and type(cell) is str:  # text, the common case, inline
+                value = cell.strip() or None
+                if value in SPREADSHEET_ERRORS:
+                    raise BadValue(f"spreadsheet error {value!r}")
+            else:
+                value = (read or read_text)(cell)
         except BadValue as exc:
             errors.append(RowError(header, str(exc)))
             continue
@@ -158,8 +168,10 @@ def _values(cells: Sequence[Cell], layout: Layout) -> tuple[dict[str, Any], list
 
 
 def is_blank(cells: Sequence[Cell]) -> bool:
-    if cells and all(type(c) is str for c in cells):
+    try:
         return not "".join(cells).strip()  # type: ignore[arg-type]
+    except TypeError:  # not all text (an XLSX row)
+        pass
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
@@ -181,8 +193,6 @@ def _cell(cells: Sequence[Cell], index: int) -> Cell:
 
 def _overflow(cells: Sequence[Cell], layout: Layout) -> list[RowError]:
     """Values beyond the last header usually mean an unquoted delimiter shifted the row."""
-    if len(cells) <= layout.width:
-        return []
     beyond = cells[layout.width :]
     if is_blank(beyond):
         return []
@@ -196,8 +206,6 @@ def _overflow(cells: Sequence[Cell], layout: Layout) -> list[RowError]:
 def _oversized(cells: Sequence[Cell], layout: Layout) -> list[RowError]:
     """Cells too long to keep, named by their column's header (or position past the header)."""
     limit = layout.max_cell_chars
-    if _total_chars(cells) <= limit:
-        return []
     return [
         RowError(
             layout.headers[index] if index < len(layout.headers) else f"cell {index + 1}",

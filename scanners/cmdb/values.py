@@ -279,13 +279,14 @@ class Recoder:
         return mapping.get(text.casefold(), cell)
 
 
-def cell_reader(field: str, parse: Parser, recode: Recoder) -> Reader:
+def cell_reader(field: str, parse: Parser, recode: Recoder) -> Reader | None:
     """`blank_to_none`, the `values` recoding and the field's parser as one function of a raw
     cell. A text cell's outcome (its value, or why it is bad) is kept for the next cell alike:
-    the same pure functions, run once per distinct text."""
+    the same pure functions, run once per distinct text. None for a text field without
+    recoding: `read_text`, which the caller inlines for text cells."""
     mapped = field in recode.values
     if parse is as_text and not mapped:
-        return _read_text
+        return None
 
     def read(cell: Cell) -> Any:
         cell = blank_to_none(cell)
@@ -314,11 +315,5 @@ def cell_reader(field: str, parse: Parser, recode: Recoder) -> Reader:
     return remembered
 
 
-def _read_text(cell: Cell) -> str | None:
-    """as_text(blank_to_none(cell)), without the calls for the common case, a text cell."""
-    if type(cell) is str:
-        cell = cell.strip()
-        if cell in SPREADSHEET_ERRORS:
-            raise BadValue(f"spreadsheet error {cell!r}")
-        return cell or None
+def read_text(cell: Cell) -> str | None:
     return as_text(blank_to_none(cell))

@@ -5,7 +5,7 @@ columns) changed since refresh_replacement last evaluated it: new rows default t
 trigger sets it on any UPDATE that changes one of those columns, whoever writes it (ingest, a
 person's override, a disposal, a script). `replacement_seen_at` keeps the last_seen_at a stale
 reason was worked out from, so a device seen again (or one that has just gone stale) is found
-by an index, not by reading every row; `replacement_policy_state` keeps the fingerprint of the
+by one scan of the table, not by evaluating every row; `replacement_policy_state` keeps the fingerprint of the
 policy the dates were worked out with. Every existing device starts pending, so the first
 refresh after the upgrade evaluates them all once.
 
@@ -79,12 +79,6 @@ def upgrade() -> None:
                 "replacement_seen_at", estate.models.base.UTCDateTime(timezone=True), nullable=True
             )
         )
-        batch_op.create_index(
-            batch_op.f("ix_devices_replacement_pending"), ["replacement_pending"], unique=False
-        )
-        batch_op.create_index(
-            "ix_devices_replacement_seen", ["replacement_seen_at", "last_seen_at"], unique=False
-        )
     _create_trigger()
 
 
@@ -95,8 +89,6 @@ def downgrade() -> None:
     else:
         op.execute(f"DROP TRIGGER IF EXISTS {TRIGGER}")
     with op.batch_alter_table("devices", schema=None) as batch_op:
-        batch_op.drop_index("ix_devices_replacement_seen")
-        batch_op.drop_index(batch_op.f("ix_devices_replacement_pending"))
         batch_op.drop_column("replacement_seen_at")
         batch_op.drop_column("replacement_pending")
     op.drop_table("replacement_policy_state")
