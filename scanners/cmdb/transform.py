@@ -19,10 +19,10 @@ from scanners.cmdb.columns import ColumnMap
 from scanners.cmdb.keys import FirstRows
 from scanners.cmdb.options import RECORDS, REQUIRED, CmdbOptions, CmdbRecord
 from scanners.cmdb.values import (
+    SPREADSHEET_ERRORS,
     BadValue,
     Cell,
     Parser,
-    SPREADSHEET_ERRORS,
     Reader,
     Recoder,
     Row,
