@@ -14,7 +14,7 @@ trigger: a later migration that rebuilds `devices` must create it again
 (tests/devices/test_replacement_store.py checks that a plain UPDATE marks a device pending).
 
 Revision ID: 0017
-Revises: 0012
+Revises: 0015
 Create Date: 2026-12-02 05:21:50
 """
 
@@ -27,7 +27,7 @@ from alembic import op
 import estate.models.base
 
 revision: str = "0017"
-down_revision: str | None = "0012"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
