@@ -10,6 +10,8 @@ seen it for `stale_days`). The earliest date wins; a person's override date beat
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, get_args
@@ -23,6 +25,11 @@ WINDOWS_11_REQUIREMENTS = (
 )
 # Rule order breaks ties between reasons with the same date.
 RULES: tuple[str, ...] = get_args(ReplacementRule)
+# Bump when a rule's logic changes: the next refresh then re-evaluates every device.
+RULES_VERSION = 1
+RULE_RANK = {rule: rank for rank, rule in enumerate(RULES)}
+WARRANTY_DETAIL = "warranty ends"
+OVERRIDE_DETAIL = "replacement date set by a person"
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,18 @@ class Policy:
     def from_settings(cls, settings: ReplacementSettings | None = None) -> Policy:
         settings = settings or ReplacementSettings()
         return cls(settings, load_lifecycle(settings.lifecycle))
+
+    def fingerprint(self) -> str:
+        """Changes when anything the rules read of the settings or the lifecycle table does."""
+        settings = self.settings.model_dump(
+            mode="json", exclude={"unit_costs", "batch_size", "lifecycle"}
+        )
+        facts = sorted(
+            json.dumps(fact.model_dump(mode="json"), sort_keys=True)
+            for fact in self.lifecycle.facts
+        )
+        text = json.dumps([RULES_VERSION, settings, facts], sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,19 +110,89 @@ def add_years(start: date, years: int) -> date:
 
 def evaluate(facts: DeviceFacts, policy: Policy, today: date) -> Decision:
     """Every rule that gives this device a date, earliest first; the override wins outright."""
-    if facts.disposed_on is not None:
-        return Decision(None, ())
-    reasons = [
-        reason
-        for rule in (_lifespan, _warranty, _os_and_readiness, _stale)
-        for reason in rule(facts, policy, today)
-    ]
-    reasons.sort(key=lambda r: (r.due_on, RULES.index(r.rule)))
-    override = facts.replacement_override_on
-    if override is not None:
-        explicit = Reason("override", override, "replacement date set by a person")
-        return Decision(override, (explicit, *reasons), explicit=True)
-    return Decision(reasons[0].due_on if reasons else None, tuple(reasons))
+    return Evaluator(policy, today).decide(facts)
+
+
+# A reason with its sort key (date, then rule order) and its JSON text, made once.
+Part = tuple[tuple[date, int], Reason, str]
+
+
+def _part(reason: Reason) -> Part:
+    return (reason.due_on, RULE_RANK[reason.rule]), reason, json.dumps(reason.to_json())
+
+
+class Evaluator:
+    """`evaluate` for a fleet: each rule's reasons are kept per the facts that rule reads (a
+    fleet repeats a few thousand purchase dates and a few dozen OS strings many thousand times),
+    each with its JSON text, so a device costs a few lookups and a sort of its reasons."""
+
+    def __init__(self, policy: Policy, today: date) -> None:
+        self.policy, self.today = policy, today
+        self._lifespan: dict[tuple[Any, ...], list[Part]] = {}
+        self._os: dict[tuple[Any, ...], list[Part]] = {}
+        self._stale: dict[date, list[Part]] = {}
+        self._dated: dict[tuple[str, date], Part] = {}
+
+    def decide(self, facts: DeviceFacts) -> Decision:
+        return self.decide_with_text(facts)[0]
+
+    def decide_with_text(self, facts: DeviceFacts) -> tuple[Decision, str]:
+        """The decision and json.dumps(decision.reasons_json())."""
+        if facts.disposed_on is not None:
+            return Decision(None, ()), "[]"
+        parts = self._lifespan_of(facts) + self._os_of(facts)
+        if facts.warranty_expires_on is not None:
+            parts.append(self._dated_part("warranty", facts.warranty_expires_on))
+        if facts.last_seen_at is not None:
+            parts += self._stale_of(facts)
+        if len(parts) > 1:
+            parts.sort(key=_sort_key)
+        override = facts.replacement_override_on
+        if override is not None:
+            parts.insert(0, self._dated_part("override", override))
+        reasons = tuple(part[1] for part in parts)
+        text = "[" + ", ".join(part[2] for part in parts) + "]"
+        if override is not None:
+            return Decision(override, reasons, explicit=True), text
+        return Decision(reasons[0].due_on if reasons else None, reasons), text
+
+    def _lifespan_of(self, facts: DeviceFacts) -> list[Part]:
+        enrolled = facts.enrolled_at.date() if facts.enrolled_at is not None else None
+        key = (facts.device_type, facts.purchased_on, None if facts.purchased_on else enrolled)
+        found = self._lifespan.get(key)
+        if found is None:
+            reasons = _lifespan(facts, self.policy, self.today)
+            found = self._lifespan[key] = [_part(r) for r in reasons]
+        return found
+
+    def _os_of(self, facts: DeviceFacts) -> list[Part]:
+        key = (facts.os_name, facts.os_version, facts.model, facts.memory_gb, facts.storage_gb,
+               facts.tpm_version)  # fmt: skip
+        found = self._os.get(key)
+        if found is None:
+            reasons = _os_and_readiness(facts, self.policy, self.today)
+            found = self._os[key] = [_part(r) for r in reasons]
+        return found
+
+    def _stale_of(self, facts: DeviceFacts) -> list[Part]:
+        assert facts.last_seen_at is not None
+        key = facts.last_seen_at.date()
+        found = self._stale.get(key)
+        if found is None:
+            reasons = _stale(facts, self.policy, self.today)
+            found = self._stale[key] = [_part(r) for r in reasons]
+        return found
+
+    def _dated_part(self, rule: str, on: date) -> Part:
+        found = self._dated.get((rule, on))
+        if found is None:
+            detail = WARRANTY_DETAIL if rule == "warranty" else OVERRIDE_DETAIL
+            found = self._dated[(rule, on)] = _part(Reason(rule, on, detail))
+        return found
+
+
+def _sort_key(part: Part) -> tuple[date, int]:
+    return part[0]
 
 
 def _lifespan(facts: DeviceFacts, policy: Policy, today: date) -> list[Reason]:
@@ -119,12 +208,6 @@ def _lifespan(facts: DeviceFacts, policy: Policy, today: date) -> list[Reason]:
         return []
     detail = f"{kind.value} {what} {start.isoformat()}; lifespan {years} years"
     return [Reason("lifespan", add_years(start, years), detail)]
-
-
-def _warranty(facts: DeviceFacts, policy: Policy, today: date) -> list[Reason]:
-    if facts.warranty_expires_on is None:
-        return []
-    return [Reason("warranty", facts.warranty_expires_on, "warranty ends")]
 
 
 def _os_and_readiness(facts: DeviceFacts, policy: Policy, today: date) -> list[Reason]:

@@ -1,28 +1,32 @@
-"""Keeping each device's replacement_due_on and reasons up to date, in bulk.
+"""Keeping each device's replacement_due_on and reasons up to date, in bulk, in proportion to
+what changed.
 
-`refresh_replacement` reads devices in id order a batch at a time, evaluates the policy on each
-(the same pure function the tests check case by case) and writes the batch's changed rows with
-one UPDATE ... FROM (VALUES ...) statement. Call it after every device ingest and after a
-person changes an override or disposes of a device. Like every estate function it takes a
-session and never commits.
+`refresh_replacement` re-evaluates only the devices that need it: those whose inputs changed
+since they were last evaluated (`replacement_pending`, set by the table's trigger whoever
+writes the row), those whose stale state the date or a new sighting changes, or every device
+when the policy's fingerprint changed. It reads their facts a batch at a time with the
+driver's own SQL, evaluates them with one `Evaluator` (the same rules the tests check case by
+case, each rule's answer kept per the facts it reads) and writes each batch with one UPDATE.
+Like every estate function it takes a session and never commits.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Iterator, Sequence
-from datetime import date
+import gc
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Row, delete, func, insert, select, text, update
+from sqlalchemy import ColumnElement, delete, func, insert, or_, select, text, true, update
 from sqlmodel import Session, col
 
 from estate.config import ReplacementSettings
 from estate.devices.forecast import due_period
-from estate.devices.policy import Decision, DeviceFacts, Policy, evaluate
+from estate.devices.policy import Decision, DeviceFacts, Evaluator, Policy
 from estate.history.changelog import Actor, Cause, ChangeLog, erase_field_history
 from estate.inventory.devices import DeviceDetail, DevicePersonalDetail, device_detail
-from estate.models.device import Device, DeviceReplacementBucket
+from estate.models.device import Device, DeviceReplacementBucket, ReplacementPolicyState
 from estate.status import EntityStatus, Permission
 from estate.writes import Day, Invalid, NotFound, WriteBody
 
@@ -41,11 +45,8 @@ FACT_COLUMNS: tuple[Any, ...] = (
     Device.replacement_override_on,
     Device.disposed_on,
 )
-CURRENT_COLUMNS: tuple[Any, ...] = (
-    Device.replacement_due_on,
-    Device.replacement_reasons,
-    Device.replacement_explicit,
-)
+# Read as UTC dates: the rules use only the day of these two.
+DAY_COLUMNS = {"enrolled_at", "last_seen_at"}
 
 
 def refresh_replacement(
@@ -54,20 +55,64 @@ def refresh_replacement(
     today: date,
     device_ids: Iterable[int] | None = None,
 ) -> int:
-    """Re-evaluate the given devices (all when None); returns how many rows changed."""
+    """Re-evaluate the devices that need it, of those given (all when None; every device
+    whatever is given when the policy changed); returns how many were evaluated. The
+    forecast's buckets are recounted when any was."""
     clear_disposed_assignees(session)
-    changed = 0
-    for rows in _batches(session, device_ids, policy.settings.batch_size):
-        updates = []
-        for row in rows:
-            decision = evaluate(_facts(row), policy, today)
-            if _differs(row, decision):
-                updates.append((row.id, decision))
-        if updates:
-            _write(session, updates)
-            changed += len(updates)
-    rebuild_buckets(session)
-    return changed
+    if _policy_changed(session, policy):
+        wanted = list(session.execute(select(col(Device.id)).order_by(col(Device.id))).scalars())
+    else:
+        query = select(col(Device.id)).where(needs_evaluation(policy, today))
+        wanted = sorted(session.execute(query).scalars())
+        if device_ids is not None:
+            given = set(device_ids)
+            wanted = [device_id for device_id in wanted if device_id in given]
+    evaluator = Evaluator(policy, today)
+    size = policy.settings.batch_size
+    with _cyclic_gc_paused():
+        for start in range(0, len(wanted), size):
+            chunk = wanted[start : start + size]
+            decided = [(device_id, *evaluator.decide_with_text(facts))
+                       for device_id, facts in _read(session, chunk)]  # fmt: skip
+            _write(session, decided)
+    if wanted:
+        rebuild_buckets(session)
+    return len(wanted)
+
+
+def needs_evaluation(policy: Policy, today: date) -> ColumnElement[bool]:
+    """A device whose stored decision may be out of date: its inputs changed, it went stale
+    (no source has seen it for stale_days) since, or was seen again or later than the stale
+    reason says. Plain comparisons of the row's own columns: one pass of the table."""
+    seen, last = col(Device.replacement_seen_at), col(Device.last_seen_at)
+    terms = [col(Device.replacement_pending) == true(), seen.is_not(None) & last.is_(None)]
+    days = policy.settings.stale_days
+    if not days:
+        return or_(*terms, seen.is_not(None))
+    # Stale on `today` exactly when last seen before the start of (today - days + 1), UTC.
+    cutoff = datetime.combine(today - timedelta(days=days - 1), time(), UTC)
+    terms += [
+        seen.is_(None) & (last < cutoff) & col(Device.disposed_on).is_(None),
+        seen.is_not(None) & ((last != seen) | (last >= cutoff)),
+    ]
+    return or_(*terms)
+
+
+def _policy_changed(session: Session, policy: Policy) -> bool:
+    """Whether the policy differs from the one the stored dates were worked out with. With no
+    fingerprint kept yet there is nothing to compare: every device is pending since
+    migration 0017 or was evaluated with this policy."""
+    fingerprint = policy.fingerprint()
+    kept = session.get(ReplacementPolicyState, 1)
+    if kept is None:
+        session.add(ReplacementPolicyState(id=1, fingerprint=fingerprint))
+        session.flush()
+        return False
+    if kept.fingerprint == fingerprint:
+        return False
+    kept.fingerprint = fingerprint
+    session.flush()
+    return True
 
 
 def rebuild_buckets(session: Session) -> None:
@@ -106,71 +151,114 @@ def rebuild_buckets(session: Session) -> None:
     session.execute(insert(bucket).from_select(columns, counted))
 
 
-def _batches(
-    session: Session, device_ids: Iterable[int] | None, size: int
-) -> Iterator[Sequence[Row[Any]]]:
-    query = (
-        select(col(Device.id), *FACT_COLUMNS, *CURRENT_COLUMNS).order_by(col(Device.id)).limit(size)
-    )
-    if device_ids is not None:
-        ids = sorted(set(device_ids))
-        for start in range(0, len(ids), size):
-            chunk = ids[start : start + size]
-            yield session.execute(query.where(col(Device.id).in_(chunk))).all()
-        return
-    after = 0
-    while rows := session.execute(query.where(col(Device.id) > after)).all():
-        yield rows
-        after = rows[-1].id
+def _read(session: Session, ids: Sequence[int]) -> list[tuple[int, DeviceFacts]]:
+    """The devices' facts from the driver's own cursor, typed here: SQLAlchemy's per-row and
+    per-value result processing cost more than evaluating the rules."""
+    connection = session.connection()
+    names = [column.key for column in FACT_COLUMNS]
+    param: Any
+    if connection.dialect.name == "postgresql":
+        days = {name: f"({name} AT TIME ZONE 'UTC')::date" for name in DAY_COLUMNS}
+        where, param, typed = "id = ANY(%s)", list(ids), _Typed(lambda day: day)
+    else:
+        # SQLite keeps dates as ISO text.
+        days = {name: f"date({name})" for name in DAY_COLUMNS}
+        where = "id IN (SELECT value FROM json_each(?))"
+        param, typed = "[" + ",".join(map(str, ids)) + "]", _Typed(date.fromisoformat)
+    selected = ", ".join(days.get(name, name) for name in names)
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(f"SELECT id, {selected} FROM devices WHERE {where} ORDER BY id", (param,))
+        return [(row[0], typed.facts(row)) for row in cursor.fetchall()]
+    finally:
+        cursor.close()
 
 
-def _facts(row: Row[Any]) -> DeviceFacts:
-    return DeviceFacts(**{column.key: getattr(row, column.key) for column in FACT_COLUMNS})
+class _Typed:
+    """Each distinct date value parsed once (a fleet has a few thousand)."""
+
+    def __init__(self, parse: Callable[[Any], date]) -> None:
+        self._parse = parse
+        self._dates: dict[Any, date | None] = {None: None}
+        self._midnights: dict[Any, datetime | None] = {None: None}
+
+    def day(self, value: Any) -> date | None:
+        try:
+            return self._dates[value]
+        except KeyError:
+            found = self._dates[value] = self._parse(value)
+            return found
+
+    def midnight(self, value: Any) -> datetime | None:
+        try:
+            return self._midnights[value]
+        except KeyError:
+            found = self._midnights[value] = datetime.combine(self._parse(value), time(), UTC)
+            return found
+
+    def facts(self, row: Sequence[Any]) -> DeviceFacts:
+        day, midnight = self.day, self.midnight
+        return DeviceFacts(
+            row[1], day(row[2]), midnight(row[3]), day(row[4]), row[5], row[6], row[7],
+            row[8], row[9], row[10], midnight(row[11]), day(row[12]), day(row[13]),
+        )  # fmt: skip
 
 
-def _differs(row: Row[Any], decision: Decision) -> bool:
-    return (
-        row.replacement_due_on != decision.due_on
-        or row.replacement_explicit != decision.explicit
-        or row.replacement_reasons != decision.reasons_json()
-    )
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Evaluating a fleet makes millions of short-lived objects, none in a cycle (reference
+    counting frees them); the cyclic collector's passes over the whole heap meanwhile cost a
+    quarter of the refresh."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
-def _write(session: Session, updates: list[tuple[int, Decision]]) -> None:
-    """One UPDATE for the whole batch, joined to the batch's (id, due, reasons, explicit) rows.
+def _write(session: Session, decided: list[tuple[int, Decision, str]]) -> None:
+    """The batch's decisions written; each row's `replacement_pending` cleared and the sighting
+    a stale reason was worked out from kept.
 
     Sent as the driver's own SQL with plain parameters: building thousands of typed SQLAlchemy
     bind parameters per batch cost more than the database's work.
     """
-    connection = session.connection()
-    ids = [device_id for device_id, _ in updates]
-    reasons = [json.dumps(decision.reasons_json()) for _, decision in updates]
-    explicit = [decision.explicit for _, decision in updates]
-    if connection.dialect.name == "postgresql":
-        # Four array parameters, whatever the batch size; the id range keeps the planner
-        # from hashing the whole table for each batch.
-        dues: list[Any] = [decision.due_on for _, decision in updates]
-        connection.exec_driver_sql(
-            "UPDATE devices SET replacement_due_on = v.due, replacement_reasons = v.reasons,"
-            " replacement_explicit = v.explicit"
-            " FROM unnest(%s::integer[], %s::date[], %s::jsonb[], %s::boolean[])"
-            " AS v(id, due, reasons, explicit)"
-            " WHERE devices.id = v.id AND devices.id BETWEEN %s AND %s",
-            (ids, dues, reasons, explicit, min(ids), max(ids)),
-        )
+    if not decided:
         return
-    # SQLite keeps dates as ISO text and booleans as 0/1, as SQLAlchemy writes them.
+    connection = session.connection()
+    stale = [any(r.rule == "stale" for r in decision.reasons) for _, decision, _ in decided]
+    sets = (
+        "replacement_due_on = v.due, replacement_reasons = v.reasons,"
+        " replacement_explicit = v.explicit, replacement_pending = false,"
+        " replacement_seen_at = CASE WHEN v.stale THEN devices.last_seen_at END"
+    )
+    if connection.dialect.name == "postgresql":
+        # psycopg pipelines executemany: measured 2.4x faster here than one
+        # UPDATE ... FROM unnest(arrays) of the same rows.
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.executemany(
+                "UPDATE devices SET replacement_due_on = %s, replacement_reasons = %s::jsonb,"
+                " replacement_explicit = %s, replacement_pending = false,"
+                " replacement_seen_at = CASE WHEN %s THEN last_seen_at END WHERE id = %s",
+                [(decision.due_on, reasons, decision.explicit, gone, device_id)
+                 for (device_id, decision, reasons), gone in zip(decided, stale, strict=True)],
+            )  # fmt: skip
+        finally:
+            cursor.close()
+        return
+    # One UPDATE joined to the batch's rows. SQLite keeps dates as ISO text and booleans as
+    # 0/1, as SQLAlchemy writes them.
     params: list[Any] = []
-    for device_id, (_, decision), text_reasons, flag in zip(
-        ids, updates, reasons, explicit, strict=True
-    ):
+    for (device_id, decision, reasons), gone_stale in zip(decided, stale, strict=True):
         due = decision.due_on.isoformat() if decision.due_on else None
-        params += [device_id, due, text_reasons, int(flag)]
-    values = ", ".join(["(?, ?, ?, ?)"] * len(updates))
+        params += [device_id, due, reasons, int(decision.explicit), int(gone_stale)]
+    values = ", ".join(["(?, ?, ?, ?, ?)"] * len(decided))
     connection.exec_driver_sql(
-        f"WITH v(id, due, reasons, explicit) AS (VALUES {values}) "
-        "UPDATE devices SET replacement_due_on = v.due, replacement_reasons = v.reasons,"
-        " replacement_explicit = v.explicit FROM v WHERE devices.id = v.id",
+        f"WITH v(id, due, reasons, explicit, stale) AS (VALUES {values}) "
+        f"UPDATE devices SET {sets} FROM v WHERE devices.id = v.id",
         tuple(params),
     )
 

@@ -3,7 +3,7 @@
 from estate.models.application import Application, ServerApplication
 from estate.models.change import Change
 from estate.models.decommission import Decommission
-from estate.models.device import Device
+from estate.models.device import Device, ReplacementPolicyState
 from estate.models.network_device import NetworkDevice
 from estate.models.observation import Observation, ReadingDay
 from estate.models.outbox import OutboxMessage
@@ -39,6 +39,7 @@ __all__ = [
     "ProgressCount",
     "ProgressSnapshot",
     "ReadingDay",
+    "ReplacementPolicyState",
     "ScanRequest",
     "ScanRun",
     "ScheduleClaim",

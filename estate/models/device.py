@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Index, false
+from sqlalchemy import JSON, Index, false, true
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -74,6 +74,16 @@ class Device(DeviceBase, table=True):
         default=False, nullable=False, sa_column_kwargs={"server_default": false()}
     )
     replacement_override_on: date | None = None
+    # An input of the replacement decision or a forecast bucket column changed since the last
+    # evaluation: true on INSERT, set by the table's trigger on any writer's UPDATE (migration
+    # 0017), cleared by refresh_replacement, which re-evaluates only such devices.
+    # Not indexed: an index on it (or on replacement_seen_at) costs every evaluated row's
+    # UPDATE another index entry, while the scan for pending rows is one pass of the table.
+    replacement_pending: bool = Field(
+        default=True, nullable=False, sa_column_kwargs={"server_default": true()}
+    )
+    # The last_seen_at a stale reason was worked out from; None when the decision is not stale.
+    replacement_seen_at: datetime | None = timestamp()
     # Disposed of: out of every forecast, and assigned_to is cleared (UK GDPR).
     disposed_on: date | None = None
     missing_since: datetime | None = timestamp()
@@ -100,6 +110,17 @@ class DevicePersonal(DevicePublic):
     """For readers granted personal data: adds who holds the device."""
 
     assigned_to: str | None = None
+
+
+class ReplacementPolicyState(SQLModel, table=True):
+    """The fingerprint of the policy the stored replacement dates were worked out with (one
+    row): when the [replacement] settings or the lifecycle table change, every device is
+    re-evaluated."""
+
+    __tablename__ = "replacement_policy_state"
+
+    id: int = Field(default=1, primary_key=True)
+    fingerprint: str = Field(max_length=64)
 
 
 class DeviceReplacementBucket(SQLModel, table=True):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from pydantic import ValidationError
@@ -18,15 +19,19 @@ from scanners.cmdb.columns import ColumnMap
 from scanners.cmdb.keys import FirstRows
 from scanners.cmdb.options import RECORDS, REQUIRED, CmdbOptions, CmdbRecord
 from scanners.cmdb.values import (
+    SPREADSHEET_ERRORS,
     BadValue,
     Cell,
     Parser,
+    Reader,
     Recoder,
     Row,
     Unreadable,
     as_json,
     as_text,
     blank_to_none,
+    cell_reader,
+    read_text,
 )
 from scanners.cmdb.values import parsers as parsers_for
 
@@ -50,6 +55,18 @@ class Layout:
     site: str | None
     headers: tuple[str, ...]  # the header row's cells as written
     max_cell_chars: int
+
+    @cached_property
+    def steps(self) -> tuple[tuple[str, int, str, Reader | None, bool], ...]:
+        """Per field: (field, cell index, header, reader, required and not the key); the
+        reader is None for a plain text field."""
+        key = self.columns.key.index
+        return tuple(
+            (field, column.index, column.header,
+             cell_reader(field, self.parsers[field], self.recode),
+             field in self.required and column.index != key)
+            for field, column in self.columns.fields.items()
+        )  # fmt: skip
 
     @property
     def width(self) -> int:
@@ -98,20 +115,25 @@ def transform_rows(
             reason = f"duplicate key {key!r}: first in row {first}"
             yield _problem(layout, number, RowError(layout.columns.key.header, reason))
             continue
-        result = transform_row(cells, layout)
+        result = transform_row(cells, layout, key)
         if not isinstance(result, list):
             yield result
         else:
             yield from (_problem(layout, number, error) for error in result)
 
 
-def transform_row(cells: Sequence[Cell], layout: Layout) -> CmdbRecord | list[RowError]:
-    """One row's record, or every reason the row cannot be one."""
-    key = _key(cells, layout)
+def transform_row(
+    cells: Sequence[Cell], layout: Layout, key: str | RowError | None = None
+) -> CmdbRecord | list[RowError]:
+    """One row's record, or every reason the row cannot be one (`key`: the row's key, where
+    the caller has it already)."""
+    if key is None:
+        key = _key(cells, layout)
     values, errors = _values(cells, layout)
     if isinstance(key, RowError):
         errors.insert(0, key)
-    errors += _overflow(cells, layout) + _oversized(cells, layout)
+    if len(cells) > layout.width or _total_chars(cells) > layout.max_cell_chars:
+        errors += _overflow(cells, layout) + _oversized(cells, layout)
     if errors:
         return errors
     assert isinstance(key, str)
@@ -124,26 +146,32 @@ def _values(cells: Sequence[Cell], layout: Layout) -> tuple[dict[str, Any], list
     """The row's non-blank field values, parsed; and a reason for each cell that is bad."""
     values: dict[str, Any] = {}
     errors: list[RowError] = []
-    # Locals, not attribute look-ups: this loop runs for every cell of every row.
-    recode, parsers, width = layout.recode, layout.parsers, len(cells)
-    for field, column in layout.columns.fields.items():
-        index = column.index
+    width = len(cells)
+    # This loop runs for every cell of every row: the steps were worked out once per file.
+    for field, index, header, read, required in layout.steps:
         try:
-            cell = blank_to_none(cells[index] if index < width else None)
-            if cell is not None and field in recode.values:
-                cell = blank_to_none(recode(field, cell))
-            value = None if cell is None else parsers[field](cell)
+            cell = cells[index] if index < width else None
+            if read is None and type(cell) is str:  # text, the common case, inline
+                value = cell.strip() or None
+                if value in SPREADSHEET_ERRORS:
+                    raise BadValue(f"spreadsheet error {value!r}")
+            else:
+                value = (read or read_text)(cell)
         except BadValue as exc:
-            errors.append(RowError(column.header, str(exc)))
+            errors.append(RowError(header, str(exc)))
             continue
         if value is not None:
             values[field] = value
-        elif field in layout.required and index != layout.columns.key.index:
-            errors.append(RowError(column.header, f"blank, but every row needs a {field}"))
+        elif required:
+            errors.append(RowError(header, f"blank, but every row needs a {field}"))
     return values, errors
 
 
 def is_blank(cells: Sequence[Cell]) -> bool:
+    try:
+        return not "".join(cells).strip()  # type: ignore[arg-type]
+    except TypeError:  # not all text (an XLSX row)
+        pass
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
@@ -187,6 +215,14 @@ def _oversized(cells: Sequence[Cell], layout: Layout) -> list[RowError]:
         for index, cell in enumerate(cells)
         if isinstance(cell, str) and len(cell) > limit
     ]
+
+
+def _total_chars(cells: Sequence[Cell]) -> int:
+    """An upper bound on any one cell's length: the sum of the text cells' lengths."""
+    try:
+        return sum(map(len, cells))  # type: ignore[arg-type]
+    except TypeError:  # an XLSX row's numbers and dates
+        return sum(len(c) for c in cells if isinstance(c, str))
 
 
 def _extra(cells: Sequence[Cell], layout: Layout) -> dict[str, Any]:

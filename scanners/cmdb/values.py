@@ -23,6 +23,7 @@ from estate.inventory.records import Record
 
 Cell = str | int | float | bool | date | datetime | time | None
 Parser = Callable[[Cell], Any]
+Reader = Callable[[Cell], Any]  # a raw cell to a field's value: blanks, recoding and parser
 Row = tuple[int, Sequence[Cell]]  # (row number as the spreadsheet shows it, cells)
 
 
@@ -34,6 +35,9 @@ class Unreadable:
     reason: str
 
 
+# Distinct texts a column's reader keeps the outcome of: a column of a few dozen values (types,
+# models, departments, dates) is parsed once per value; one of unique values soon stops growing.
+READER_MEMORY = 4096
 # What spreadsheets put in a cell whose formula failed: never a value.
 SPREADSHEET_ERRORS = frozenset(
     {"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#GETTING_DATA"}
@@ -273,3 +277,43 @@ class Recoder:
         if mapping is None or text is None:
             return cell
         return mapping.get(text.casefold(), cell)
+
+
+def cell_reader(field: str, parse: Parser, recode: Recoder) -> Reader | None:
+    """`blank_to_none`, the `values` recoding and the field's parser as one function of a raw
+    cell. A text cell's outcome (its value, or why it is bad) is kept for the next cell alike:
+    the same pure functions, run once per distinct text. None for a text field without
+    recoding: `read_text`, which the caller inlines for text cells."""
+    mapped = field in recode.values
+    if parse is as_text and not mapped:
+        return None
+
+    def read(cell: Cell) -> Any:
+        cell = blank_to_none(cell)
+        if cell is not None and mapped:
+            cell = blank_to_none(recode(field, cell))
+        return None if cell is None else parse(cell)
+
+    kept: dict[str, tuple[bool, Any]] = {}
+
+    def remembered(cell: Cell) -> Any:
+        if type(cell) is not str:  # 1, 1.0 and True are one dict key, but not one value
+            return read(cell)
+        try:
+            good, outcome = kept[cell]
+        except KeyError:
+            try:
+                good, outcome = True, read(cell)
+            except BadValue as exc:
+                good, outcome = False, str(exc)
+            if len(kept) < READER_MEMORY:
+                kept[cell] = (good, outcome)
+        if not good:
+            raise BadValue(outcome)
+        return outcome
+
+    return remembered
+
+
+def read_text(cell: Cell) -> str | None:
+    return as_text(blank_to_none(cell))

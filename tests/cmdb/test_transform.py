@@ -199,3 +199,31 @@ def test_a_record_check_failing_names_the_column_it_came_from() -> None:
             "Input should be a valid integer, unable to parse string as an integer: 'four'",
         )
     ]
+
+
+def test_a_value_seen_again_is_read_again_the_same_way_good_or_bad() -> None:
+    # Each column keeps what a text parsed to; a repeated bad value is still a problem in
+    # every row it is in, and a repeated good one the same value.
+    devices = layout(DEVICE_HEADER, "device", values={"device_type": {"Lappy": "laptop"}})
+    rows = [
+        (2, ("A-1", "PC-1", "Lappy", "31/02/2021", "£1,200")),
+        (3, ("A-2", "PC-2", "Lappy", "31/02/2021", "£1,200")),
+        (4, ("A-3", "PC-3", " Lappy ", "01/03/2021", "£1,200")),
+        (5, ("A-4", "PC-4", "#N/A", "01/03/2021", 1200)),
+    ]
+
+    events = list(transform_rows(rows, devices))
+
+    bad_date = "not a real date (day first, DD/MM/YYYY): '31/02/2021'"
+    assert events == [
+        Problem(scope="cmdb.csv", reason=bad_date, row=2, column="Purchase Date"),
+        Problem(scope="cmdb.csv", reason=bad_date, row=3, column="Purchase Date"),
+        DeviceRecord(
+            external_id="A-3", scope="cmdb.csv", asset_tag="A-3", hostname="PC-3",
+            device_type="laptop",
+            purchased_on=date(2021, 3, 1), purchase_cost=1200.0,
+        ),
+        Problem(
+            scope="cmdb.csv", reason="spreadsheet error '#N/A'", row=5, column="Device Type"
+        ),
+    ]  # fmt: skip

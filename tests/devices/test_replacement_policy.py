@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 
 from estate.config import ReplacementSettings
-from estate.devices.policy import DeviceFacts, Policy, add_years, evaluate
+from estate.devices.policy import DeviceFacts, Evaluator, Policy, add_years, evaluate
 from estate.status import DeviceType
 
 TODAY = date(2026, 11, 25)
@@ -250,3 +251,23 @@ def test_config_lifecycle_fact_replaces_the_shipped_one() -> None:
 
     assert (mac.due_on, mac.reasons[0].detail) == (date(2026, 9, 15), "macOS 14 support ends")
     assert chrome.due_on == date(2031, 6, 1)
+
+
+def test_one_evaluator_over_every_case_decides_each_as_alone_and_writes_its_json() -> None:
+    # The fleet path keeps each rule's answers across devices: answers kept from earlier
+    # cases must never leak into a later one.
+    for policy in (DEFAULT, NO_ENROLMENT, CONSUMER, NO_STALE):
+        shared = Evaluator(policy, TODAY)
+        for _, facts, _, _, _, _ in CASES * 2:
+            decision, text = shared.decide_with_text(DeviceFacts(**facts))
+
+            assert decision == evaluate(DeviceFacts(**facts), policy, TODAY)
+            assert text == json.dumps(decision.reasons_json())
+
+
+def test_the_fingerprint_follows_what_the_rules_read_only() -> None:
+    costs = Policy.from_settings(ReplacementSettings(unit_costs={"laptop": 1.0}, batch_size=7))
+    longer = Policy.from_settings(ReplacementSettings(lifespan_years={"laptop": 6}))
+
+    assert costs.fingerprint() == DEFAULT.fingerprint()
+    assert len({DEFAULT.fingerprint(), longer.fingerprint(), NO_STALE.fingerprint()}) == 3

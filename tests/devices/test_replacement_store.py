@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -267,3 +267,73 @@ def test_refresh_of_named_devices_leaves_others_alone(engine: Engine) -> None:
         )
 
         assert (changed, evaluated) == (1, 1)
+
+
+def evaluated_now(session: Session, policy: Policy, today: date) -> int:
+    return refresh_replacement(session, policy, today)
+
+
+def test_a_refresh_evaluates_only_devices_whose_inputs_changed(engine: Engine) -> None:
+    with Session(engine) as session:
+        ids = seed(session)
+        first = evaluated_now(session, POLICY, TODAY)
+        unchanged = evaluated_now(session, POLICY, TODAY)
+        # Plain UPDATEs, as any writer makes them: the table itself notices what changed.
+        laptop = col(Device.id) == ids["finance-laptop"]
+        session.execute(update(Device).where(laptop).values(hostname="LT-1-RENAMED"))
+        renamed = evaluated_now(session, POLICY, TODAY)
+        session.execute(update(Device).where(laptop).values(warranty_expires_on=date(2026, 12, 1)))
+        session.execute(update(Device).where(laptop).values(department="Finance"))
+        changed = evaluated_now(session, POLICY, TODAY)
+
+        assert (first, unchanged, renamed, changed) == (8, 0, 0, 1)
+        assert due(session, ids["finance-laptop"]) == (
+            date(2026, 12, 1),
+            False,
+            ["warranty", "lifespan"],
+        )
+
+
+def test_stale_follows_the_date_and_a_new_sighting(engine: Engine) -> None:
+    stale_policy = Policy.from_settings(ReplacementSettings(stale_days=90))
+    with Session(engine) as session:
+        long_gone = make_device(
+            session, hostname="LT-20", device_type="laptop",
+            last_seen_at=datetime(2026, 8, 1, 15, 0, tzinfo=UTC),
+        )  # fmt: skip  # stale since 2026-10-30
+        lately = make_device(
+            session, hostname="LT-21", device_type="laptop",
+            last_seen_at=datetime(2026, 9, 1, 23, 30, tzinfo=UTC),
+        )  # fmt: skip  # stale from 2026-11-30
+        first = evaluated_now(session, stale_policy, TODAY)
+        days_later = evaluated_now(session, stale_policy, date(2026, 11, 29))
+        gone_stale = evaluated_now(session, stale_policy, date(2026, 11, 30))
+        both_stale = (due(session, long_gone.id or 0), due(session, lately.id or 0))
+        session.execute(
+            update(Device)
+            .where(col(Device.id) == long_gone.id)
+            .values(last_seen_at=datetime(2026, 11, 30, 8, 0, tzinfo=UTC))
+        )
+        seen_again = evaluated_now(session, stale_policy, date(2026, 11, 30))
+        back_in_time = evaluated_now(session, stale_policy, TODAY)
+
+        assert (first, days_later, gone_stale, seen_again, back_in_time) == (2, 0, 1, 1, 1)
+        assert both_stale == (
+            (date(2026, 10, 30), False, ["stale"]),
+            (date(2026, 11, 30), False, ["stale"]),
+        )
+        assert due(session, long_gone.id or 0) == (None, False, [])
+        assert due(session, lately.id or 0) == (None, False, [])
+
+
+def test_a_changed_policy_re_evaluates_every_device(engine: Engine) -> None:
+    longer = Policy.from_settings(ReplacementSettings(lifespan_years={"laptop": 6}, batch_size=3))
+    with Session(engine) as session:
+        ids = seed(session)
+        evaluated_now(session, POLICY, TODAY)
+
+        after_change = refresh_replacement(session, longer, TODAY, [ids["finance-laptop"]])
+        again = evaluated_now(session, longer, TODAY)
+
+        assert (after_change, again) == (8, 0)
+        assert due(session, ids["finance-laptop"]) == (date(2029, 5, 1), False, ["lifespan"])
