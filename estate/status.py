@@ -71,6 +71,19 @@ class Permission(StrEnum):
     PERSONAL_DATA = "personal-data"
 
 
+class AccessEventKind(StrEnum):
+    """What the access audit records (estate.access.events)."""
+
+    SIGN_IN = "sign-in"
+    SIGN_OUT = "sign-out"
+    SIGN_IN_REFUSED = "sign-in-refused"
+    ROLE_CHANGED = "role-changed"
+    TOKEN_CREATED = "token-created"
+    TOKEN_REVOKED = "token-revoked"
+    TOKEN_EXPIRED = "token-expired"
+    PERSONAL_DATA = "personal-data"
+
+
 class Strategy(StrEnum):
     """The 7R migration strategies an application (or one of its servers) is given."""
 
