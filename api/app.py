@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from api.auth import RequestIdMiddleware, require
 from api.deps import plain_query
 from api.routes import (
+    access,
     applications,
     decommission,
     devices,
@@ -79,6 +80,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(devices.forecast_router, prefix="/api/v1", dependencies=readers)
     for module in (servers, devices, workloads, network, scans, records, *plans):
         app.include_router(module.router, prefix="/api/v1", dependencies=readers)
+    app.include_router(access.router, prefix="/api/v1", dependencies=[Depends(plain_query)])
     add_dashboard(app)
     return app
 

@@ -160,3 +160,13 @@ async def actor(request: Request, principal: CurrentPrincipal) -> Actor:
 
 
 CurrentActor = Annotated[Actor, Depends(actor)]
+
+
+def personal_read(
+    session: Session, principal: Principal, actor: Actor, records: int, what: str
+) -> None:
+    """A read or export that showed personal data: its access event, committed with the
+    request's session (a read has nothing else to commit)."""
+    kind = AccessEventKind.PERSONAL_DATA
+    events.record(session, kind, actor, role=principal.role, records=records, detail=what)
+    session.commit()

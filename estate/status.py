@@ -69,6 +69,7 @@ class Permission(StrEnum):
     SCAN = "scan"
     DECOMMISSION = "decommission"
     PERSONAL_DATA = "personal-data"
+    READ_ACCESS_EVENTS = "read-access-events"
 
 
 class AccessEventKind(StrEnum):
