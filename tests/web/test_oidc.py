@@ -194,9 +194,7 @@ def test_a_replayed_callback_is_refused(engine: Engine, person_browser: Browser)
     assert [e[0] for e in events(engine)] == ["sign-in", "sign-in-refused"]
 
 
-def test_an_id_token_with_another_nonce_is_refused(
-    engine: Engine, person_browser: Browser
-) -> None:
+def test_an_id_token_with_another_nonce_is_refused(engine: Engine, person_browser: Browser) -> None:
     """An ID token minted for another sign-in (token injection): its nonce is not the one
     this sign-in sent."""
     browser = person_browser()
