@@ -131,9 +131,7 @@ def _signed_in(
 def _refused(
     request: Request, session: Session, reason: str, who: str, status_code: int
 ) -> Response:
-    actor = Actor(who, request_id(request))
-    events.record(session, AccessEventKind.SIGN_IN_REFUSED, actor, detail=reason)
-    session.commit()
+    web.record_refusal(request, session, who, reason)
     context = {"title": "You cannot sign in", "message": reason, "back": "/signin"}
     response = render(request, "problem.html", context, user=None, status_code=status_code)
     response.delete_cookie(STATE_COOKIE, path=CALLBACK, secure=True, httponly=True)

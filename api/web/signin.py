@@ -105,9 +105,7 @@ def sign_in(
 def _refused(
     request: Request, session: Session, next_path: str, message: str, who: str
 ) -> Response:
-    actor = Actor(who, request_id(request))
-    events.record(session, AccessEventKind.SIGN_IN_REFUSED, actor, detail=message)
-    session.commit()
+    web.record_refusal(request, session, who, message)
     return _form(request, next_path, message)
 
 

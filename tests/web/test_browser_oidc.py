@@ -9,28 +9,14 @@ Screenshots go to tests/.output/browser/<database>/.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 from collections.abc import Iterator
-from datetime import date
 from typing import Any
 
 import pytest
 
-from tests.conftest import fresh_database
 from tests.oidc_peer import CLIENT_ID, ROLES, SECRET_ENV, provider
-from tests.peers import free_port, wait_for_port
-from tests.web.test_browser import (
-    CONFIG,
-    ESTATE,
-    OUTPUT,
-    Served,
-    _candidates,
-    _estate,
-    axe_problems,
-    chromium,
-)
+from tests.web.test_browser import Served, axe_problems, chromium, serve_demo
 
 __all__ = ["chromium"]
 
@@ -38,42 +24,17 @@ __all__ = ["chromium"]
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """`estate serve` over the demo estate, its people signing in through the provider."""
-    with provider() as issuer, fresh_database(tmp_path_factory) as url:
+    with provider() as issuer:
         oidc = {"issuer": issuer, "client_id": CLIENT_ID, "client_secret_env": SECRET_ENV}
         env = {
-            **os.environ,
-            "ESTATE_DATABASE_URL": url,
-            "ESTATE_MIGRATION_BASELINE_DATE": date.today().isoformat(),
             "ESTATE_AUTH_OIDC": json.dumps(oidc),
             "ESTATE_AUTH_ROLES": json.dumps({group: str(role) for group, role in ROLES.items()}),
             SECRET_ENV: "a-test-secret",
         }
-        _estate(env, "db", "upgrade")
-        _estate(env, "demo")
-        tokens = {
-            role: _estate(env, "token", "create", "--name", f"{role}-bot", "--role", role).split()[
-                0
-            ]
-            for role in ("viewer", "infra", "admin")
-        }
-        port = free_port()
-        OUTPUT.mkdir(parents=True, exist_ok=True)
-        log = (OUTPUT / "serve-oidc.log").open("w")
-        server = subprocess.Popen(
-            [ESTATE, "--config", CONFIG, "serve", "--port", str(port), "--no-scheduler"],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_for_port(port, timeout=60)
-            result = Served(f"http://127.0.0.1:{port}", tokens)
-            _candidates(result)
+        with serve_demo(
+            tmp_path_factory, ("viewer", "infra", "admin"), "serve-oidc", **env
+        ) as result:
             yield result
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-            log.close()
 
 
 @pytest.fixture
