@@ -119,7 +119,6 @@ def _signed_in(
         detail = f"{before} -> {role} (group mapping)"
         events.record(session, AccessEventKind.ROLE_CHANGED, actor, role=role, detail=detail)
     events.record(session, AccessEventKind.SIGN_IN, actor, role=role, detail="oidc")
-    events.prune(session, settings.access.keep_events_days, utcnow())
     begun = sessions.sign_in_person(session, name, role, settings, utcnow())
     session.commit()
     response = RedirectResponse(next_path, status_code=303)

@@ -12,11 +12,13 @@ from sqlalchemy import Engine, select, update
 from sqlmodel import Session
 
 from api.app import create_app
+from estate.access import events
 from estate.access.tokens import TokenError, create_token, expiry_after
 from estate.config import Settings
+from estate.history.changelog import Actor
 from estate.inventory.records import DeviceRecord
 from estate.models import AccessEvent, ApiToken
-from estate.status import Role
+from estate.status import AccessEventKind, Role
 from tests.api.conftest import MakeClient
 from tests.core.helpers import complete, scan
 
@@ -152,3 +154,23 @@ def test_admins_list_and_export_the_events_and_no_one_else_may(
     assert bad.status_code == 422
     assert refused.status_code == 403
     assert refused.json() == {"detail": "the assets role may not read-access-events"}
+
+
+def test_events_older_than_kept_are_forgotten(engine: Engine) -> None:
+    now = datetime.now(UTC)
+    who = Actor("jo@council.gov.uk", "r1")
+    with Session(engine) as session:
+        for days in (401, 399):
+            events.record(session, AccessEventKind.SIGN_IN, who, role=Role.VIEWER)
+            session.execute(
+                update(AccessEvent)
+                .where(AccessEvent.at > now - timedelta(minutes=5))  # type: ignore[arg-type]
+                .values(at=now - timedelta(days=days))
+            )
+        gone = events.prune(session, 400, now)
+        session.commit()
+
+    assert gone == 1
+    assert [(kind, actor) for kind, actor, _r, _n in rows(engine)] == [
+        ("sign-in", "jo@council.gov.uk")
+    ]
