@@ -12,6 +12,7 @@ from api.auth import RequestIdMiddleware, require
 from api.deps import plain_query
 from api.errors import BodyLimit, add_error_handlers, answers, errors_body
 from api.routes import (
+    access,
     applications,
     decommission,
     devices,
@@ -66,10 +67,13 @@ def create_app(settings: Settings) -> FastAPI:
     # an id; scans before records: /scans/requests must not be taken for /scans/{run_id}.
     routers = [devices.forecast_router]
     routers += [m.router for m in (servers, devices, workloads, network, scans, records, *plans)]
+    # Every /api/v1 operation may meet these; each route declares the others it answers.
+    common = answers(401, 422, 503)
     for router in routers:
-        # Every /api/v1 operation may meet these; each route declares the others it answers.
-        common = answers(401, 422, 503)
         app.include_router(router, prefix="/api/v1", dependencies=readers, responses=common)
+    app.include_router(
+        access.router, prefix="/api/v1", dependencies=[Depends(plain_query)], responses=common
+    )
     add_dashboard(app)
     return app
 

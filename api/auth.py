@@ -19,10 +19,11 @@ from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import problem
-from estate.access.tokens import Principal, authenticate, remembered
+from estate.access import events
+from estate.access.tokens import Principal, TokenExpired, authenticate, remembered
 from estate.config import AccessSettings
 from estate.history.changelog import Actor
-from estate.status import Permission
+from estate.status import AccessEventKind, Permission
 
 _bearer = HTTPBearer(auto_error=False, description="An API token from `estate token create`.")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -39,7 +40,12 @@ async def current_principal(
     # A token checked in the last few seconds is answered inline, with no thread or database.
     principal = remembered(credentials.credentials, access)
     if principal is None:
-        principal = await _read_once(request.app.state.engine, credentials.credentials, access)
+        engine = request.app.state.engine
+        try:
+            principal = await _read_once(engine, credentials.credentials, access)
+        except TokenExpired as exc:
+            await run_in_threadpool(_record_expiry, engine, exc, request_id(request))
+            raise problem(401, str(exc), headers=_CHALLENGE) from None
     if principal is None:
         raise problem(401, "the token is unknown or revoked", headers=_CHALLENGE)
     request.state.principal = principal
@@ -86,6 +92,15 @@ def _read_principal(engine: Engine, token: str, access: AccessSettings) -> Princ
         if touched:
             session.commit()
     return principal
+
+
+def _record_expiry(engine: Engine, expired: TokenExpired, request_id: str) -> None:
+    with Session(engine) as session:
+        if not events.expiry_recorded(session, expired.name):
+            actor = Actor(expired.name, request_id)
+            detail = str(expired)
+            events.record(session, AccessEventKind.TOKEN_EXPIRED, actor, detail=detail)
+            session.commit()
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
@@ -147,3 +162,13 @@ async def actor(request: Request, principal: CurrentPrincipal) -> Actor:
 
 
 CurrentActor = Annotated[Actor, Depends(actor)]
+
+
+def personal_read(
+    session: Session, principal: Principal, actor: Actor, records: int, what: str
+) -> None:
+    """A read or export that showed personal data: its access event, committed with the
+    request's session (a read has nothing else to commit)."""
+    kind = AccessEventKind.PERSONAL_DATA
+    events.record(session, kind, actor, role=principal.role, records=records, detail=what)
+    session.commit()

@@ -69,6 +69,20 @@ class Permission(StrEnum):
     SCAN = "scan"
     DECOMMISSION = "decommission"
     PERSONAL_DATA = "personal-data"
+    READ_ACCESS_EVENTS = "read-access-events"
+
+
+class AccessEventKind(StrEnum):
+    """What the access audit records (estate.access.events)."""
+
+    SIGN_IN = "sign-in"
+    SIGN_OUT = "sign-out"
+    SIGN_IN_REFUSED = "sign-in-refused"
+    ROLE_CHANGED = "role-changed"
+    TOKEN_CREATED = "token-created"
+    TOKEN_REVOKED = "token-revoked"
+    TOKEN_EXPIRED = "token-expired"
+    PERSONAL_DATA = "personal-data"
 
 
 class Strategy(StrEnum):

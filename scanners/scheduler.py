@@ -30,12 +30,14 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Engine
 
+from estate.access import events
 from estate.config import SchedulerSettings, Settings
 from estate.db import is_sqlite, session_scope
 from estate.db.locks import SourceBusy
 from estate.db.outages import DatabaseUnavailable, reported
 from estate.inventory.liveness import sweep_abandoned
 from estate.models import ScanRun
+from estate.models.base import utcnow
 from estate.operations.claims import claim_slot, is_claimed, prune_claims
 from estate.operations.metrics import observe_scan
 from estate.operations.requests import finish, take_next
@@ -228,6 +230,8 @@ class Jobs:
     def housekeeping(self) -> None:
         self.drain_outbox()
         prune_claims(self.engine, timedelta(days=self.settings.scheduler.keep_claims_days))
+        with session_scope(self.engine) as session:
+            events.prune(session, self.settings.access.keep_events_days, utcnow())
 
 
 def build_scheduler(engine: Engine, settings: Settings, *, blocking: bool = False) -> BaseScheduler:

@@ -1,4 +1,4 @@
-"""The `estate` command's inventory commands: db, token, sources, scan, demo and serve."""
+"""The `estate` command's inventory commands: db, sources, scan, demo and serve."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ from rich.table import Table
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from api.cli.app import app, db_app, err, out, ready_engine, state, token_app
-from estate.access.tokens import TokenError, create_token, list_tokens, revoke_token
+from api.cli.app import app, db_app, err, out, ready_engine, state
 from estate.config import ConfigError, Settings
 from estate.config.loading import load_settings
 from estate.db import session_scope
@@ -24,7 +23,7 @@ from estate.inventory.sites import apply_site_config
 from estate.models import ScanRun
 from estate.operations.logs import configure_logging
 from estate.operations.runs import last_runs
-from estate.status import Role, RunStatus
+from estate.status import RunStatus
 from scanners.registry import check_sources
 from scanners.runner import run_source
 
@@ -42,53 +41,6 @@ def db_upgrade() -> None:
     with session_scope(engine) as session:
         apply_site_config(session, settings)
     out.print(f"database at the latest schema: {engine.url.render_as_string(hide_password=True)}")
-
-
-@token_app.command("create")
-def token_create(
-    name: Annotated[str, typer.Option("--name", help="Who or what uses it (recorded on changes).")],
-    role: Annotated[Role, typer.Option("--role", help="viewer, infra, assets or admin.")],
-) -> None:
-    """Create a token and print it once: only its hash is stored."""
-    settings = state.settings()
-    try:
-        with session_scope(ready_engine(settings)) as session:
-            token = create_token(session, name, role)
-    except TokenError as exc:
-        err.print(str(exc))
-        raise typer.Exit(2) from None
-    out.print(token, highlight=False)
-    err.print("Store it now: it cannot be shown again.")
-
-
-@token_app.command("list")
-def token_list() -> None:
-    """Tokens by name, with role and last use; never the tokens themselves."""
-    table = Table("name", "role", "created", "last used", "revoked")
-    settings = state.settings()
-    with session_scope(ready_engine(settings)) as session:
-        for token in list_tokens(session):
-            table.add_row(
-                token.name,
-                token.role,
-                f"{token.created_at:%Y-%m-%d %H:%M}",
-                f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never",
-                f"{token.revoked_at:%Y-%m-%d %H:%M}" if token.revoked_at else "",
-            )
-    out.print(table)
-
-
-@token_app.command("revoke")
-def token_revoke(name: Annotated[str, typer.Argument(help="The token's name.")]) -> None:
-    """Revoke a token at once; it stays listed, revoked."""
-    settings = state.settings()
-    try:
-        with session_scope(ready_engine(settings)) as session:
-            revoke_token(session, name)
-    except TokenError as exc:
-        err.print(str(exc))
-        raise typer.Exit(2) from None
-    out.print(f"revoked {name}")
 
 
 @app.command()

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from api.auth import CurrentActor, CurrentPrincipal, Reader
+from api.auth import CurrentActor, CurrentPrincipal, Reader, personal_read
 from api.deps import SessionDep, SettingsDep
 from api.errors import answers, problem
 from api.export import EXPORT_RESPONSES, ExportFormat, export_rows
@@ -57,16 +57,24 @@ def list_devices(
     request: Request,
     session: SessionDep,
     principal: Reader,
+    actor: CurrentActor,
     query: Annotated[DeviceQuery, Query()],
     format: ExportFormat = ExportFormat.JSON,
 ) -> Any:
-    """Devices; with `?format=csv|xlsx` every matching device as a spreadsheet download."""
+    """Devices; with `?format=csv|xlsx` every matching device as a spreadsheet download. A
+    read or export that shows who holds the devices is an access event."""
     personal = principal.may(Permission.PERSONAL_DATA)
     if format != ExportFormat.JSON:
         rows = devices.export_rows(request.app.state.engine, query, date.today(), personal)
+        if personal:
+            count = devices.count_devices(session, query, date.today())
+            personal_read(session, principal, actor, count, f"devices export ({format})")
         columns = [c for c in COLUMNS if personal or c[0] not in PERSONAL_FIELDS]
         return export_rows(rows, columns, format, "devices")
-    return Page.of(devices.list_devices(session, query, date.today(), personal))
+    page = devices.list_devices(session, query, date.today(), personal)
+    if personal and page.items:
+        personal_read(session, principal, actor, len(page.items), "devices list")
+    return Page.of(page)
 
 
 @forecast_router.get("/replacement-forecast", response_model=Forecast)
@@ -82,11 +90,14 @@ def replacement_forecast(
     "/{device_id}", response_model=DevicePersonalDetail | DeviceDetail, responses=answers(404)
 )
 def get_device(
-    session: SessionDep, principal: Reader, device_id: DeviceId
+    session: SessionDep, principal: Reader, actor: CurrentActor, device_id: DeviceId
 ) -> DevicePersonalDetail | DeviceDetail:
-    detail = devices.device_detail(session, device_id, principal.may(Permission.PERSONAL_DATA))
+    personal = principal.may(Permission.PERSONAL_DATA)
+    detail = devices.device_detail(session, device_id, personal)
     if detail is None:  # not `found`: mypy would join the two shapes into their base
         raise problem(404, f"no device with id {device_id}", ("path", "device_id"))
+    if personal:
+        personal_read(session, principal, actor, 1, f"device {device_id}")
     return detail
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from api.auth import Reader
+from api.auth import CurrentActor, Reader, personal_read
 from api.deps import SessionDep, found
 from api.errors import answers
 from api.schemas import Page
@@ -34,6 +34,15 @@ def get_scan(session: SessionDep, run_id: Annotated[int, Path(ge=1, le=MAX_ID)])
 
 @router.get("/changes", response_model=Page[ChangePublic])
 def list_changes(
-    session: SessionDep, principal: Reader, query: Annotated[ChangeQuery, Query()]
+    session: SessionDep,
+    principal: Reader,
+    actor: CurrentActor,
+    query: Annotated[ChangeQuery, Query()],
 ) -> Page[ChangePublic]:
-    return Page.of(changes.list_changes(session, query, principal.may(Permission.PERSONAL_DATA)))
+    """Changes; one that shows who held a device is a read of personal data (an access event)."""
+    personal = principal.may(Permission.PERSONAL_DATA)
+    page = changes.list_changes(session, query, personal)
+    shown = sum(1 for change in page.items if change.field in changes.PERSONAL_FIELDS)
+    if personal and shown:
+        personal_read(session, principal, actor, shown, "changes list")
+    return Page.of(page)

@@ -13,15 +13,16 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import Depends, Request, Response
+from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from api.deps import SessionDep
-from estate.access import sessions
+from estate.access import events, sessions
 from estate.access.sessions import SignedIn
 from estate.config import Settings
 from estate.history.changelog import Actor
 from estate.models.base import utcnow
-from estate.status import Permission
+from estate.status import AccessEventKind, Permission
 
 SESSION_COOKIE = "estate_session"
 # Before sign-in there is no session to hold a CSRF token: the form's is also set as a
@@ -92,6 +93,14 @@ CheckedForm = Annotated[FormData, Depends(checked_form)]
 def actor(request: Request, user: SignedIn) -> Actor:
     request_id = str(getattr(request.state, "request_id", "")) or uuid.uuid4().hex
     return Actor(user.principal.name, request_id)
+
+
+def record_refusal(request: Request, session: Session, who: str, reason: str) -> None:
+    """A refused sign-in, of a token or a person: its access event, committed now (the page
+    that says so is all the request does)."""
+    actor = Actor(who, str(getattr(request.state, "request_id", "")) or uuid.uuid4().hex)
+    events.record(session, AccessEventKind.SIGN_IN_REFUSED, actor, detail=reason)
+    session.commit()
 
 
 def safe_next(value: str | None) -> str:

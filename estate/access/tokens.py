@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import threading
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import event, select, update
@@ -36,6 +37,15 @@ class TokenError(ValueError):
     pass
 
 
+class TokenExpired(Exception):
+    """A known, unrevoked token past its expiry: refused, with a message that says so."""
+
+    def __init__(self, name: str, expired_at: datetime) -> None:
+        super().__init__(f"the token expired at {expired_at:%Y-%m-%d %H:%M} UTC")
+        self.name = name
+        self.expired_at = expired_at
+
+
 @dataclass(frozen=True)
 class Principal:
     """Who is calling: the token's name is the actor recorded on every change it makes."""
@@ -57,10 +67,28 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(session: Session, name: str, role: Role) -> str:
+_DURATION = re.compile(r"^\s*(\d{1,6})\s*([dhm])\s*$")
+_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+
+
+def expiry_after(text: str, max_days: int, now: datetime) -> datetime:
+    """When a token given `--expires-in 30d` (or 12h, 45m) expires: no later than
+    `[access] token_max_days` from now."""
+    found = _DURATION.match(text)
+    if found is None:
+        raise TokenError(f"expires-in {text!r}: expected a number of days, hours or minutes (30d)")
+    lifetime = timedelta(**{_UNITS[found.group(2)]: int(found.group(1))})
+    if not timedelta(0) < lifetime <= timedelta(days=max_days):
+        raise TokenError(f"expires-in {text!r}: between 1m and {max_days}d (access.token_max_days)")
+    return now + lifetime
+
+
+def create_token(
+    session: Session, name: str, role: Role, expires_at: datetime | None = None
+) -> str:
     """Store a new token's hash and return the token, which is never stored or shown again."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(name=name, role=role, token_hash=hash_token(token)))
+    session.add(ApiToken(name=name, role=role, token_hash=hash_token(token), expires_at=expires_at))
     try:
         session.flush()
     except IntegrityError:
@@ -93,19 +121,25 @@ def authenticate(
 ) -> tuple[Principal | None, bool]:
     """The principal for a presented token (None if unknown or revoked), read from the
     database, and whether its last-used stamp was written and wants committing. A valid token
-    is remembered for `remembered` to answer for the next few seconds."""
+    is remembered for `remembered` to answer for the next few seconds; an expired one raises
+    TokenExpired."""
     digest = hash_token(token)
     generation = principals.generation
     found = session.execute(select(ApiToken).where(col(ApiToken.token_hash) == digest)).scalar()
     if found is None or found.revoked_at is not None:
         return None, False
     now = utcnow()
+    if found.expires_at is not None and found.expires_at <= now:
+        raise TokenExpired(found.name, found.expires_at)
     touched = found.last_used_at is None or now - found.last_used_at > _TOUCH_EVERY
     if touched:
         session.execute(
             update(ApiToken).where(col(ApiToken.id) == found.id).values(last_used_at=now)
         )
-    principals.put(digest, found.name, found.role, access.token_cache_seconds, generation)
+    seconds = access.token_cache_seconds
+    if found.expires_at is not None:  # never remembered past its expiry
+        seconds = min(seconds, (found.expires_at - now).total_seconds())
+    principals.put(digest, found.name, found.role, seconds, generation)
     return Principal(found.name, found.role, grants_for(found.role, access)), touched
 
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from estate.config.auth import AuthSettings
 from estate.config.http import HttpSettings
 from estate.status import DeviceType, ServerKind, SiteKind
 
@@ -133,6 +134,9 @@ class AccessSettings(_Section):
     # How long an API process trusts a token it has checked before reading it again: a token
     # revoked elsewhere is refused within this many seconds. 0: read it on every request.
     token_cache_seconds: float = Field(default=5.0, ge=0, le=300)
+    # The longest `--expires-in` a token may be given; access events are kept this long.
+    token_max_days: int = Field(default=365, ge=1)
+    keep_events_days: int = Field(default=400, ge=1)
 
 
 class WebSettings(_Section):
@@ -351,6 +355,7 @@ class Settings(BaseSettings):
     access: AccessSettings = Field(default_factory=AccessSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     http: HttpSettings = Field(default_factory=HttpSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
     replacement: ReplacementSettings = Field(default_factory=ReplacementSettings)
     sites: list[SiteConfig] = Field(default_factory=list)
     sources: list[SourceConfig] = Field(default_factory=list)

@@ -117,6 +117,12 @@ def devices_query(session: Session, filters: DeviceQuery, today: date) -> Select
     )
 
 
+def count_devices(session: Session, query: DeviceQuery, today: date) -> int:
+    """How many devices match: the record count of an export, for the access audit."""
+    found = devices_query(session, query, today).order_by(None).subquery()
+    return int(session.execute(select(func.count()).select_from(found)).scalar_one())
+
+
 def _has_reason(session: Session, rule: str) -> ColumnElement[bool]:
     reasons = col(Device.replacement_reasons)
     if session.get_bind().dialect.name == "postgresql":

@@ -1,5 +1,6 @@
 """The tables, one module per concept; importing this package registers them all."""
 
+from estate.models.access_event import AccessEvent, OidcLogin
 from estate.models.application import Application, ServerApplication
 from estate.models.change import Change
 from estate.models.decommission import Decommission
@@ -25,6 +26,7 @@ from estate.models.web_session import WebSession
 from estate.models.workload import Workload
 
 __all__ = [
+    "AccessEvent",
     "AggregateState",
     "ApiToken",
     "Application",
@@ -34,6 +36,7 @@ __all__ = [
     "HostingFigures",
     "NetworkDevice",
     "Observation",
+    "OidcLogin",
     "OutboxMessage",
     "ProgressApplications",
     "ProgressCount",

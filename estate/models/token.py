@@ -23,6 +23,8 @@ class ApiToken(ApiTokenBase, table=True):
     created_at: datetime = created_timestamp()
     last_used_at: datetime | None = timestamp()
     revoked_at: datetime | None = timestamp()
+    # None: never expires.
+    expires_at: datetime | None = timestamp()
 
 
 class ApiTokenPublic(ApiTokenBase):
@@ -30,3 +32,4 @@ class ApiTokenPublic(ApiTokenBase):
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    expires_at: datetime | None

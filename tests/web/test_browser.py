@@ -14,6 +14,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -71,14 +72,21 @@ def _candidates(served: Served) -> None:
     response.raise_for_status()
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """`estate serve` over its own database, loaded with the demo by `estate demo`."""
+@contextmanager
+def serve_demo(
+    tmp_path_factory: pytest.TempPathFactory,
+    roles: tuple[str, ...],
+    name: str = "serve",
+    **extra_env: str,
+) -> Iterator[Served]:
+    """`estate serve` over its own database, loaded with the demo by `estate demo`, with a
+    token for each role (`ROLE-user`) and two decommission candidates."""
     with fresh_database(tmp_path_factory) as url:
         env = {
             **os.environ,
             "ESTATE_DATABASE_URL": url,
             "ESTATE_MIGRATION_BASELINE_DATE": date.today().isoformat(),
+            **extra_env,
         }
         _estate(env, "db", "upgrade")
         _estate(env, "demo")
@@ -86,11 +94,11 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             role: _estate(env, "token", "create", "--name", f"{role}-user", "--role", role).split()[
                 0
             ]
-            for role in ("viewer", "infra", "assets")
+            for role in roles
         }
         port = free_port()
         OUTPUT.mkdir(parents=True, exist_ok=True)
-        log = (OUTPUT / "serve.log").open("w")
+        log = (OUTPUT / f"{name}.log").open("w")
         server = subprocess.Popen(
             [ESTATE, "--config", CONFIG, "serve", "--port", str(port), "--no-scheduler"],
             env=env,
@@ -106,6 +114,12 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             server.terminate()
             server.wait(timeout=30)
             log.close()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    with serve_demo(tmp_path_factory, ("viewer", "infra", "assets")) as result:
+        yield result
 
 
 @pytest.fixture(scope="module")
