@@ -8,10 +8,15 @@ from pydantic import Field, StringConstraints, model_validator
 
 from scanners.base import ScannerOptions
 
-ServiceName = Literal["autoscaling", "ec2", "rds", "lambda", "ecs", "eks", "elbv2", "mgn"]
+ServiceName = Literal[
+    "autoscaling", "backup", "ec2", "rds", "lambda", "ecs", "eks", "elbv2", "mgn", "cloudwatch"
+]
 ALL_SERVICES: tuple[ServiceName, ...] = (
     # Auto Scaling first: EC2 instances and EKS node groups take their AZ spread from it.
     "autoscaling",
+    # Backups next, then CloudWatch last: instances and databases take facts from both, and
+    # CloudWatch is asked only of the instances and databases just listed.
+    "backup",
     "ec2",
     "rds",
     "lambda",
@@ -19,6 +24,7 @@ ALL_SERVICES: tuple[ServiceName, ...] = (
     "eks",
     "elbv2",
     "mgn",
+    "cloudwatch",
 )
 
 AccountId = Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
