@@ -27,6 +27,7 @@ from scanners.aws.common import (
     explain,
     paged,
 )
+from scanners.base import BAD_PAYLOAD
 
 EC2 = ("AWS/EC2", "InstanceId")
 RDS = ("AWS/RDS", "DBInstanceIdentifier")
@@ -82,40 +83,50 @@ def read_cpu(cloudwatch: Any, keys: Sequence[Key], start: datetime, end: datetim
     payload = CpuPayload()
     for batch in chunks(keys, QUERIES_PER_CALL):
         try:
-            _read_batch(cloudwatch, batch, start, end, payload)
+            results = _read_batch(cloudwatch, batch, start, end)
         except (ClientError, BotoCoreError) as exc:
-            reason = explain(exc)[0]
-            for key in batch:
-                payload.series.pop(key, None)
-                payload.failed[key] = reason
+            payload.failed.update(dict.fromkeys(batch, explain(exc)[0]))
+            continue
+        try:
+            folded = fold_results(batch, results)
+        except BAD_PAYLOAD as exc:
+            reason = f"GetMetricData: unreadable answer: {type(exc).__name__}: {exc}"
+            payload.failed.update(dict.fromkeys(batch, reason))
+            continue
+        payload.series.update(folded.series)
+        payload.failed.update(folded.failed)
     return payload
 
 
 def _read_batch(
-    cloudwatch: Any, batch: Sequence[Key], start: datetime, end: datetime, payload: CpuPayload
-) -> None:
-    queries = [_query(f"q{n}", key) for n, key in enumerate(batch)]
-    results = paged(
+    cloudwatch: Any, batch: Sequence[Key], start: datetime, end: datetime
+) -> list[dict[str, Any]]:
+    """Every page's results for one call of up to 500 metrics (the paginator follows NextToken)."""
+    return paged(
         cloudwatch,
         "get_metric_data",
         "MetricDataResults",
         {},
-        MetricDataQueries=queries,
+        MetricDataQueries=[_query(f"q{n}", key) for n, key in enumerate(batch)],
         StartTime=start,
         EndTime=end,
         ScanBy="TimestampAscending",
     )
-    for key in batch:
-        payload.series[key] = []
+
+
+def fold_results(batch: Sequence[Key], results: Sequence[Mapping[str, Any]]) -> CpuPayload:
+    """One call's results, over all its pages, as each resource's figures (pure)."""
+    payload = CpuPayload(series={key: [] for key in batch})
     for result in results:
         key = batch[int(str(result["Id"])[1:])]
         if result.get("StatusCode") in _FAILED_STATUS:
             messages = "; ".join(str(m.get("Value")) for m in result.get("Messages") or [])
             payload.failed[key] = f"GetMetricData: {result['StatusCode']}: {messages}".strip()
-            continue
-        payload.series[key].extend(float(v) for v in result.get("Values") or [])
+        else:
+            payload.series[key].extend(float(v) for v in result.get("Values") or [])
     for key in payload.failed:
         payload.series.pop(key, None)
+    return payload
 
 
 def _query(query_id: str, key: Key) -> dict[str, Any]:
