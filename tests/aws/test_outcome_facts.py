@@ -57,7 +57,7 @@ def test_an_instance_is_backed_up_as_of_its_least_recently_copied_volume() -> No
 
 
 def test_aws_backup_not_answering_leaves_its_facts_unknown_not_false() -> None:
-    (first, stopped, _), (sql, gis, _) = _records(_read(protected=None))
+    (first, _, _), (sql, gis, _) = _records(_read(protected=None))
 
     assert "backup_read" not in first.facts
     assert "last_backup_at" not in gis.facts
