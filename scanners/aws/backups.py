@@ -4,13 +4,15 @@ backup facts from these (estate.migration.outcome_rules reads them).
 
 AWS Backup is optional: an account that does not use it, refuses us or a cloud that does not
 offer it leaves `backup_read` unset, so the rule says "not known" rather than "no backup".
-DescribeSnapshots is EC2's own and is asked of every account; its refusal fails this service.
+DescribeSnapshots is EC2's own and is asked of every account, for the volumes of the instances
+just listed (not every snapshot the account holds: years of them, and those behind its AMIs);
+its refusal fails this service.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,11 +20,21 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from estate.inventory.records import Problem, WorkloadRecord
-from scanners.aws.common import Lookups, ScopeContext, page_config, paged, utc
+from scanners.aws.common import (
+    ENDED_STATES,
+    Lookups,
+    ScopeContext,
+    chunks,
+    page_config,
+    paged,
+    utc,
+)
 
 log = logging.getLogger(__name__)
 # Snapshots in these states are not (or no longer) a copy one could restore from.
 _UNUSABLE = frozenset({"pending", "error", "recoverable", "recovering"})
+# Values one DescribeSnapshots filter may carry.
+_VOLUMES_PER_CALL = 200
 
 
 @dataclass
@@ -32,11 +44,31 @@ class BackupPayload:
     protected: list[dict] | None = None
 
 
-def fetch_backups(clients: Any, page_size: int | None) -> BackupPayload:
+def fetch_backups(
+    clients: Any, page_size: int | None, payloads: Mapping[str, Any], days: int
+) -> BackupPayload:
     ec2 = clients("ec2")
     config = page_config(page_size, 5, 1000)
-    snapshots = paged(ec2, "describe_snapshots", "Snapshots", config, OwnerIds=["self"])
+    snapshots: list[dict] = []
+    for volumes in chunks(instance_volumes(payloads), _VOLUMES_PER_CALL):
+        wanted = [{"Name": "volume-id", "Values": list(volumes)}]
+        kwargs = {"OwnerIds": ["self"], "Filters": wanted}
+        snapshots += paged(ec2, "describe_snapshots", "Snapshots", config, **kwargs)
     return BackupPayload(snapshots, fetch_protected_resources(clients, page_size))
+
+
+def instance_volumes(payloads: Mapping[str, Any]) -> list[str]:
+    """The EBS volumes of the instances listed and not ended, each once, in order."""
+    ec2 = payloads.get("ec2")
+    ended = ENDED_STATES["ec2-instance"]
+    found = [
+        volume
+        for instance in (ec2.instances if ec2 is not None else [])
+        if (instance.get("State") or {}).get("Name") not in ended
+        for mapping in instance.get("BlockDeviceMappings", [])
+        if (volume := (mapping.get("Ebs") or {}).get("VolumeId"))
+    ]
+    return sorted(set(found))
 
 
 def fetch_protected_resources(clients: Any, page_size: int | None) -> list[dict] | None:

@@ -9,14 +9,11 @@ from pydantic import Field, StringConstraints, model_validator
 from scanners.base import ScannerOptions
 
 ServiceName = Literal[
-    "autoscaling", "backup", "ec2", "rds", "lambda", "ecs", "eks", "elbv2", "mgn", "cloudwatch"
+    "autoscaling", "ec2", "rds", "lambda", "ecs", "eks", "elbv2", "mgn", "backup", "cloudwatch"
 ]
 ALL_SERVICES: tuple[ServiceName, ...] = (
     # Auto Scaling first: EC2 instances and EKS node groups take their AZ spread from it.
     "autoscaling",
-    # Backups next, then CloudWatch last: instances and databases take facts from both, and
-    # CloudWatch is asked only of the instances and databases just listed.
-    "backup",
     "ec2",
     "rds",
     "lambda",
@@ -24,6 +21,9 @@ ALL_SERVICES: tuple[ServiceName, ...] = (
     "eks",
     "elbv2",
     "mgn",
+    # Backups and CloudWatch last: they are asked only of the instances and databases just
+    # listed, which take their facts and readings from them.
+    "backup",
     "cloudwatch",
 )
 

@@ -49,7 +49,6 @@ SERVICES: dict[ServiceName, Service] = {
         autoscaling.transform_auto_scaling_groups,
         autoscaling.index_auto_scaling_groups,
     ),
-    "backup": Service(backups.fetch_backups, backups.transform_backups, backups.index_backups),
     "ec2": Service(ec2.fetch_instances, ec2.transform_instances),
     "rds": Service(rds.fetch_db_instances, rds.transform_db_instances),
     "lambda": Service(lambda_functions.fetch_functions, lambda_functions.transform_functions),
@@ -58,6 +57,12 @@ SERVICES: dict[ServiceName, Service] = {
     "elbv2": Service(elbv2.fetch_load_balancers, elbv2.transform_load_balancers),
     "mgn": Service(
         mgn.fetch_source_servers, mgn.transform_source_servers, mgn.index_source_servers
+    ),
+    "backup": Service(
+        backups.fetch_backups,
+        backups.transform_backups,
+        backups.index_backups,
+        reads_others=True,
     ),
     "cloudwatch": Service(
         cloudwatch.fetch_cpu, cloudwatch.transform_cpu, cloudwatch.index_cpu, reads_others=True
