@@ -132,11 +132,15 @@ def postgres_reachable() -> bool:
 
 
 def run_on_databases(
-    name: str, databases: Iterable[str] | None, bench: Callable[[str, str], list[Result]]
+    name: str,
+    databases: Iterable[str] | None,
+    bench: Callable[[str, str], list[Result]],
+    first: Iterable[Result] = (),
 ) -> None:
     """bench(database, workdir) on each database (PostgreSQL is skipped when unreachable,
-    except under CI=true), then bench/results/<name>.json and the targets missed."""
-    rows: list[Result] = []
+    except under CI=true), then bench/results/<name>.json, after any `first` rows measured
+    apart from the databases, and the targets missed."""
+    rows: list[Result] = list(first)
     workdir = tempfile.mkdtemp(prefix=f"estate-bench-{name}-")
     try:
         for db in databases or DATABASES:

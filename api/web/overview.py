@@ -18,14 +18,16 @@ from api.web.session import User, settings_of
 from api.web.templating import render, started
 from estate.devices import forecast as devices_forecast
 from estate.devices.forecast import DeviceFilter, Forecast
+from estate.inventory.servers import ServerQuery, list_servers
 from estate.inventory.sites import all_sites
 from estate.migration import applications, forecast, hosting, progress
 from estate.migration.applications import ApplicationQuery
 from estate.models import Site
-from estate.status import DeviceType
+from estate.status import DeviceType, EntityStatus, ServerKind
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(started)])
 APPLICATIONS_PER_PAGE = 50
+SMALLER_SHOWN = 50
 Text = Annotated[str | None, Query()]
 
 
@@ -52,6 +54,8 @@ def migration_page(
     page = applications.list_applications(
         session, ApplicationQuery(sort="name", limit=APPLICATIONS_PER_PAGE, offset=offset)
     )
+    below = settings_of(request).outcomes.oversized_below_percent
+    smaller = list_servers(session, _smaller_query(below))
     context = {
         "title": "Migration",
         "section": "/migration",
@@ -62,9 +66,23 @@ def migration_page(
         "apps_total": page.total,
         "apps_offset": offset,
         "per_page": APPLICATIONS_PER_PAGE,
+        "smaller": smaller.items,
+        "smaller_total": smaller.total,
+        "smaller_below": below,
         "errors": problems.errors,
     }
     return render(request, "migration.html", context, user=user, status_code=problems.status)
+
+
+def _smaller_query(below: float) -> ServerQuery:
+    """The VMs still here using least of what they were given: the API's filter for them."""
+    return ServerQuery(
+        kind=ServerKind.VIRTUAL,
+        status=EntityStatus.ACTIVE,
+        usage_below=below,
+        sort="cpu_usage_percent",
+        limit=SMALLER_SHOWN,
+    )
 
 
 def _chosen_site(

@@ -212,6 +212,8 @@ class Ingestor:
         fresh, changed, unchanged, readings = [], [], [], []
         for eid in batch:
             known = existing.get(eid)
+            if known is not None and batch[eid].readings_unread:
+                encoded[eid] = observations.keep_unread(encoded[eid], batch[eid], known.readings)
             if known is None:
                 fresh.append(eid)
             elif known.digest != encoded[eid].digest:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
 from typing import Any, get_args, get_origin
@@ -23,7 +23,7 @@ from estate.models.observation import ObservationPublic
 
 OBSERVATIONS = table_of(Observation)
 # Record fields kept on the observation row itself, not in its attributes.
-NOT_ATTRIBUTES = {"external_id", "scope", "match_only"}
+NOT_ATTRIBUTES = {"external_id", "scope", "match_only", "readings_unread"}
 # The observation columns lookups use, whose statistics PostgreSQL plans them by.
 LOOKUP_COLUMNS = ("source", "external_id", "scope", "entity_kind", "entity_id")
 # Dict-valued fields (extra, tags, facts) are hashed apart, keys sorted: a source that lists
@@ -82,6 +82,15 @@ def encode(record: Record) -> Encoded:
     fields = reading_fields(kind)
     readings = record.model_dump(mode="json", include=set(fields)) if fields else None
     return Encoded(text, digest, readings if readings and any(readings.values()) else None)
+
+
+def keep_unread(encoded: Encoded, record: Record, known: dict[str, Any] | None) -> Encoded:
+    """The record's readings, with those it could not read taken from its last observation."""
+    kept = {name: known[name] for name in record.readings_unread if known and name in known}
+    if not kept:
+        return encoded
+    readings = {**(encoded.readings or {}), **kept}
+    return replace(encoded, readings=readings if any(readings.values()) else None)
 
 
 @dataclass

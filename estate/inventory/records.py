@@ -62,6 +62,9 @@ class Record(BaseModel):
     match_only: bool = False
     # Source-specific facts kept on the observation only (IPs, cluster, tools status, ...).
     extra: dict[str, Any] = Field(default_factory=dict)
+    # Readings the source could not read this time (a throttled CloudWatch call): ingest keeps
+    # the ones its last scan found instead of clearing them.
+    readings_unread: tuple[str, ...] = ()
 
 
 class ServerRecord(Record):
@@ -145,8 +148,10 @@ class WorkloadRecord(Record):
     tags: dict[str, str] = Field(default_factory=dict)
     # The on-premise server this workload was migrated from: hostname, FQDN or serial.
     migrated_from_server: str | None = None
-    # 95th percentile of hourly CPU over `[outcomes] utilisation_days` (a reading).
+    # 95th percentile of hourly CPU over `[outcomes] utilisation_days`, and how many hours
+    # of figures it is of (readings).
     cpu_p95: float | None = None
+    cpu_hours: int | None = None
     # What the outcomes are judged from (estate.migration.outcome_rules): Availability Zones,
     # backups, scaling, generation, storage held while stopped.
     facts: dict[str, Any] = Field(default_factory=dict)

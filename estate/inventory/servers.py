@@ -49,6 +49,8 @@ SERVER_SORTS = (
     "power_watts",
     "cpu_cores",
     "memory_gb",
+    "cpu_usage_percent",
+    "memory_usage_percent",
     "updated_at",
     "migration_status",
     "effective_strategy",
@@ -74,6 +76,13 @@ class ServerQuery(SortedQuery):
     )
     wave: Annotated[str | None, Field(max_length=200, description="Wave id, name or 'none'.")] = (
         None
+    )
+    usage_below: float | None = Field(
+        default=None,
+        gt=0,
+        le=100,
+        description="Running VMs using less than this % of their CPU and of their memory"
+        " (vCenter quick stats): candidates for a smaller size.",
     )
     q: Search = None
 
@@ -106,6 +115,7 @@ def server_filters(session: Session, query: ServerQuery, table: Any) -> list[Any
         equal_or_unset(table.effective_wave_id, wave_id_filter(session, query.wave)),
         text_search(query.os, table.os_name),
         text_search(query.q, table.hostname, table.fqdn, table.serial),
+        *_below(query.usage_below, table),
     )
     conditions = [condition for condition in given if condition is not None]
     if query.application:
@@ -117,6 +127,12 @@ def server_filters(session: Session, query: ServerQuery, table: Any) -> list[Any
             )
         )
     return conditions
+
+
+def _below(percent: float | None, table: Any) -> tuple[Any, ...]:
+    if percent is None:
+        return ()
+    return (table.cpu_usage_percent < percent, table.memory_usage_percent < percent)
 
 
 def public(session: Session, servers: Sequence[Server]) -> list[ServerPublic]:

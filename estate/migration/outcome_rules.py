@@ -42,6 +42,7 @@ class WorkloadFacts:
     tags: Mapping[str, str]
     facts: Mapping[str, Any]
     cpu_p95: float | None = None
+    cpu_hours: int | None = None
 
 
 @dataclass(frozen=True)
@@ -210,7 +211,7 @@ def _current_generation(w: WorkloadFacts) -> Part:
 def _oversized(w: WorkloadFacts, settings: OutcomesSettings) -> Part:
     if w.resource_type not in ("ec2-instance", "rds-db-instance"):
         return Part(False, "sized by AWS")
-    hours = int(w.facts.get("cpu_hours") or 0)
+    hours = w.cpu_hours or 0
     if w.cpu_p95 is None or hours < MIN_CPU_HOURS:
         return Part(None, "CPU utilisation not known yet")
     limit = settings.oversized_below_percent

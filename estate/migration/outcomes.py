@@ -38,6 +38,7 @@ _READ = (
     WORKLOADS.c.tags,
     WORKLOADS.c.facts,
     WORKLOADS.c.cpu_p95,
+    WORKLOADS.c.cpu_hours,
     *(WORKLOADS.c[name] for name in _KEPT),
 )
 
@@ -74,7 +75,7 @@ def refresh_outcomes(
         updates = []
         for row in rows:
             facts = WorkloadFacts(row.resource_type, row.state, row.tags or {}, row.facts or {},
-                                  row.cpu_p95)  # fmt: skip
+                                  row.cpu_p95, row.cpu_hours)  # fmt: skip
             judged = assess(facts, settings, now)
             new = {name: getattr(judged, name) for name in OUTCOMES}
             new["outcome_evidence"] = judged.evidence

@@ -43,6 +43,8 @@ class WorkloadBase(SQLModel):
         default_factory=dict, sa_type=JSONType
     )
     cpu_p95: float | None = None
+    # How many hourly figures `cpu_p95` is of: too few say too little to call it oversized.
+    cpu_hours: int | None = None
     facts: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
     migrated_from_server_id: int | None = Field(default=None, foreign_key="servers.id", index=True)
     status: EntityStatus = Field(
@@ -53,7 +55,10 @@ class WorkloadBase(SQLModel):
 class Workload(WorkloadBase, table=True):
     __tablename__ = "workloads"
     references: ClassVar[tuple[Reference, ...]] = (Reference("migrated_from_server"),)
-    readings: ClassVar[tuple[Reading, ...]] = (Reading("cpu_p95", series=True),)
+    readings: ClassVar[tuple[Reading, ...]] = (
+        Reading("cpu_p95", series=True),
+        Reading("cpu_hours"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     migrated_from_server_ref: str | None = Field(default=None, max_length=255)

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
+
 from estate.inventory.records import Problem, Record, WorkloadRecord
 from scanners.base import BAD_PAYLOAD, transform_each
 
@@ -32,6 +35,22 @@ ENDED_STATES: dict[str, frozenset[str]] = {
     "eks-cluster": frozenset({"deleting"}),
     "eks-nodegroup": frozenset({"deleting"}),
 }
+
+
+_THROTTLED = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottledException",
+        "RequestThrottled",
+        "RequestLimitExceeded",
+        "TooManyRequestsException",
+        "EC2ThrottledException",
+        "SlowDown",
+        "PriorRequestNotComplete",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -104,6 +123,24 @@ class Lookups:
     asg_scales: dict[str, bool] = field(default_factory=dict)
     # MGN: launched EC2 instance id -> the on-prem server it replaced (FQDN or hostname).
     mgn_source_of_instance: dict[str, str] = field(default_factory=dict)
+    # Backups: whether snapshots / AWS Backup were read, and the newest copy of each volume and
+    # of each resource ARN.
+    snapshots_read: bool = False
+    backup_read: bool = False
+    snapshot_of_volume: dict[str, datetime] = field(default_factory=dict)
+    backup_of_resource: dict[str, datetime] = field(default_factory=dict)
+    # CloudWatch: (namespace, resource id) -> its CPU figures, or why they could not be read.
+    cpu: dict[tuple[str, str], CpuFigures] = field(default_factory=dict)
+    cpu_unread: dict[tuple[str, str], str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CpuFigures:
+    """The 95th percentile of a resource's hourly CPU and how many hours it is of (None, 0:
+    CloudWatch holds no figures for it in the window)."""
+
+    p95: float | None
+    hours: int
 
 
 def partition_for(region: str) -> str:
@@ -165,3 +202,21 @@ def previous_generation(instance_class: str) -> bool:
 def name_from_arn(arn: str) -> str:
     """The last path part of an ARN: ".../cluster/apps" -> "apps"."""
     return arn.rsplit("/", 1)[-1]
+
+
+def explain(exc: Exception) -> tuple[str, bool]:
+    """A reason naming the call and the error, and whether the rest of the scope should stop."""
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        meta = exc.response.get("ResponseMetadata", {})
+        code = str(error.get("Code") or "Unknown")
+        status = int(meta.get("HTTPStatusCode") or 0)
+        reason = f"{exc.operation_name}: {code} (HTTP {status}): {error.get('Message') or ''}"
+        if meta.get("RetryAttempts"):
+            reason += f" (after {meta['RetryAttempts']} retries)"
+        return reason.strip(), code in _THROTTLED or status >= 500
+    if isinstance(exc, BotoConnectionError | HTTPClientError):
+        return f"endpoint unreachable: {exc}", True
+    if isinstance(exc, BotoCoreError | PermissionError):
+        return str(exc), True
+    return f"unexpected error: {type(exc).__name__}: {exc}", True

@@ -9,6 +9,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from estate.inventory.records import Problem, WorkloadRecord
+from scanners.aws.backups import backup_facts
+from scanners.aws.cloudwatch import EC2, cpu_fields
 from scanners.aws.common import (
     Lookups,
     ScopeContext,
@@ -92,6 +94,7 @@ def _instance_record(
         current.get(instance_type),
     )
     arn = f"arn:{ctx.partition}:ec2:{ctx.region}:{ctx.account_id}:instance/{instance_id}"
+    facts.update(backup_facts(lookups, arn, _volume_ids(instance)))
     return ctx.workload(
         RESOURCE_TYPE,
         arn,
@@ -103,6 +106,7 @@ def _instance_record(
         migrated_from_server=tags.get(ctx.link_tag)
         or lookups.mgn_source_of_instance.get(instance_id),
         facts=facts,
+        **cpu_fields(lookups, (EC2[0], instance_id)),
         extra={
             "instance_id": instance_id,
             "az": (instance.get("Placement") or {}).get("AvailabilityZone"),
@@ -136,12 +140,13 @@ def _facts(
     return facts
 
 
+def _volume_ids(instance: dict) -> list[str]:
+    mappings = instance.get("BlockDeviceMappings", [])
+    return [v for m in mappings if (v := (m.get("Ebs") or {}).get("VolumeId"))]
+
+
 def _attached_gb(instance: dict, volume_gb: dict[str, int]) -> int:
-    total = 0
-    for mapping in instance.get("BlockDeviceMappings", []):
-        volume_id = (mapping.get("Ebs") or {}).get("VolumeId")
-        total += volume_gb.get(volume_id, 0) if volume_id else 0
-    return total
+    return sum(volume_gb.get(volume_id, 0) for volume_id in _volume_ids(instance))
 
 
 def _private_ips(instance: dict) -> list[str]:

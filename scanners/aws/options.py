@@ -8,7 +8,9 @@ from pydantic import Field, StringConstraints, model_validator
 
 from scanners.base import ScannerOptions
 
-ServiceName = Literal["autoscaling", "ec2", "rds", "lambda", "ecs", "eks", "elbv2", "mgn"]
+ServiceName = Literal[
+    "autoscaling", "ec2", "rds", "lambda", "ecs", "eks", "elbv2", "mgn", "backup", "cloudwatch"
+]
 ALL_SERVICES: tuple[ServiceName, ...] = (
     # Auto Scaling first: EC2 instances and EKS node groups take their AZ spread from it.
     "autoscaling",
@@ -19,6 +21,10 @@ ALL_SERVICES: tuple[ServiceName, ...] = (
     "eks",
     "elbv2",
     "mgn",
+    # Backups and CloudWatch last: they are asked only of the instances and databases just
+    # listed, which take their facts and readings from them.
+    "backup",
+    "cloudwatch",
 )
 
 AccountId = Annotated[str, StringConstraints(pattern=r"^\d{12}$")]

@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from estate.inventory.records import Problem, WorkloadRecord
+from scanners.aws.backups import backup_facts
+from scanners.aws.cloudwatch import RDS, cpu_fields
 from scanners.aws.common import (
     Lookups,
     ScopeContext,
@@ -31,15 +33,15 @@ def transform_db_instances(
         "rds",
         "DB instance",
         instances,
-        lambda instance: _db_instances_record(instance, ctx),
+        lambda instance: _db_instances_record(instance, ctx, lookups),
         lambda instance: instance.get("DBInstanceIdentifier"),
     )
 
 
-def _db_instances_record(instance: dict, ctx: ScopeContext) -> WorkloadRecord:
+def _db_instances_record(instance: dict, ctx: ScopeContext, lookups: Lookups) -> WorkloadRecord:
     arn = instance["DBInstanceArn"]
     tags = tag_dict(instance.get("TagList"))
-    facts = _facts(instance)
+    facts = _facts(instance) | backup_facts(lookups, arn, [])
     return ctx.workload(
         RESOURCE_TYPE,
         arn,
@@ -49,6 +51,7 @@ def _db_instances_record(instance: dict, ctx: ScopeContext) -> WorkloadRecord:
         size=instance["DBInstanceClass"],
         launched_at=utc(instance.get("InstanceCreateTime")),
         facts=facts,
+        **cpu_fields(lookups, (RDS[0], instance["DBInstanceIdentifier"])),
         extra={
             "engine": instance["Engine"],
             "engine_version": instance.get("EngineVersion"),

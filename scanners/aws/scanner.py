@@ -41,6 +41,7 @@ class AwsScanner(SourceScanner[AwsOptions]):
                     ScopeContext(account, region, self.options.link_tag),
                     self.options.services,
                     self.options.page_size,
+                    self.settings.outcomes.utilisation_days,
                 )
                 for account in accounts
                 for region in regions[account]

@@ -12,39 +12,35 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
-from botocore.exceptions import ConnectionError as BotoConnectionError
-
 from estate.inventory.records import EntityRecord, Event, Problem, ScopeEnd
-from scanners.aws import autoscaling, ec2, ecs, eks, elbv2, lambda_functions, mgn, rds
-from scanners.aws.common import Lookups, ScopeContext
+from scanners.aws import (
+    autoscaling,
+    backups,
+    cloudwatch,
+    ec2,
+    ecs,
+    eks,
+    elbv2,
+    lambda_functions,
+    mgn,
+    rds,
+)
+from scanners.aws.common import Lookups, ScopeContext, explain
 from scanners.aws.options import ALL_SERVICES, ServiceName
 from scanners.aws.session import AwsSession
 from scanners.base import BAD_PAYLOAD
 
-_THROTTLED = frozenset(
-    {
-        "Throttling",
-        "ThrottlingException",
-        "ThrottledException",
-        "RequestThrottledException",
-        "RequestThrottled",
-        "RequestLimitExceeded",
-        "TooManyRequestsException",
-        "EC2ThrottledException",
-        "SlowDown",
-        "PriorRequestNotComplete",
-    }
-)
-
 
 @dataclass(frozen=True)
 class Service:
-    """How one service is read: fetch (I/O), index (facts lent to others), transform (pure)."""
+    """How one service is read: fetch (I/O), index (facts lent to others), transform (pure).
+    A service that `reads_others` is fetched after the rest, given their payloads and the
+    utilisation window in days: fetch(clients, page_size, payloads, days)."""
 
-    fetch: Callable[[Callable[[str], Any], int | None], Any]
+    fetch: Callable[..., Any]
     transform: Callable[[Any, ScopeContext, Lookups], Iterable[EntityRecord | Problem]]
     index: Callable[[Any, Lookups], None] | None = None
+    reads_others: bool = False
 
 
 SERVICES: dict[ServiceName, Service] = {
@@ -62,11 +58,24 @@ SERVICES: dict[ServiceName, Service] = {
     "mgn": Service(
         mgn.fetch_source_servers, mgn.transform_source_servers, mgn.index_source_servers
     ),
+    "backup": Service(
+        backups.fetch_backups,
+        backups.transform_backups,
+        backups.index_backups,
+        reads_others=True,
+    ),
+    "cloudwatch": Service(
+        cloudwatch.fetch_cpu, cloudwatch.transform_cpu, cloudwatch.index_cpu, reads_others=True
+    ),
 }
 
 
 def scan_scope(
-    session: AwsSession, ctx: ScopeContext, services: Sequence[ServiceName], page_size: int | None
+    session: AwsSession,
+    ctx: ScopeContext,
+    services: Sequence[ServiceName],
+    page_size: int | None,
+    utilisation_days: int = 14,
 ) -> list[Event]:
     """Every event of one scope, ending with its ScopeEnd; runs in a worker thread."""
     try:
@@ -82,8 +91,12 @@ def scan_scope(
     for name in sorted(services, key=ALL_SERVICES.index):
         if not session.offered_in(name, ctx.region):
             continue
+        service = SERVICES[name]
         try:
-            payloads[name] = SERVICES[name].fetch(clients, page_size)
+            if service.reads_others:
+                payloads[name] = service.fetch(clients, page_size, payloads, utilisation_days)
+            else:
+                payloads[name] = service.fetch(clients, page_size)
         except Exception as exc:
             reason, stop = explain(exc)
             events.append(_problem(ctx, name, reason))
@@ -109,24 +122,6 @@ def transform_scope(ctx: ScopeContext, payloads: dict[ServiceName, Any]) -> list
         except BAD_PAYLOAD as exc:
             events.append(_problem(ctx, name, f"unreadable answer: {type(exc).__name__}: {exc}"))
     return events
-
-
-def explain(exc: Exception) -> tuple[str, bool]:
-    """A reason naming the call and the error, and whether the rest of the scope should stop."""
-    if isinstance(exc, ClientError):
-        error = exc.response.get("Error", {})
-        meta = exc.response.get("ResponseMetadata", {})
-        code = str(error.get("Code") or "Unknown")
-        status = int(meta.get("HTTPStatusCode") or 0)
-        reason = f"{exc.operation_name}: {code} (HTTP {status}): {error.get('Message') or ''}"
-        if meta.get("RetryAttempts"):
-            reason += f" (after {meta['RetryAttempts']} retries)"
-        return reason.strip(), code in _THROTTLED or status >= 500
-    if isinstance(exc, BotoConnectionError | HTTPClientError):
-        return f"endpoint unreachable: {exc}", True
-    if isinstance(exc, BotoCoreError | PermissionError):
-        return str(exc), True
-    return f"unexpected error: {type(exc).__name__}: {exc}", True
 
 
 def _problem(ctx: ScopeContext, service: str, reason: str) -> Problem:

@@ -31,6 +31,9 @@ VM_PROPERTIES: tuple[str, ...] = (
     "config.hardware.memoryMB",
     "config.annotation",
     "summary.storage",
+    # CPU MHz and guest memory MB in use now: a VM's use of what it was given (readings).
+    "summary.quickStats.overallCpuUsage",
+    "summary.quickStats.guestMemoryUsage",
     "runtime.powerState",
     "runtime.host",
     "guest.hostName",

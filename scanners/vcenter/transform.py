@@ -98,6 +98,11 @@ class Inventory:
             names.append(str(item.props["name"]))
         return "/".join(reversed(names)) or None
 
+    def host_cpu_mhz(self, host_ref: str | None) -> int | None:
+        """The speed of one of the host's cores, in MHz."""
+        host = self.objects.get(host_ref) if host_ref else None
+        return (host.props.get("summary.hardware") or {}).get("cpuMhz") if host else None
+
     def host_label(self, host_ref: str | None) -> str | None:
         """What a VM's `host` says: its ESXi host's serial, else the host's name."""
         host = self.objects.get(host_ref) if host_ref else None
@@ -241,6 +246,27 @@ def _custom_attributes(props: Mapping[str, Any], inventory: Inventory) -> dict[s
     return values
 
 
+def usage(props: Mapping[str, Any], core_mhz: int | None) -> dict[str, float | None]:
+    """CPU and memory in use as percentages of what the VM was given (its vCPUs at its host's
+    core speed, its memory), from vCenter's quick stats. A VM that is not running uses
+    nothing that says how big it should be: no figure, not zero."""
+    if props.get("runtime.powerState") != "poweredOn":
+        return {}
+    cpu_mhz = props.get("summary.quickStats.overallCpuUsage")
+    memory_used = props.get("summary.quickStats.guestMemoryUsage")
+    cpus, memory_mb = props.get("config.hardware.numCPU"), props.get("config.hardware.memoryMB")
+    return {
+        "cpu_usage_percent": _percent(cpu_mhz, cpus * core_mhz if cpus and core_mhz else None),
+        "memory_usage_percent": _percent(memory_used, memory_mb),
+    }
+
+
+def _percent(used: float | None, given: float | None) -> float | None:
+    if used is None or not given:
+        return None
+    return round(100.0 * used / given, 1)
+
+
 def transform_vm(vm: Fetched, inventory: Inventory, placement: Placement) -> ServerRecord:
     props = vm.props
     instance_uuid = props["config.instanceUuid"]
@@ -262,6 +288,7 @@ def transform_vm(vm: Fetched, inventory: Inventory, placement: Placement) -> Ser
         memory_gb=memory_mb / 1024 if memory_mb is not None else None,
         storage_gb=_provisioned_gb(props),
         power_state=_power(props.get("runtime.powerState")),
+        **usage(props, inventory.host_cpu_mhz(host_ref)),
         host=inventory.host_label(host_ref),
         site=placement.site(datacenter),
         extra={

@@ -53,6 +53,11 @@ JUDGED_AT = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 def judged(record: WorkloadRecord) -> Assessment:
     """What estate makes of a record's facts: its outcomes, with the default settings."""
     facts = WorkloadFacts(
-        record.resource_type, record.state, record.tags, record.facts, record.cpu_p95
+        record.resource_type,
+        record.state,
+        record.tags,
+        record.facts,
+        record.cpu_p95,
+        record.cpu_hours,
     )
     return assess(facts, OutcomesSettings(), JUDGED_AT)

@@ -63,7 +63,7 @@ def test_failures_stay_in_their_scopes(
     held = {key for key in moto_holds(estate) if f"{key[0]}/{key[1]}" in good}
     assert workload_keys(events) == held
     # Every service in the throttled region was throttled once and read on retry.
+    services = ("autoscaling", "backup", "ec2", "rds", "lambda", "ecs", "eks", "monitoring")
     assert dict(proxy.faults.throttled) == {
-        (THROTTLED, service): 1
-        for service in ("autoscaling", "ec2", "rds", "lambda", "ecs", "eks", "elasticloadbalancing")
+        (THROTTLED, service): 1 for service in (*services, "elasticloadbalancing")
     }

@@ -7,6 +7,7 @@ from typing import Any
 
 import boto3
 
+from estate.migration.outcome_rules import shortfall
 from tests.aws.faults import FaultProxy, Faults
 from tests.aws.helpers import (
     collect,
@@ -109,6 +110,8 @@ def test_one_scope_in_detail(moto: str, mgn: Any) -> None:
         "previous_generation": False,
         "in_asg": False,
         "stopped_with_volumes_gb": stopped.extra["ebs_gb"],
+        # Its volumes' snapshots were asked for and it has none.
+        "snapshots_read": True,
     }
     old = instances[launched]
     assert (old.size, judged(old).efficient, old.facts["previous_generation"]) == (
@@ -119,10 +122,11 @@ def test_one_scope_in_detail(moto: str, mgn: Any) -> None:
     # No link tag on app-1: MGN's launched instance says where it came from.
     assert old.migrated_from_server == "payroll01.council.local"
     spread = [r for r in instances.values() if r.extra["asg_name"] == "web-spread"]
-    # Spread over two AZs; no backup facts are read yet, so resilience is not known.
+    # Spread over two AZs, but their volumes have no snapshot: not resilient, and why.
     assert [(judged(r).resilient, judged(r).flexible, r.facts["asg_azs"]) for r in spread] == [
-        (None, True, 2)
+        (False, True, 2)
     ] * 2
+    assert shortfall(judged(spread[0]).evidence, "resilient") == ["no backup in the last 7 days"]
     assert {r.migrated_from_server for r in spread} == {"web01.council.local"}
     (single,) = [r for r in instances.values() if r.extra["asg_name"] == "batch-single"]
     assert (judged(single).resilient, judged(single).flexible) == (False, False)

@@ -5,6 +5,7 @@ say so (a run that reports nothing changed has written no change rows)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session, col
@@ -68,3 +69,35 @@ def test_a_reading_and_a_real_change_together_write_only_the_change(
     assert (moved.changed, moved.readings) == (1, 0)
     assert [tuple(r) for r in rows] == [("rack", "A1", "B2")]
     assert (server.rack, server.power_watts) == ("B2", 415.0)
+
+
+def test_readings_a_source_could_not_read_keep_their_last_values(
+    engine: Engine, settings: Settings
+) -> None:
+    def vm(watts: float | None, cpu: float | None, **fields: Any) -> ServerRecord:
+        return ServerRecord(
+            external_id="vm-1",
+            scope="vc",
+            hostname="app01",
+            power_watts=watts,
+            cpu_usage_percent=cpu,
+            **fields,
+        )
+
+    scan(engine, settings, "vc", complete([vm(120.0, 35.0)], "vc"), kind="vcenter")
+
+    def kept() -> tuple[float | None, float | None]:
+        with Session(engine) as session:
+            query = select(col(Server.power_watts), col(Server.cpu_usage_percent))
+            power, cpu = session.execute(query).one()
+        return power, cpu
+
+    unread = vm(None, None, readings_unread=("cpu_usage_percent",))
+    partial = scan(engine, settings, "vc", complete([unread], "vc"), kind="vcenter")
+    # What was read again (no power draw) replaces; what could not be read keeps its value...
+    assert kept() == (None, 35.0)
+    cleared = scan(engine, settings, "vc", complete([vm(None, None)], "vc"), kind="vcenter")
+    # ...until a scan that read it says it has none.
+    assert kept() == (None, None)
+    assert (partial.readings, cleared.readings) == (1, 1)
+    assert change_rows(engine, partial.id) == change_rows(engine, cleared.id) == 0

@@ -16,7 +16,8 @@ SETTINGS = OutcomesSettings()
 
 
 def judge(kind: str, facts: dict[str, Any], state: str = "running", **more: Any) -> Any:
-    workload = WorkloadFacts(kind, state, more.pop("tags", {}), facts, more.pop("cpu_p95", None))
+    tags, p95, hours = more.pop("tags", {}), more.pop("cpu_p95", None), more.pop("cpu_hours", None)
+    workload = WorkloadFacts(kind, state, tags, facts, p95, hours)
     return assess(workload, SETTINGS, NOW)
 
 
@@ -91,13 +92,14 @@ def test_flexible(
 
 
 def test_oversized_idle_and_efficient_from_cpu_and_state() -> None:
-    busy = judge("ec2-instance", {"previous_generation": False, "cpu_hours": 336}, cpu_p95=63.0)
-    quiet = judge("ec2-instance", {"previous_generation": False, "cpu_hours": 336}, cpu_p95=4.2)
-    young = judge("ec2-instance", {"previous_generation": False, "cpu_hours": 5}, cpu_p95=1.0)
+    current = {"previous_generation": False}
+    busy = judge("ec2-instance", current, cpu_p95=63.0, cpu_hours=336)
+    quiet = judge("ec2-instance", current, cpu_p95=4.2, cpu_hours=336)
+    young = judge("ec2-instance", current, cpu_p95=1.0, cpu_hours=5)
     stopped = judge(
         "ec2-instance", {"previous_generation": False, "stopped_with_volumes_gb": 80}, "stopped"
     )
-    old = judge("ec2-instance", {"previous_generation": True, "cpu_hours": 336}, cpu_p95=60.0)
+    old = judge("ec2-instance", {"previous_generation": True}, cpu_p95=60.0, cpu_hours=336)
 
     assert (busy.oversized, busy.idle, busy.efficient) == (False, False, True)
     assert (quiet.oversized, quiet.efficient) == (True, False)

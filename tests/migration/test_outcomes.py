@@ -31,16 +31,17 @@ def cmdb(engine: Engine, settings: Settings) -> None:
 
 def cloud(engine: Engine, settings: Settings, **changes: Any) -> None:
     recent = (utcnow() - timedelta(days=1)).isoformat()
-    busy = {"previous_generation": False, "cpu_hours": 336}
+    busy = {"previous_generation": False}
     records = [
         instance(
             "w1",
             "app01",
             cpu_p95=50.0,
+            cpu_hours=336,
             facts={**busy, "in_asg": True, "asg_azs": 2, "autoscaled": True,
                    "last_snapshot_at": recent},
         ),
-        instance("w2", "app02", cpu_p95=5.0,
+        instance("w2", "app02", cpu_p95=5.0, cpu_hours=336,
                  facts={**busy, "in_asg": False, "autoscaled": False, "snapshots_read": True}),
         instance(
             "w3",
@@ -103,7 +104,7 @@ def test_an_outcome_that_moves_is_a_change_with_its_evidence_kept(
     old = (utcnow() - timedelta(days=30)).isoformat()
 
     cloud(engine, settings, w1={"facts": {"in_asg": True, "asg_azs": 2, "autoscaled": True,
-                                          "previous_generation": False, "cpu_hours": 336,
+                                          "previous_generation": False,
                                           "last_snapshot_at": old}})  # fmt: skip
 
     with Session(engine) as session:

@@ -13,7 +13,7 @@ from estate.status import RunStatus
 from scanners.runner import run_source
 from tests.vcenter.helpers import PASSWORD_ENV, vcenter_options
 from tests.vcenter.peer import Vcsim
-from tests.vcenter.truth import VmFacts, destroy_vm, host_count, vm_facts
+from tests.vcenter.truth import VmFacts, destroy_vm, host_count, vm_facts, vm_usage
 
 
 def with_vcenter(settings: Settings, peer: Vcsim, **overrides: Any) -> Settings:
@@ -68,6 +68,24 @@ def test_unchanged_rescan_writes_no_changes(
 
     assert (again.status, again.added, again.changed, again.missing) == (RunStatus.OK, 0, 0, 0)
     assert again.unchanged == 8
+    assert change_count(engine) == changes
+
+
+def test_quick_stats_land_on_their_servers_as_readings(
+    engine: Engine, settings: Settings, fresh_vcsim: Vcsim
+) -> None:
+    settings = with_vcenter(settings, fresh_vcsim)
+    run_source(engine, settings, "vc")
+    changes = change_count(engine)
+
+    again = run_source(engine, settings, "vc")
+
+    vms = {k: s for k, s in servers_by_external_id(engine).items() if k.startswith("vm:")}
+    found = {k: (s.cpu_usage_percent, s.memory_usage_percent) for k, s in vms.items()}
+    assert found == vm_usage(fresh_vcsim)
+    assert all(cpu is not None and memory is not None for cpu, memory in found.values())
+    # Quick stats move from one read to the next without the VM changing: no change rows.
+    assert (again.changed, again.unchanged) == (0, 4 + 4)
     assert change_count(engine) == changes
 
 

@@ -178,6 +178,8 @@ def test_vm_with_guest_name_addresses_and_attributes(
         memory_gb=8.0,
         storage_gb=100.0,
         power_state="on",
+        cpu_usage_percent=10.0,
+        memory_usage_percent=25.0,
         host="7XK2Q93",
         site="Civic Centre",
         extra={
@@ -278,3 +280,23 @@ def test_api_version_is_the_newest_in_common(offered: bytes, chosen: str) -> Non
 def test_no_api_version_in_common_is_not_vsphere(document: bytes, reason: str) -> None:
     with pytest.raises(NotVsphere, match=reason):
         pick_api_version(document)
+
+
+def test_quick_stats_are_use_of_what_each_running_vm_was_given(
+    realistic: tuple[Inventory, list[Fetched]],
+) -> None:
+    inventory, vms = realistic
+
+    found = _by_id(list(transform_vms(vms, inventory, PLACEMENT)))
+    usage = {k: (r.cpu_usage_percent, r.memory_usage_percent) for k, r in found.items()}
+
+    assert usage == {
+        # 1,040 MHz of 4 vCPUs at 2,600 MHz; 2 of its 8 GB.
+        "vm:5003a1b2-0000-4000-8000-000000000101": (10.0, 25.0),
+        # Powered off: its zeroes say nothing of how big it should be.
+        "vm:5003a1b2-0000-4000-8000-000000000102": (None, None),
+        # Suspended, and no quick stats.
+        "vm:5003a1b2-0000-4000-8000-000000000103": (None, None),
+        # Its host's core speed: 3,900 MHz of 2 vCPUs at 2,100 MHz; all its memory.
+        "vm:5003a1b2-0000-4000-8000-000000000105": (92.9, 100.0),
+    }

@@ -98,3 +98,20 @@ def _wait(task: Any) -> None:
             raise RuntimeError(f"task failed: {task.info.error}")
         time.sleep(0.05)
     raise RuntimeError("task did not finish")
+
+
+def vm_usage(peer: Vcsim) -> dict[str, tuple[float | None, float | None]]:
+    """Each running VM's CPU and memory in use as % of what it was given, from its quick
+    stats: vCPUs at its host's core MHz, and its memory MB."""
+    with service(peer) as content:
+        usage = {}
+        for vm in _all(content, vim.VirtualMachine):
+            if vm.runtime.powerState != "poweredOn":
+                continue
+            stats, hardware = vm.summary.quickStats, vm.config.hardware
+            given_mhz = hardware.numCPU * vm.runtime.host.summary.hardware.cpuMhz
+            usage[f"vm:{vm.config.instanceUuid}"] = (
+                round(100.0 * stats.overallCpuUsage / given_mhz, 1),
+                round(100.0 * stats.guestMemoryUsage / hardware.memoryMB, 1),
+            )
+        return usage

@@ -161,6 +161,23 @@ func uniqueServiceTags() {
 	}
 }
 
+// quickStats gives each running VM the CPU and guest memory use a real vCenter reports (the
+// stock model leaves them unset): a different share of what each VM was given.
+func quickStats() {
+	for i, entity := range simulator.Map.All("VirtualMachine") {
+		vm := entity.(*simulator.VirtualMachine)
+		if vm.Runtime.PowerState != types.VirtualMachinePowerStatePoweredOn || vm.Runtime.Host == nil {
+			continue
+		}
+		host := simulator.Map.Get(*vm.Runtime.Host).(*simulator.HostSystem)
+		hardware := vm.Config.Hardware
+		given := int64(hardware.NumCPU) * int64(host.Summary.Hardware.CpuMhz)
+		share := int64(5 + (i*17)%80)
+		vm.Summary.QuickStats.OverallCpuUsage = int32(given * share / 100)
+		vm.Summary.QuickStats.GuestMemoryUsage = int32(int64(hardware.MemoryMB) * (100 - share) / 100)
+	}
+}
+
 func main() {
 	listen := flag.String("listen", "127.0.0.1:0", "address to listen on")
 	datacenters := flag.Int("dc", 1, "datacenters")
@@ -187,6 +204,7 @@ func main() {
 	}
 	defer model.Remove()
 	uniqueServiceTags()
+	quickStats()
 
 	collector := &pagingCollector{}
 	collector.Self = model.ServiceContent.PropertyCollector
