@@ -1,7 +1,7 @@
 """cpu hours: how many hourly CPU figures a workload's p95 is of, a reading beside it
 
-Revision ID: 0013
-Revises: 0015
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-02 05:40:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0013'
-down_revision: str | None = '0015'
+revision: str = '0019'
+down_revision: str | None = '0018'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
