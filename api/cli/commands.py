@@ -14,7 +14,6 @@ from sqlmodel import Session
 
 from api.cli.app import app, db_app, err, out, ready_engine, state
 from estate.config import ConfigError, Settings
-from estate.config.loading import load_settings
 from estate.db import session_scope
 from estate.db.locks import SourceBusy
 from estate.db.schema import upgrade
@@ -82,24 +81,6 @@ def scan(
 
 
 @app.command()
-def demo(
-    examples: Annotated[
-        Path, typer.Option(help="Folder holding estate.example.toml and demo/.")
-    ] = EXAMPLES,
-) -> None:
-    """Load the demo estate (examples/demo) through the real scanners into the database."""
-    settings = state.settings()
-    try:
-        demo_settings = load_settings(examples / "estate.example.toml")
-    except ConfigError as exc:
-        err.print(f"[red]configuration error:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
-    demo_settings.database = settings.database
-    upgrade(state.engine(demo_settings))
-    raise typer.Exit(_run(demo_settings, [s.name for s in demo_settings.sources if s.enabled]))
-
-
-@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
@@ -141,7 +122,9 @@ def serve(
             background.shutdown(wait=False)
 
 
-def _run(settings: Settings, names: list[str]) -> int:
+def prepare(settings: Settings, names: list[str]) -> int:
+    """Before runs: the sources checked (2 if one is wrong), the configured sites applied and
+    abandoned runs swept; 0 when ready."""
     try:
         check_sources(settings)
         for name in names:
@@ -155,6 +138,14 @@ def _run(settings: Settings, names: list[str]) -> int:
     for swept in sweep_abandoned(engine, settings):
         reason = swept.errors[0]["reason"]
         out.print(f"run {swept.id} of {swept.source} marked failed: {reason}", highlight=False)
+    return 0
+
+
+def _run(settings: Settings, names: list[str]) -> int:
+    code = prepare(settings, names)
+    if code:
+        return code
+    engine = ready_engine(settings)
     runs: list[ScanRun] = []
     busy: list[str] = []
     for name in names:
@@ -163,7 +154,7 @@ def _run(settings: Settings, names: list[str]) -> int:
         except SourceBusy as exc:
             err.print(f"[red]{exc}[/red]", highlight=False)
             busy.append(name)
-    _summarise(runs)
+    summarise(runs)
     return 0 if not busy and all(r.status == RunStatus.OK for r in runs) else 1
 
 
@@ -181,7 +172,7 @@ def _run_one(engine: Engine, settings: Settings, name: str) -> ScanRun:
         return run_source(engine, settings, name, lambda n: progress.advance(task, n))
 
 
-def _summarise(runs: list[ScanRun]) -> None:
+def summarise(runs: list[ScanRun]) -> None:
     table = Table("run", "source", "status", "added", "changed", "unchanged", "missing", "problems")
     for run in runs:
         colour = {"ok": "green", "partial": "yellow"}.get(run.status, "red")
