@@ -10,8 +10,8 @@ through the same estate functions the API calls. The last pass is today, on the 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Annotated
@@ -31,13 +31,14 @@ from estate.config.loading import load_settings
 from estate.db import session_scope
 from estate.db.schema import upgrade
 from estate.models import ScanRun
+from estate.refresh import refresh_derived
 from estate.status import Role
 from scanners.runner import run_source
 
 MONTHS = 18
 SEED = 2026
-SERVER_SOURCES = ("cmdb-servers", "infra-servers", "aws")
-FIRST_SOURCES = ("applications", "asset-register")
+# The sources of today's pass, summarised at the end.
+TODAY = 5
 
 
 @app.command()
@@ -75,7 +76,7 @@ def demo(
     if code:
         raise typer.Exit(code)
     runs = replay(engine, demo_settings, examples / "demo", first, months)
-    summarise(runs[-len(SERVER_SOURCES + FIRST_SOURCES) :])
+    summarise(runs[-TODAY:])
     if token:
         _print_token(engine)
     raise typer.Exit(0 if all(r.status == "ok" for r in runs) else 1)
@@ -99,45 +100,72 @@ def replay(
     engine: Engine, settings: Settings, files: Path, first: date, months: int
 ) -> list[ScanRun]:
     """Every month from the first, then today; the scan runs, in order."""
-    cmdb_header, cmdb = story.read_rows(files / "cmdb-servers.csv")
-    infra_header, infra = story.read_rows(files / "infra-servers.csv", ";")
-    trips = story.journeys(cmdb)
+    exports = Exports(files)
     runs: list[ScanRun] = []
     reviews = Reviews(first)
     with tempfile.TemporaryDirectory(prefix="estate-demo-") as work, local_aws(SEED) as url:
         cloud = Cloud(url)
         month_settings = _pointed(settings, Path(work), url)
-        for n in range(months + 1):
-            day = story.month(first, n)
-            with _clock(day if n < months else None):
-                gone = {h for h, t in trips.items() if t.gone is not None and t.gone <= n}
-                (Path(work) / "cmdb-servers.csv").write_text(
-                    story.cmdb_export(cmdb_header, cmdb, trips, n), encoding="utf-8"
-                )
-                (Path(work) / "infra-servers.csv").write_text(
-                    story.infra_export(infra_header, infra, cmdb, gone), encoding="utf-8"
-                )
-                for wave, (_, _, end) in enumerate(story.WAVES, start=1):
-                    moving = [t for t in trips.values() if t.cutover == n and end == n]
-                    if moving:
-                        cloud.cut_over(moving, wave)
-                if n == months:
-                    cloud.utilisation(datetime.now(UTC))
-                names = SERVER_SOURCES + (FIRST_SOURCES if n in (0, months) else ())
+        with _clock(first) as clock:
+            for n in range(months + 1):
+                day = story.month(first, n)
+                clock(day if n < months else None)
+                exports.write(Path(work), n)
+                names = _sources(cloud, exports.trips, n, months)
                 runs += [run_source(engine, month_settings, name) for name in names]
                 with session_scope(engine) as session:
-                    _month_writes(session, month_settings, reviews, n, months)
+                    _month_writes(session, month_settings, exports, reviews, n, months)
                 out.print(f"{day if n < months else 'today'}: {_line(runs[-len(names) :])}")
     return runs
 
 
-def _month_writes(
-    session: Session, settings: Settings, reviews: Reviews, n: int, months: int
-) -> None:
-    """The people's part of a month: the plan at the start, the hosts retired after the third
-    wave, and the capital assets team's reviews (none yet today)."""
+def _sources(cloud: Cloud, trips: dict[str, story.Journey], n: int, months: int) -> list[str]:
+    """The month's cloud changes made, and the sources to run: the server exports every month,
+    AWS in the months the cloud changed and today, the applications at the start and today,
+    and the asset register today (it is one export, not a monthly one)."""
+    names = ["cmdb-servers", "infra-servers"]
+    for wave, (_, _, end) in enumerate(story.WAVES, start=1):
+        if end == n:
+            cloud.cut_over([t for t in trips.values() if t.cutover == n], wave)
+            names.append("aws")
     if n == 0:
-        plan_migration(session, settings, reviews.first)
+        names.append("applications")
+    if n == months:
+        cloud.utilisation(datetime.now(UTC))
+        names += ["aws", "applications", "asset-register"]
+    return names
+
+
+class Exports:
+    """The month's CMDB and infrastructure exports, written where the month's sources read."""
+
+    def __init__(self, files: Path) -> None:
+        self.cmdb_header, self.cmdb = story.read_rows(files / "cmdb-servers.csv")
+        self.infra_header, self.infra = story.read_rows(files / "infra-servers.csv", ";")
+        self.trips = story.journeys(self.cmdb)
+
+    def unplanned(self) -> list[str]:
+        """Host names of the servers no application plans for: the CMDB's with no applications
+        and the infrastructure team's the CMDB lacks."""
+        return story.unplanned(self.cmdb, self.infra, self.trips)
+
+    def write(self, folder: Path, n: int) -> None:
+        gone = {h for h, t in self.trips.items() if t.gone is not None and t.gone <= n}
+        cmdb = story.cmdb_export(self.cmdb_header, self.cmdb, self.trips, n)
+        infra = story.infra_export(self.infra_header, self.infra, self.cmdb, gone)
+        (folder / "cmdb-servers.csv").write_text(cmdb, encoding="utf-8")
+        (folder / "infra-servers.csv").write_text(infra, encoding="utf-8")
+
+
+def _month_writes(
+    session: Session, settings: Settings, exports: Exports, reviews: Reviews, n: int, months: int
+) -> None:
+    """The month's daily refresh (as the scheduler's), and the people's part: the plan at the
+    start, the hosts retired after the third wave, the capital assets team's reviews (none yet
+    today)."""
+    refresh_derived(session, settings, date.today())
+    if n == 0:
+        plan_migration(session, settings, reviews.first, exports.unplanned())
     if n == story.HOSTS_RETIRED_IN:
         retire_hosts(session, settings)
     if n < months:
@@ -158,16 +186,33 @@ def _pointed(settings: Settings, work: Path, url: str) -> Settings:
 
 
 @contextmanager
-def _clock(day: date | None) -> Iterator[None]:
-    """The process's clock at 02:00 UTC of the day, moving on from there; None: the real one."""
-    if day is None:
-        with nullcontext():
-            yield
-        return
+def _clock(first: date) -> Iterator[Callable[[date | None], None]]:
+    """The process's clock (freezegun, started once: its start patches every loaded module),
+    set by the function yielded to 02:00 UTC of a day and moving on from there; None puts the
+    real clock back."""
     from freezegun import freeze_time
 
-    with freeze_time(datetime.combine(day, time(2, 0), tzinfo=UTC), tick=True):
-        yield
+    freezer = freeze_time(_at_two(first), tick=True)
+    factory = freezer.start()
+    running = True
+
+    def set_day(day: date | None) -> None:
+        nonlocal running
+        if day is not None:
+            factory.move_to(_at_two(day))
+        elif running:
+            freezer.stop()
+            running = False
+
+    try:
+        yield set_day
+    finally:
+        if running:
+            freezer.stop()
+
+
+def _at_two(day: date) -> datetime:
+    return datetime.combine(day, time(2, 0), tzinfo=UTC)
 
 
 def _line(runs: list[ScanRun]) -> str:

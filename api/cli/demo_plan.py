@@ -6,16 +6,20 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from api.cli import demo_story as story
 from estate.config import Settings
 from estate.history.changelog import Actor
 from estate.migration import decommission
 from estate.migration.assignments import assign, parse_csv
-from estate.migration.plans import ApplicationUpdate, WaveCreate, create_wave, update_application
-from estate.models import Application
+from estate.migration.plans import (
+    ApplicationUpdate,
+    WaveCreate,
+    create_wave,
+    resolve_applications,
+    update_application,
+)
 from estate.status import DecommissionDecision, MigrationStatus
 
 PROGRAMME = "cloud-programme"
@@ -23,10 +27,14 @@ ASSETS = "capital-assets"
 # Every this-many-th candidate reviewed is deferred; the first of the Council Tax servers kept.
 DEFER_EVERY = 9
 KEPT_FOR_YEAR_END = "nbc-ctax-db"
+# Months from approval to removal (the contractor's collection round).
+REMOVED_AFTER = 3
 
 
-def plan_migration(session: Session, settings: Settings, first: date) -> None:
-    """The waves with their planned dates and each application's strategy and wave."""
+def plan_migration(session: Session, settings: Settings, first: date, unplanned: list[str]) -> None:
+    """The waves with their planned dates, each application's strategy and wave, and the
+    servers no application plans for (`unplanned`, host names) put in the last wave by an
+    assignment CSV."""
     actor = Actor(PROGRAMME, "demo-plan")
     waves = [
         create_wave(
@@ -40,12 +48,13 @@ def plan_migration(session: Session, settings: Settings, first: date) -> None:
         ).id
         for name, start, end in story.WAVES
     ]
-    apps = dict(session.execute(select(col(Application.name), col(Application.id))).all())
+    apps = resolve_applications(session, story.PLAN, ("demo", "applications"))
     for name, (strategy, wave) in sorted(story.PLAN.items()):
-        if name not in apps:
-            continue
         data = ApplicationUpdate(strategy=strategy, wave_id=waves[wave - 1] if wave else None)
         update_application(session, settings, actor, apps[name], data)
+    last = story.WAVES[-1][0]
+    text = "server,wave\n" + "".join(f"{host},{last}\n" for host in sorted(unplanned))
+    assign(session, settings, actor, parse_csv(text))
 
 
 def retire_hosts(session: Session, settings: Settings) -> None:
@@ -57,7 +66,7 @@ def retire_hosts(session: Session, settings: Settings) -> None:
 
 class Reviews:
     """The capital assets team's monthly round: a candidate a month old is approved (some
-    deferred, one rejected), an approval two months old is removed with its references."""
+    deferred, one rejected), an approval three months old is removed with its references."""
 
     def __init__(self, first: date) -> None:
         self.first = first
@@ -75,9 +84,11 @@ class Reviews:
             waited = n - self.seen[server_id] >= 1 and candidate.decision is None
             if status == MigrationStatus.DECOMMISSION_CANDIDATE and waited:
                 self._decide(session, settings, actor, candidate, n)
-            elif status == MigrationStatus.DECOMMISSION_APPROVED:
-                if n - self.approved.get(server_id, n) >= 2:
-                    self._remove(session, settings, actor, server_id, n)
+            elif status == MigrationStatus.DECOMMISSION_APPROVED and self._collected(server_id, n):
+                self._remove(session, settings, actor, server_id, n)
+
+    def _collected(self, server_id: int, n: int) -> bool:
+        return n - self.approved.get(server_id, n) >= REMOVED_AFTER
 
     def _decide(
         self,
