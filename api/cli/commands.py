@@ -44,8 +44,9 @@ def db_upgrade() -> None:
 
 @app.command()
 def sources() -> None:
-    """Each configured source, its schedule and its last run."""
+    """Each configured source, its schedule and its last run. Exit 2 when none is configured."""
     settings = state.settings()
+    need_sources(settings)
     engine = ready_engine(settings)
     table = Table(
         "source", "kind", "schedule", "enabled", "last run", "status", "added", "changed", "missing"
@@ -73,6 +74,8 @@ def scan(
 ) -> None:
     """Run sources now. Exit 0 when every run is ok, 1 when one failed or was partial."""
     settings = state.settings()
+    if all_sources:
+        need_sources(settings)
     if bool(names) == all_sources:
         err.print("name one or more sources, or pass --all")
         raise typer.Exit(2)
@@ -120,6 +123,22 @@ def serve(
     finally:
         if background is not None:
             background.shutdown(wait=False)
+
+
+def need_sources(settings: Settings) -> None:
+    """Exit 2, saying where configuration was looked for, when no source is configured."""
+    if settings.sources:
+        return
+    if settings.config_path is None:
+        err.print(
+            f"no config file: looked for --config, $ESTATE_CONFIG and {Path.cwd() / 'estate.toml'}"
+            " (none given or found); copy examples/estate.example.toml to ./estate.toml",
+            highlight=False,
+            soft_wrap=True,
+        )
+    else:
+        err.print(f"{settings.config_path} configures no [[sources]]", highlight=False)
+    raise typer.Exit(2)
 
 
 def prepare(settings: Settings, names: list[str]) -> int:

@@ -15,12 +15,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.cli.demo_story import month
 from estate.config import DatabaseSettings
 from estate.config.loading import load_settings
 from tests.conftest import fresh_database
 from tests.e2e.conftest import ESTATE, EXAMPLES
-
-from api.cli.demo_story import month
 
 TODAY = date.today()
 # Eighteen months before this one, so the story ends today whenever the test runs.
@@ -156,7 +155,9 @@ def test_the_civic_centre_has_a_baseline_and_months_of_hosting_and_history(
     assert len(hosting["months"]) == 19
     percents = [0.0] * 3 + [14.3] * 4 + [29.2] * 6 + [53.9] * 4 + [56.5] * 2
     days = [month(START, n).isoformat() for n in range(18)] + [TODAY.isoformat()]
-    assert [(d["day"], d["percent_migrated"]) for d in history] == list(zip(days, percents))
+    assert [(d["day"], d["percent_migrated"]) for d in history] == list(
+        zip(days, percents, strict=True)
+    )
     assert forecast["baseline_servers"] == 190
     assert forecast["planned_exit"] == month(START, 22).isoformat()
     assert forecast["trend_exit"] is not None
