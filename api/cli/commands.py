@@ -133,11 +133,11 @@ def need_sources(settings: Settings) -> None:
         err.print(
             f"no config file: looked for --config, $ESTATE_CONFIG and {Path.cwd() / 'estate.toml'}"
             " (none given or found); copy examples/estate.example.toml to ./estate.toml",
-            highlight=False,
+            markup=False,
             soft_wrap=True,
         )
     else:
-        err.print(f"{settings.config_path} configures no [[sources]]", highlight=False)
+        err.print(f"{settings.config_path} configures no [[sources]]", markup=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
