@@ -1,7 +1,7 @@
 """`estate demo`: the Northbridge demo council loaded through the real scanners, mid-migration.
 
 From the start (`[migration] baseline_date` of the demo config, or --start) it replays a month
-at a time with the clock set to that month (freezegun, for the demo only): that month's CMDB
+at a time with the clock set to that month (time-machine, for the demo only): that month's CMDB
 and infrastructure exports, the cloud workloads cut over in a local AWS (moto) and scanned by
 the `aws` source, the cloud programme's plan and the capital assets team's reviews, written
 through the same estate functions the API calls. The last pass is today, on the real clock.
@@ -187,28 +187,27 @@ def _pointed(settings: Settings, work: Path, url: str) -> Settings:
 
 @contextmanager
 def _clock(first: date) -> Iterator[Callable[[date | None], None]]:
-    """The process's clock (freezegun, started once: its start patches every loaded module),
-    set by the function yielded to 02:00 UTC of a day and moving on from there; None puts the
-    real clock back."""
-    from freezegun import freeze_time
+    """The process's clock (time-machine: every thread's), set by the function yielded to 02:00
+    UTC of a day and moving on from there; None puts the real clock back."""
+    import time_machine
 
-    freezer = freeze_time(_at_two(first), tick=True)
-    factory = freezer.start()
+    traveller = time_machine.travel(_at_two(first), tick=True)
+    coordinates = traveller.start()
     running = True
 
     def set_day(day: date | None) -> None:
         nonlocal running
         if day is not None:
-            factory.move_to(_at_two(day))
+            coordinates.move_to(_at_two(day))
         elif running:
-            freezer.stop()
+            traveller.stop()
             running = False
 
     try:
         yield set_day
     finally:
         if running:
-            freezer.stop()
+            traveller.stop()
 
 
 def _at_two(day: date) -> datetime:
