@@ -66,7 +66,7 @@ def main() -> None:
         "demo_run",
         [
             Result(
-                "db upgrade + estate demo (18 months) + serve to /health, vs the exports scanned once",
+                "schema + estate demo (18 months) + serve to /health, vs the exports scanned once",
                 round(after, 1),
                 "s",
                 round(before, 1),
