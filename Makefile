@@ -5,7 +5,7 @@ PORT ?= 8000
 CONFIG ?= examples/estate.example.toml
 PYTEST_ARGS ?=
 # Each writes bench/results/<name>.json; `make bench BENCHES=ingest` runs one.
-BENCHES ?= ingest cmdb aws_scan vcenter_scan devices api_load pages outcomes
+BENCHES ?= ingest cmdb aws_scan vcenter_scan devices api_load pages outcomes demo_run
 BIN := $(VENV)/bin
 export VENV
 
@@ -15,7 +15,7 @@ $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "estate needs Python 3.11 or newer"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,demo]'
 	@touch $@
 
 run: $(BIN)/.installed

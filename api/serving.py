@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import logging
 import os
 import socket
+import threading
+import time
 from typing import Any
 
 import uvicorn
@@ -27,6 +30,7 @@ from estate.operations.logs import configure_logging, uvicorn_log_config
 # on a busy host a worker still importing the app takes longer, and was killed and restarted
 # in a loop, never serving.
 WORKER_HEALTHCHECK_SECONDS = 60
+log = logging.getLogger("estate.serve")
 
 
 def serving_app(settings: Settings) -> FastAPI:
@@ -50,7 +54,11 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
     """Serve until stopped: in this process, or in `workers` processes sharing one socket."""
     options: dict[str, Any] = {"host": host, "port": port, "log_config": uvicorn_log_config()}
     if workers == 1:
-        uvicorn.run(serving_app(settings), **options)
+        server = uvicorn.Server(uvicorn.Config(serving_app(settings), **options))
+        threading.Thread(
+            target=_announce_when_started, args=(server, settings), daemon=True
+        ).start()
+        server.run()
         return
     if settings.config_path is not None:
         os.environ["ESTATE_CONFIG"] = str(settings.config_path)
@@ -61,8 +69,32 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
         timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         **options,
     )
+    announce(settings, host, port)
     with contextlib.suppress(KeyboardInterrupt):
         Multiprocess(config, sockets=[as_tcp(config.bind_socket())]).run()
+
+
+def _announce_when_started(server: uvicorn.Server, settings: Settings) -> None:
+    while not server.started:
+        if server.should_exit:
+            return
+        time.sleep(0.05)
+    bound = server.servers[0].sockets[0].getsockname()
+    announce(settings, bound[0], bound[1])
+
+
+def announce(settings: Settings, host: str, port: int) -> None:
+    """The first lines a new user needs once the port answers: where to sign in, where the API
+    is described, and the command that makes a token to sign in with."""
+    shown = f"[{host}]" if ":" in host else host
+    base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else shown}:{port}"
+    config = f" --config {settings.config_path}" if settings.config_path else ""
+    log.info("estate is serving: sign in at %s/signin, the API is described at %s/docs", base, base)
+    log.info(
+        "a token to sign in with: estate%s token create --name YOUR-NAME --role viewer"
+        " (or infra, assets, admin)",
+        config,
+    )
 
 
 def as_tcp(listener: socket.socket) -> socket.socket:

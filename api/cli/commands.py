@@ -14,7 +14,6 @@ from sqlmodel import Session
 
 from api.cli.app import app, db_app, err, out, ready_engine, state
 from estate.config import ConfigError, Settings
-from estate.config.loading import load_settings
 from estate.db import session_scope
 from estate.db.locks import SourceBusy
 from estate.db.schema import upgrade
@@ -45,8 +44,9 @@ def db_upgrade() -> None:
 
 @app.command()
 def sources() -> None:
-    """Each configured source, its schedule and its last run."""
+    """Each configured source, its schedule and its last run. Exit 2 when none is configured."""
     settings = state.settings()
+    need_sources(settings)
     engine = ready_engine(settings)
     table = Table(
         "source", "kind", "schedule", "enabled", "last run", "status", "added", "changed", "missing"
@@ -74,29 +74,13 @@ def scan(
 ) -> None:
     """Run sources now. Exit 0 when every run is ok, 1 when one failed or was partial."""
     settings = state.settings()
+    if all_sources:
+        need_sources(settings)
     if bool(names) == all_sources:
         err.print("name one or more sources, or pass --all")
         raise typer.Exit(2)
     chosen = [s.name for s in settings.sources if s.enabled] if all_sources else list(names or [])
     raise typer.Exit(_run(settings, chosen))
-
-
-@app.command()
-def demo(
-    examples: Annotated[
-        Path, typer.Option(help="Folder holding estate.example.toml and demo/.")
-    ] = EXAMPLES,
-) -> None:
-    """Load the demo estate (examples/demo) through the real scanners into the database."""
-    settings = state.settings()
-    try:
-        demo_settings = load_settings(examples / "estate.example.toml")
-    except ConfigError as exc:
-        err.print(f"[red]configuration error:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
-    demo_settings.database = settings.database
-    upgrade(state.engine(demo_settings))
-    raise typer.Exit(_run(demo_settings, [s.name for s in demo_settings.sources if s.enabled]))
 
 
 @app.command()
@@ -141,7 +125,25 @@ def serve(
             background.shutdown(wait=False)
 
 
-def _run(settings: Settings, names: list[str]) -> int:
+def need_sources(settings: Settings) -> None:
+    """Exit 2, saying where configuration was looked for, when no source is configured."""
+    if settings.sources:
+        return
+    if settings.config_path is None:
+        err.print(
+            f"no config file: looked for --config, $ESTATE_CONFIG and {Path.cwd() / 'estate.toml'}"
+            " (none given or found); copy examples/estate.example.toml to ./estate.toml",
+            markup=False,
+            soft_wrap=True,
+        )
+    else:
+        err.print(f"{settings.config_path} configures no [[sources]]", markup=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def prepare(settings: Settings, names: list[str]) -> int:
+    """Before runs: the sources checked (2 if one is wrong), the configured sites applied and
+    abandoned runs swept; 0 when ready."""
     try:
         check_sources(settings)
         for name in names:
@@ -155,6 +157,14 @@ def _run(settings: Settings, names: list[str]) -> int:
     for swept in sweep_abandoned(engine, settings):
         reason = swept.errors[0]["reason"]
         out.print(f"run {swept.id} of {swept.source} marked failed: {reason}", highlight=False)
+    return 0
+
+
+def _run(settings: Settings, names: list[str]) -> int:
+    code = prepare(settings, names)
+    if code:
+        return code
+    engine = ready_engine(settings)
     runs: list[ScanRun] = []
     busy: list[str] = []
     for name in names:
@@ -163,7 +173,7 @@ def _run(settings: Settings, names: list[str]) -> int:
         except SourceBusy as exc:
             err.print(f"[red]{exc}[/red]", highlight=False)
             busy.append(name)
-    _summarise(runs)
+    summarise(runs)
     return 0 if not busy and all(r.status == RunStatus.OK for r in runs) else 1
 
 
@@ -181,7 +191,7 @@ def _run_one(engine: Engine, settings: Settings, name: str) -> ScanRun:
         return run_source(engine, settings, name, lambda n: progress.advance(task, n))
 
 
-def _summarise(runs: list[ScanRun]) -> None:
+def summarise(runs: list[ScanRun]) -> None:
     table = Table("run", "source", "status", "added", "changed", "unchanged", "missing", "problems")
     for run in runs:
         colour = {"ok": "green", "partial": "yellow"}.get(run.status, "red")

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import os
 import tomllib
+from difflib import get_close_matches
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from estate.config import ConfigError, Settings
 
@@ -52,10 +53,29 @@ def describe_validation_error(exc: ValidationError, data: dict[str, Any] | None 
     for error in exc.errors():
         key = _dotted(error["loc"], data or {})
         if error["type"] == "extra_forbidden":
-            lines.append(f"unknown key {key!r}")
+            near = get_close_matches(str(error["loc"][-1]), _keys_at(error["loc"][:-1]), n=3)
+            hint = f" (did you mean {' or '.join(repr(k) for k in near)}?)" if near else ""
+            lines.append(f"unknown key {key!r}{hint}")
         else:
             lines.append(f"{key}: {error['msg']}")
     return "; ".join(lines)
+
+
+def _keys_at(loc: tuple[int | str, ...]) -> list[str]:
+    """The keys a section of the file may hold, found by walking the settings models."""
+    model: Any = Settings
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            return []
+        annotation = field.annotation
+        inner = [a for a in get_args(annotation) if isinstance(a, type)] or [annotation]
+        model = next((a for a in inner if issubclass(a, BaseModel)), None)
+        if model is None:
+            return []
+    return list(getattr(model, "model_fields", {}))
 
 
 def _dotted(loc: tuple[int | str, ...], data: dict[str, Any]) -> str:

@@ -51,6 +51,9 @@ class CmdbOptions(ScannerOptions):
     encoding: str = "utf-8-sig"
     # The site of rows that do not name one.
     site: str | None = None
+    # Site cells that are not places (matched without regard to case): such a row names no
+    # site (nor `site` above), so "Remote" never becomes a site with a hosting page.
+    not_places: list[str] = Field(default_factory=lambda: ["Remote", "Home", "Unknown"])
     # A cell longer than this makes its row a problem (reported, not imported): a notes
     # column may be long, but a cell of megabytes is a broken export, not a fact.
     max_cell_chars: int = Field(default=1_000_000, ge=1_000, le=100_000_000)

@@ -53,6 +53,7 @@ class Layout:
     recode: Recoder
     required: tuple[str, ...]
     site: str | None
+    not_places: frozenset[str]  # site values, lower-case, that name no place
     headers: tuple[str, ...]  # the header row's cells as written
     max_cell_chars: int
 
@@ -92,6 +93,7 @@ class Layout:
             recode=Recoder(options.values),
             required=REQUIRED[options.entity],
             site=options.site,
+            not_places=frozenset(v.strip().lower() for v in options.not_places),
             headers=tuple("" if c is None else str(c).strip() for c in header),
             max_cell_chars=options.max_cell_chars,
         )
@@ -137,7 +139,10 @@ def transform_row(
     if errors:
         return errors
     assert isinstance(key, str)
-    if layout.site is not None and "site" not in values:
+    site = values.get("site")
+    if isinstance(site, str) and site.lower() in layout.not_places:
+        del values["site"]
+    elif layout.site is not None and "site" not in values:
         values["site"] = layout.site
     return _record(key, values, _extra(cells, layout), layout)
 

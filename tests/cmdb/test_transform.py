@@ -81,6 +81,25 @@ def test_a_row_without_a_site_takes_the_configured_one() -> None:
     )
 
 
+def test_a_site_cell_that_is_no_place_sets_no_site_and_the_list_is_configurable() -> None:
+    default = layout(SERVER_HEADER, "server", key="CI ID", site="Civic Centre")
+    configured = layout(SERVER_HEADER, "server", key="CI ID", not_places=["Working from home"])
+
+    def row(site: str) -> tuple[Cell, ...]:
+        return ("CI-1", "web01", *([None] * 5), site, None, None, None, None)
+
+    for site in ("Remote", " home ", "UNKNOWN"):
+        assert transform_row(row(site), default) == ServerRecord(
+            external_id="CI-1", scope="cmdb.csv", hostname="web01"
+        )
+    assert transform_row(row("working from home"), configured) == ServerRecord(
+        external_id="CI-1", scope="cmdb.csv", hostname="web01"
+    )
+    assert transform_row(row("Remote"), configured) == ServerRecord(
+        external_id="CI-1", scope="cmdb.csv", hostname="web01", site="Remote"
+    )
+
+
 def test_the_configured_site_applies_when_the_file_has_no_site_column() -> None:
     servers = layout(("Server Name", "RAM GB"), "server", site="Civic Centre")
 

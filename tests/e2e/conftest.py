@@ -28,7 +28,7 @@ def config(tmp_path: Path, database_url: str, engine: Engine) -> Path:
 def cli(config: Path) -> Cli:
     def run(*args: str, check_exit: int | None = 0) -> subprocess.CompletedProcess[str]:
         done = subprocess.run(
-            [ESTATE, "--config", str(config), *args], capture_output=True, text=True, timeout=300
+            [ESTATE, "--config", str(config), *args], capture_output=True, text=True, timeout=1200
         )
         if check_exit is not None:
             assert done.returncode == check_exit, done.stdout + done.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -150,9 +151,32 @@ def test_unknown_source_and_bad_usage_exit_2(cli: Cli) -> None:
     assert cli("scan", check_exit=2).returncode == 2
 
 
-def test_an_unknown_config_key_names_the_file_and_key(cli: Cli, config: Path) -> None:
+def test_an_unknown_config_key_names_the_file_the_key_and_the_nearest(
+    cli: Cli, config: Path
+) -> None:
     config.write_text(config.read_text() + "\n[ingest]\ngrace_dayz = 3\n")
 
     done = cli("sources", check_exit=2)
 
-    assert str(config) in done.stderr and "ingest.grace_dayz" in done.stderr
+    assert str(config) in done.stderr
+    assert "unknown key 'ingest.grace_dayz' (did you mean 'grace_days'?)" in done.stderr
+
+
+def test_without_a_config_file_commands_that_need_sources_say_where_they_looked(
+    tmp_path: Path,
+) -> None:
+    environment = {k: v for k, v in os.environ.items() if k != "ESTATE_CONFIG"}
+    for command in (["sources"], ["scan", "--all"]):
+        done = subprocess.run(
+            [ESTATE, *command], cwd=tmp_path, env=environment, capture_output=True, text=True
+        )
+
+        assert done.returncode == 2, done.stdout + done.stderr
+        assert "no config file: looked for --config, $ESTATE_CONFIG and " in done.stderr
+        assert str(tmp_path / "estate.toml") in done.stderr.replace("\n", "")
+
+
+def test_a_config_without_sources_says_so_and_exits_2(cli: Cli, config: Path) -> None:
+    done = cli("scan", "--all", check_exit=2)
+
+    assert f"{config} configures no [[sources]]" in done.stderr.replace("\n", "")

@@ -44,3 +44,30 @@ def test_two_workers_answer_on_one_port_and_stop_with_the_server(
 
     assert [answer.status_code for answer in answers] == [200] * 6, output
     assert (output.count("Started server process"), exit_code) == (2, 0), output
+
+
+def test_serving_says_where_to_sign_in_and_how_to_get_a_token(
+    cli: Cli, config: Path, tmp_path: Path
+) -> None:
+    cli("db", "upgrade")
+    port = free_port()
+    log_path = tmp_path / "serve.log"
+    with log_path.open("w") as log:
+        command = [ESTATE, "--config", str(config), "serve", "--port", str(port), "--no-scheduler"]
+        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            wait_for_port(port, timeout=60)
+            # The lines follow uvicorn's start-up, a moment after the port answers.
+            for _ in range(300):
+                if "a token to sign in with" in log_path.read_text():
+                    break
+                time.sleep(0.1)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    output = log_path.read_text()
+
+    base = f"http://127.0.0.1:{port}"
+    assert f"sign in at {base}/signin, the API is described at {base}/docs" in output, output
+    command = f"estate --config {config} token create --name YOUR-NAME --role viewer"
+    assert f"a token to sign in with: {command}" in output, output

@@ -15,7 +15,6 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +55,7 @@ def _estate(env: dict[str, str], *args: str) -> str:
         capture_output=True,
         text=True,
         env=env,
-        timeout=300,
+        timeout=1200,  # the demo replays eighteen months
     )
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
@@ -82,12 +81,8 @@ def serve_demo(
     """`estate serve` over its own database, loaded with the demo by `estate demo`, with a
     token for each role (`ROLE-user`) and two decommission candidates."""
     with fresh_database(tmp_path_factory) as url:
-        env = {
-            **os.environ,
-            "ESTATE_DATABASE_URL": url,
-            "ESTATE_MIGRATION_BASELINE_DATE": date.today().isoformat(),
-            **extra_env,
-        }
+        # The demo config's baseline_date is where the demo's replayed months start.
+        env = {**os.environ, "ESTATE_DATABASE_URL": url, **extra_env}
         _estate(env, "db", "upgrade")
         _estate(env, "demo")
         tokens = {
