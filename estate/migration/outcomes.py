@@ -67,7 +67,7 @@ def refresh_outcomes(
     run_id: int | None = None,
 ) -> int:
     """Judge the given workloads (all when None) and write those whose outcomes moved, with a
-    change row for each outcome that did. Returns how many rows changed."""
+    change row for each outcome (and evidence) that did. Returns how many rows changed."""
     now = now or utcnow()
     log = ChangeLog(Cause(scan_run_id=run_id), now)
     changed = 0
@@ -81,9 +81,8 @@ def refresh_outcomes(
             new["outcome_evidence"] = judged.evidence
             if any(getattr(row, name) != value for name, value in new.items()):
                 updates.append({"_id": row.id, **new})
-            for name in OUTCOMES:
-                if getattr(row, name) != new[name]:
-                    log.add("workload", row.id, name, getattr(row, name), new[name])
+            # The evidence too, so the workloads as at a past day have theirs then.
+            log.diff("workload", [(row.id, dict(row._mapping), new)])
         if updates:
             stmt = (
                 update(WORKLOADS)
