@@ -27,7 +27,8 @@ from estate.models.workload import WorkloadPublic
 from estate.status import EntityKind
 
 
-def _at(session: Session, model: type[Any], kind: str, moment: Moment) -> Subquery:
+def entities_at(session: Session, model: type[Any], kind: str, moment: Moment) -> Subquery:
+    """The model's table as it stood at the moment (estate.history.as_at.rebuilt)."""
     return rebuilt(session, model, kind, moment, scanned_facts(kind))
 
 
@@ -40,7 +41,7 @@ def list_devices_at(
     session: Session, query: devices.DeviceQuery, moment: Moment, personal: bool
 ) -> Page:
     """`GET /devices?as_at=`: due for replacement is judged on that day."""
-    table = _at(session, Device, EntityKind.DEVICE, moment)
+    table = entities_at(session, Device, EntityKind.DEVICE, moment)
     conditions = devices.device_filters(session, query, moment.day, table.c)
     page = page_at(session, Device, table, conditions, query, devices.DEVICE_SORTS)
     sites = site_names(session, {d.site_id for d in page.items})
@@ -50,7 +51,9 @@ def list_devices_at(
 def device_at(
     session: Session, device_id: int, moment: Moment, personal: bool
 ) -> devices.DevicePersonalDetail | devices.DeviceDetail | None:
-    device = _one(session, _at(session, Device, EntityKind.DEVICE, moment), Device, device_id)
+    device = _one(
+        session, entities_at(session, Device, EntityKind.DEVICE, moment), Device, device_id
+    )
     if device is None:
         return None
     shape = devices.DevicePersonalDetail if personal else devices.DeviceDetail
@@ -68,7 +71,7 @@ def device_at(
 def list_network_devices_at(
     session: Session, query: network.NetworkDeviceQuery, moment: Moment
 ) -> Page:
-    table = _at(session, NetworkDevice, EntityKind.NETWORK_DEVICE, moment)
+    table = entities_at(session, NetworkDevice, EntityKind.NETWORK_DEVICE, moment)
     conditions = network.network_device_filters(session, query, table.c)
     sorts = network.NETWORK_DEVICE_SORTS
     page = page_at(session, NetworkDevice, table, conditions, query, sorts)
@@ -80,7 +83,9 @@ def network_device_at(
     session: Session, device_id: int, moment: Moment
 ) -> network.NetworkDeviceDetail | None:
     kind = EntityKind.NETWORK_DEVICE
-    device = _one(session, _at(session, NetworkDevice, kind, moment), NetworkDevice, device_id)
+    device = _one(
+        session, entities_at(session, NetworkDevice, kind, moment), NetworkDevice, device_id
+    )
     if device is None:
         return None
     return network.NetworkDeviceDetail.model_validate(
@@ -94,7 +99,7 @@ def network_device_at(
 
 def list_workloads_at(session: Session, query: workloads.WorkloadQuery, moment: Moment) -> Page:
     """`GET /workloads?as_at=`: the origin filters look at the servers as they stood then."""
-    table = _at(session, Workload, EntityKind.WORKLOAD, moment)
+    table = entities_at(session, Workload, EntityKind.WORKLOAD, moment)
     then = servers_at(session, moment)
     conditions = workloads.workload_filters(session, query, table.c, then.c)
     page = page_at(session, Workload, table, conditions, query, workloads.WORKLOAD_SORTS)
@@ -105,7 +110,7 @@ def workload_at(
     session: Session, workload_id: int, moment: Moment
 ) -> workloads.WorkloadDetail | None:
     kind = EntityKind.WORKLOAD
-    workload = _one(session, _at(session, Workload, kind, moment), Workload, workload_id)
+    workload = _one(session, entities_at(session, Workload, kind, moment), Workload, workload_id)
     if workload is None:
         return None
     origin_id = workload.migrated_from_server_id

@@ -11,11 +11,12 @@ from typing import Any
 
 import time_machine
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlalchemy import Engine, delete
+from sqlmodel import Session, col
 
 from estate.config import Settings
 from estate.inventory.records import DeviceRecord, Event, NetworkDeviceRecord, ScopeEnd
+from estate.models import HostingFigures
 from estate.refresh import refresh_derived
 from estate.status import Role
 from tests.api.conftest import MakeClient
@@ -33,14 +34,17 @@ DEVICES: dict[str, dict[str, Any]] = {
     "D1": {"device_type": "desktop", "department": "Housing", "purchased_on": date(2022, 1, 10)},
 }  # fmt: skip
 NETWORK = {"sw1": {"name": "core-sw1", "device_class": "switch", "site": "Civic Centre"}}
-SERVERS = {"a": {"hostname": "gis01"}, "b": {"hostname": "web01"}}
+SERVERS = {
+    "a": {"hostname": "gis01", "site": "Civic Centre", "kind": "physical", "rack": "R1"},
+    "b": {"hostname": "web01", "site": "Civic Centre"},
+}
 WORKLOADS = {"i-1": {"source_server": "gis01"}}
 # Each day's moves: (register devices, network devices, CMDB servers, AWS workloads); a new
 # or changed thing's fields, or None where the source no longer lists it.
 MOVES: list[tuple[dict[str, Any], ...]] = [
     ({}, {}, {}, {}),
     ({"L1": {"assigned_to": "sam@example.gov.uk"}, "T1": {"device_type": "tablet"}},
-     {"ap1": {"name": "ap-1", "device_class": "wireless-ap"}}, {},
+     {"ap1": {"name": "ap-1", "device_class": "wireless-ap", "site": "Civic Centre"}}, {},
      {"i-2": {"source_server": "web01"}}),
     ({"D1": {"department": "Planning"}}, {"sw1": {"location": "Rack 4"}}, {},
      {"i-1": {"state": "stopped"}}),
@@ -66,6 +70,8 @@ LISTS = [
     "/api/v1/workloads?migrated=true",
 ]
 NOT_STATE = ("observations", "changes")
+# The figures, and (as at a day) where each was read from.
+FIGURES = ["/api/v1/outcomes", "/api/v1/sites/1/hosting"]
 
 
 def _moved(state: dict[str, dict[str, Any]], moves: dict[str, Any]) -> None:
@@ -95,16 +101,28 @@ def _scan_day(engine: Engine, settings: Settings, day: date, state: list[dict[st
         session.commit()
 
 
-def _answers(clients: dict[str, TestClient], ids: dict[str, str], suffix: str) -> dict[str, Any]:
-    """Each role's lists and details ('&as_at=...' or '' after each path)."""
+def _with(path: str, query: str) -> str:
+    return f"{path}{'&' if '?' in path else '?'}{query}" if query else path
+
+
+def _answers(
+    clients: dict[str, TestClient], ids: dict[str, str], query: str = ""
+) -> tuple[dict[str, Any], list[str]]:
+    """Each role's lists and details, and the figures (with `query`: 'as_at=...'); and where
+    each figure was read from."""
     found: dict[str, Any] = {}
     for role, client in clients.items():
         for path in LISTS:
-            found[f"{role} {path}"] = client.get(f"{path}{suffix}").json()
+            found[f"{role} {path}"] = client.get(_with(path, query)).json()
         for key, path in sorted(ids.items()):
-            detail = client.get(f"{path}?{suffix.lstrip('&')}").json()
+            detail = client.get(_with(path, query)).json()
             found[f"{role} {key}"] = {k: v for k, v in detail.items() if k not in NOT_STATE}
-    return found
+    sources = []
+    for path in FIGURES:
+        found[path] = clients["admin"].get(_with(path, query)).json()
+        sources.append(found[path].pop("source", None))
+        assert found[path].pop("as_at", None) == (query.removeprefix("as_at=") or None)
+    return found, sources
 
 
 def _forgotten(answer: Any) -> Any:
@@ -144,18 +162,31 @@ def test_as_at_gives_each_days_devices_network_and_workloads(
                     clients["admin"].patch(f"/api/v1/devices/{tags[tag]}", json=body).status_code
                     == 200
                 )
-            saved[day] = (ids, _answers(clients, ids, ""))
+            saved[day] = (ids, _answers(clients, ids)[0])
+    with Session(engine) as session:  # no figures kept that day: counted from the history
+        session.execute(delete(HostingFigures).where(col(HostingFigures.day) == DAYS[3]))
+        session.commit()
+    sources = {}
     with time_machine.travel(at_ten(DAYS[-1] + timedelta(days=1)), tick=True):
         for day in DAYS:
             ids, answers = saved[day]
-            got, want = _answers(clients, ids, f"&as_at={day}"), _forgotten(answers)
-            assert _diff(got, want) == [], day
+            got, sources[day] = _answers(clients, ids, f"as_at={day}")
+            assert _diff(got, _forgotten(answers)) == [], day
+    assert sources == {
+        day: ["history", "history" if day == DAYS[3] else "snapshot"] for day in DAYS
+    }
     first = saved[DAYS[0]][1]
     assert [d["assigned_to"] for d in first["admin /api/v1/devices?limit=1000"]["items"]] == [
         None, "jo@example.gov.uk", "al@example.gov.uk",
     ]  # fmt: skip
     assert "assigned_to" not in first["viewer /api/v1/devices?limit=1000"]["items"][1]
     assert saved[DAYS[3]][1]["admin /api/v1/network-devices?q=core"]["total"] == 1
+    migrated = [saved[day][1]["/api/v1/outcomes"]["total"]["workloads"] for day in DAYS]
+    assert migrated == [1, 2, 2, 2, 1, 1]
+    hosted = [saved[day][1]["/api/v1/sites/1/hosting"]["now"] for day in DAYS]
+    assert [(h["servers"], h["racks"], h["access_points"]) for h in hosted] == [
+        (2, 1, 0), (2, 1, 1), (2, 1, 1), (2, 1, 1), (2, 1, 1), (2, 1, 0),  # ap-1 missing, then gone
+    ]  # fmt: skip
 
 
 def test_who_held_a_device_follows_the_role_rules_and_disposal_in_history(
