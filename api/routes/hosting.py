@@ -17,7 +17,7 @@ from estate.db.paging import MAX_ID
 from estate.inventory import sites
 from estate.inventory.sites import SiteQuery
 from estate.migration import forecast, hosting
-from estate.migration.as_at import HostingAt, hosting_at
+from estate.migration.as_at import HostingAt, SiteForecastAt, hosting_at, site_forecast_at
 from estate.models.site import SitePublic
 
 router = APIRouter(prefix="/sites", tags=["sites"])
@@ -59,14 +59,22 @@ def get_hosting(request: Request, session: SessionDep, moment: AsAt, site_id: Si
     return kept_json(request, session, ("hosting", site_id, baseline), build)
 
 
-@router.get("/{site_id}/forecast", response_model=forecast.Forecast, responses=answers(404))
-def get_forecast(request: Request, session: SessionDep, site_id: SiteId) -> Response:
+@router.get(
+    "/{site_id}/forecast", response_model=forecast.Forecast | SiteForecastAt, responses=answers(404)
+)
+def get_forecast(request: Request, session: SessionDep, moment: AsAt, site_id: SiteId) -> Response:
     """When the site will hold no server still to migrate, by the waves' planned ends and by
     the rate achieved over the last `[outcomes] trend_days` of snapshots, month by month in
     servers, rack units and kW; and how many days the trend runs behind the plan. Where the
-    plan or the trend gives no day, the answer says why."""
+    plan or the trend gives no day, the answer says why. As at a day, from the servers and
+    waves as they stood then and the snapshots kept up to it."""
     settings: Settings = request.app.state.settings
     today = settings.today()
+    if moment is not None:
+        baseline = settings.migration.baseline_date
+        then = site_forecast_at(session, site_id, settings.outcomes, baseline, moment)
+        body = found(then, f"no site with id {site_id}", "site_id").model_dump_json()
+        return Response(body, media_type="application/json")
 
     def build() -> forecast.Forecast:
         baseline = settings.migration.baseline_date

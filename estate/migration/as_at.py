@@ -1,6 +1,6 @@
-"""Migration progress, outcomes and a site's hosting as at a past day: counted from the
-entities rebuilt from the change log exactly as the live figures are counted from the tables,
-or read from the figures kept that day where there are some."""
+"""Migration progress, outcomes, a site's hosting and exit forecast as at a past day: counted
+from the entities rebuilt from the change log exactly as the live figures are counted from the
+tables, or read from the figures kept that day where there are some."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from typing import Literal
 from sqlalchemy.orm import Session
 
 from estate.config import OutcomesSettings
-from estate.history.as_at import Moment
+from estate.history.as_at import Moment, rebuilt
 from estate.inventory.as_at import servers_at
 from estate.inventory.kinds_at import entities_at
-from estate.migration import hosting, outcomes, progress
-from estate.models import NetworkDevice, Site, Workload
+from estate.migration import forecast, hosting, outcomes, progress
+from estate.models import NetworkDevice, Site, Wave, Workload
 from estate.status import EntityKind
 
 
@@ -78,3 +78,24 @@ def hosting_at(
         kept.append(hosting.figures_of(day[0], factors))
     found = hosting.assemble(site, kept, baseline_date, factors)
     return HostingAt(as_at=moment.day, source=source, **found.model_dump())
+
+
+class SiteForecastAt(forecast.Forecast):
+    """A site's exit forecast at the end of `as_at`: from `history` (the servers and waves
+    rebuilt from the change log, and the snapshots kept up to that day)."""
+
+    as_at: date
+    source: Literal["snapshot", "history"] = "history"
+
+
+def site_forecast_at(
+    session: Session,
+    site_id: int,
+    settings: OutcomesSettings,
+    baseline_date: date | None,
+    moment: Moment,
+) -> SiteForecastAt | None:
+    waves = rebuilt(session, Wave, EntityKind.WAVE, moment)
+    tables = (servers_at(session, moment), waves)
+    found = forecast.forecast(session, site_id, settings, moment.day, baseline_date, tables)
+    return None if found is None else SiteForecastAt(as_at=moment.day, **found.model_dump())

@@ -71,7 +71,12 @@ LISTS = [
 ]
 NOT_STATE = ("observations", "changes")
 # The figures, and (as at a day) where each was read from.
-FIGURES = ["/api/v1/outcomes", "/api/v1/sites/1/hosting", "/api/v1/devices/replacement-forecast"]
+FIGURES = [
+    "/api/v1/outcomes",
+    "/api/v1/sites/1/hosting",
+    "/api/v1/devices/replacement-forecast",
+    "/api/v1/sites/1/forecast",
+]
 
 
 def _moved(state: dict[str, dict[str, Any]], moves: dict[str, Any]) -> None:
@@ -173,7 +178,8 @@ def test_as_at_gives_each_days_devices_network_and_workloads(
             got, sources[day] = _answers(clients, ids, f"as_at={day}")
             assert _diff(got, _forgotten(answers)) == [], day
     assert sources == {
-        day: ["history", "history" if day == DAYS[3] else "snapshot", "history"] for day in DAYS
+        day: ["history", "history" if day == DAYS[3] else "snapshot", "history", "history"]
+        for day in DAYS
     }
     first = saved[DAYS[0]][1]
     assert [d["assigned_to"] for d in first["admin /api/v1/devices?limit=1000"]["items"]] == [
@@ -185,6 +191,11 @@ def test_as_at_gives_each_days_devices_network_and_workloads(
     assert migrated == [1, 2, 2, 2, 1, 1]
     due = [saved[day][1]["/api/v1/devices/replacement-forecast"]["count"] for day in DAYS]
     assert due == [3, 3, 3, 3, 2, 2]  # L2 disposed of on the fifth day
+    exits = [saved[day][1]["/api/v1/sites/1/forecast"] for day in DAYS]
+    # A server is migrated while its workload runs: i-1 stops on day 3, i-2 ends on day 5.
+    assert [(f["on"], f["still_to_migrate"]["servers"]) for f in exits] == [
+        (day.isoformat(), left) for day, left in zip(DAYS, [1, 0, 1, 1, 2, 2], strict=True)
+    ]
     hosted = [saved[day][1]["/api/v1/sites/1/hosting"]["now"] for day in DAYS]
     assert [(h["servers"], h["racks"], h["access_points"]) for h in hosted] == [
         (2, 1, 0), (2, 1, 1), (2, 1, 1), (2, 1, 1), (2, 1, 1), (2, 1, 0),  # ap-1 missing, then gone
