@@ -1,5 +1,6 @@
 """End-user devices: the list (and its spreadsheet download), one device, a person's decisions
-about one, and the replacement forecast. Who holds a device is shown only to roles granted
+about one, its history, and the replacement forecast; the list and one device as at a past
+day (`as_at`). Who holds a device is shown only to roles granted
 personal data (`[access] personal_data_roles`)."""
 
 from __future__ import annotations
@@ -10,20 +11,22 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 
 from api.auth import CurrentActor, CurrentPrincipal, Reader, personal_read
-from api.deps import SessionDep, SettingsDep
+from api.deps import AsAt, SessionDep, SettingsDep
 from api.errors import answers, problem
 from api.export import EXPORT_RESPONSES, ExportFormat, export_rows
 from api.schemas import Page
 from estate.access.tokens import Principal
-from estate.db.paging import MAX_ID
+from estate.db.paging import MAX_ID, BadQuery, PageQuery
 from estate.devices import store
 from estate.devices.forecast import Forecast, ForecastQuery, forecast
+from estate.devices.forecast_at import ForecastAt, forecast_at
 from estate.devices.store import UPDATE_NEEDS, DeviceUpdate
 from estate.history.changes import PERSONAL_FIELDS
-from estate.inventory import devices
+from estate.history.timeline import TimelineEntry, timeline
+from estate.inventory import devices, kinds_at
 from estate.inventory.devices import DeviceDetail, DevicePersonalDetail, DeviceQuery
 from estate.models.device import DevicePersonal, DevicePublic
-from estate.status import Permission
+from estate.status import EntityKind, Permission
 
 router = APIRouter(prefix="/devices", tags=["devices"])
 forecast_router = APIRouter(prefix="/devices", tags=["devices"])
@@ -58,12 +61,20 @@ def list_devices(
     session: SessionDep,
     principal: Reader,
     actor: CurrentActor,
+    moment: AsAt,
     query: Annotated[DeviceQuery, Query()],
     format: ExportFormat = ExportFormat.JSON,
 ) -> Any:
     """Devices; with `?format=csv|xlsx` every matching device as a spreadsheet download. A
     read or export that shows who holds the devices is an access event."""
     personal = principal.may(Permission.PERSONAL_DATA)
+    if moment is not None:
+        if format != ExportFormat.JSON:
+            raise BadQuery("as_at", "a download is of today's devices; leave out as_at")
+        then = kinds_at.list_devices_at(session, query, moment, personal)
+        if personal and then.items:
+            personal_read(session, principal, actor, len(then.items), "devices list as at")
+        return Page.of(then)
     if format != ExportFormat.JSON:
         rows = devices.export_rows(request.app.state.engine, query, date.today(), personal)
         if personal:
@@ -77,12 +88,18 @@ def list_devices(
     return Page.of(page)
 
 
-@forecast_router.get("/replacement-forecast", response_model=Forecast)
+@forecast_router.get("/replacement-forecast", response_model=Forecast | ForecastAt)
 def replacement_forecast(
-    session: SessionDep, settings: SettingsDep, query: Annotated[ForecastQuery, Query()]
+    session: SessionDep,
+    settings: SettingsDep,
+    moment: AsAt,
+    query: Annotated[ForecastQuery, Query()],
 ) -> Forecast:
     """Devices falling due and their replacement cost per UK financial year (April to March)
-    and quarter, by department and type. Gone and disposed-of devices are left out."""
+    and quarter, by department and type. Gone and disposed-of devices are left out. As at a
+    day, counted from the devices as they stood then (`source` says from what)."""
+    if moment is not None:
+        return forecast_at(session, query.filter(session), settings.replacement, moment)
     return forecast(session, query.filter(session), settings.replacement)
 
 
@@ -90,15 +107,40 @@ def replacement_forecast(
     "/{device_id}", response_model=DevicePersonalDetail | DeviceDetail, responses=answers(404)
 )
 def get_device(
-    session: SessionDep, principal: Reader, actor: CurrentActor, device_id: DeviceId
+    session: SessionDep,
+    principal: Reader,
+    actor: CurrentActor,
+    moment: AsAt,
+    device_id: DeviceId,
 ) -> DevicePersonalDetail | DeviceDetail:
+    """The device; as at a day, as it stood then."""
     personal = principal.may(Permission.PERSONAL_DATA)
-    detail = devices.device_detail(session, device_id, personal)
+    if moment is not None:
+        detail = kinds_at.device_at(session, device_id, moment, personal)
+    else:
+        detail = devices.device_detail(session, device_id, personal)
     if detail is None:  # not `found`: mypy would join the two shapes into their base
         raise problem(404, f"no device with id {device_id}", ("path", "device_id"))
     if personal:
         personal_read(session, principal, actor, 1, f"device {device_id}")
     return detail
+
+
+@router.get("/{device_id}/history", response_model=Page[TimelineEntry])
+def device_history(
+    session: SessionDep,
+    principal: Reader,
+    actor: CurrentActor,
+    device_id: DeviceId,
+    page: Annotated[PageQuery, Query()],
+) -> Page[TimelineEntry]:
+    """Every change of the device's fields and each source's sightings, newest first; who
+    held it only with the personal-data grant (and never once it is disposed of)."""
+    personal = principal.may(Permission.PERSONAL_DATA)
+    found = timeline(session, EntityKind.DEVICE, device_id, page, personal=personal)
+    if personal and found.items:
+        personal_read(session, principal, actor, 1, f"device {device_id} history")
+    return Page.of(found)
 
 
 async def may_update_devices(principal: CurrentPrincipal) -> Principal:

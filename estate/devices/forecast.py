@@ -19,9 +19,12 @@ from sqlmodel import Session, col
 
 from estate.config import ReplacementSettings
 from estate.db.paging import site_id_filter
+from estate.models.base import table_of
 from estate.models.device import Device, DeviceReplacementBucket
 from estate.status import DeviceType, EntityStatus
 from estate.writes import Day
+
+DEVICES = table_of(Device)
 
 
 class DeviceFilter(BaseModel):
@@ -61,24 +64,28 @@ class ForecastQuery(BaseModel):
         )
 
 
-def device_filter_clauses(filters: DeviceFilter) -> list[ColumnElement[bool]]:
+def device_filter_clauses(
+    filters: DeviceFilter, devices: Any = DEVICES
+) -> list[ColumnElement[bool]]:
+    """The filters on `devices`: the table, or the devices as at a past day."""
+    d = devices.c
     clauses: list[ColumnElement[bool]] = []
     if filters.department is not None:
-        clauses.append(col(Device.department) == filters.department)
+        clauses.append(d.department == filters.department)
     if filters.device_type is not None:
-        clauses.append(col(Device.device_type) == filters.device_type)
+        clauses.append(d.device_type == filters.device_type)
     if filters.site_id is not None:
-        clauses.append(col(Device.site_id) == filters.site_id)
+        clauses.append(d.site_id == filters.site_id)
     if filters.due_from is not None:
-        clauses.append(col(Device.replacement_due_on) >= filters.due_from)
+        clauses.append(d.replacement_due_on >= filters.due_from)
     if filters.due_to is not None:
-        clauses.append(col(Device.replacement_due_on) <= filters.due_to)
+        clauses.append(d.replacement_due_on <= filters.due_to)
     if filters.explicit is not None:
-        clauses.append(col(Device.replacement_explicit) == filters.explicit)
+        clauses.append(d.replacement_explicit == filters.explicit)
     if not filters.include_gone:
-        clauses.append(col(Device.status) != EntityStatus.GONE)
+        clauses.append(d.status != EntityStatus.GONE)
     if not filters.include_disposed:
-        clauses.append(col(Device.disposed_on).is_(None))
+        clauses.append(d.disposed_on.is_(None))
     return clauses
 
 
@@ -140,22 +147,24 @@ def forecast(
     settings: ReplacementSettings,
     *,
     from_buckets: bool | None = None,
+    devices: Any = None,
 ) -> Forecast:
     """The forecast for the devices the filters cover.
 
     Read from the buckets refresh_replacement keeps (fast) unless a due-date bound falls inside
     a quarter, which only the devices table can answer; `from_buckets` forces either way.
+    `devices`: counted from these (the devices as at a past day), never the buckets.
     """
     bounds = _quarter_bounds(filters)
     if from_buckets is None:
-        from_buckets = bounds is not None
+        from_buckets = bounds is not None and devices is None
     if from_buckets and bounds is None:
         raise ValueError("due_from/due_to must fall on financial quarter boundaries")
     if from_buckets:
         assert bounds is not None
         groups, undated = _bucket_groups(session, filters, bounds)
     else:
-        groups, undated = _device_groups(session, filters)
+        groups, undated = _device_groups(session, filters, DEVICES if devices is None else devices)
     return _summarise([_row(group, settings) for group in groups], undated)
 
 
@@ -180,30 +189,32 @@ def _quarter_bounds(filters: DeviceFilter) -> tuple[int | None, int | None] | No
 Group = tuple[int, str | None, str | None, int, float | None, int]
 
 
-def _device_groups(session: Session, filters: DeviceFilter) -> tuple[list[Group], int]:
-    due = col(Device.replacement_due_on)
-    clauses = device_filter_clauses(filters)
+def _device_groups(
+    session: Session, filters: DeviceFilter, devices: Any
+) -> tuple[list[Group], int]:
+    d = devices.c
+    due = d.replacement_due_on
+    clauses = device_filter_clauses(filters, devices)
     query = (
         select(
             due_period(due).label("period"),
-            col(Device.department),
-            col(Device.device_type),
+            d.department,
+            d.device_type,
             func.count(),
-            func.sum(col(Device.purchase_cost)),
-            func.count(col(Device.purchase_cost)),
+            func.sum(d.purchase_cost),
+            func.count(d.purchase_cost),
         )
         .where(due.is_not(None), *clauses)
         # By output name: repeating the expression would repeat its bound constants, which
         # PostgreSQL then cannot match between the select list and the GROUP BY.
-        .group_by(text("period"), col(Device.department), col(Device.device_type))
-        .order_by(
-            text("period"),
-            col(Device.department).nulls_first(),
-            col(Device.device_type).nulls_first(),
-        )
+        .group_by(text("period"), d.department, d.device_type)
+        .order_by(text("period"), d.department.nulls_first(), d.device_type.nulls_first())
     )
     groups: list[Group] = [tuple(row) for row in session.execute(query)]
-    undated = session.scalar(select(func.count()).where(due.is_(None), *clauses)) or 0
+    undated = (
+        session.scalar(select(func.count()).select_from(devices).where(due.is_(None), *clauses))
+        or 0
+    )
     return groups, undated
 
 

@@ -13,6 +13,7 @@ Like every estate function it takes a session and never commits.
 from __future__ import annotations
 
 import gc
+import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
@@ -57,7 +58,8 @@ def refresh_replacement(
 ) -> int:
     """Re-evaluate the devices that need it, of those given (all when None; every device
     whatever is given when the policy changed); returns how many were evaluated. The
-    forecast's buckets are recounted when any was."""
+    forecast's buckets are recounted when any was. Each moved date, reason list or flag is
+    recorded, so the devices as at a past day (estate.history.as_at) have theirs then."""
     clear_disposed_assignees(session)
     if _policy_changed(session, policy):
         wanted = list(session.execute(select(col(Device.id)).order_by(col(Device.id))).scalars())
@@ -74,6 +76,7 @@ def refresh_replacement(
             chunk = wanted[start : start + size]
             decided = [(device_id, *evaluator.decide_with_text(facts))
                        for device_id, facts in _read(session, chunk)]  # fmt: skip
+            _record(session, decided)
             _write(session, decided)
     if wanted:
         rebuild_buckets(session)
@@ -216,6 +219,26 @@ def _cyclic_gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _record(session: Session, decided: list[tuple[int, Decision, str]]) -> None:
+    """A change row (a re-derivation: no run, no user) for each field a decision moves."""
+    if not decided:
+        return
+    kept = (col(Device.replacement_due_on), col(Device.replacement_reasons),
+            col(Device.replacement_explicit))  # fmt: skip
+    query = select(col(Device.id), *kept).where(col(Device.id).in_([d for d, _, _ in decided]))
+    before = {row[0]: dict(zip(_RECORDED, row[1:], strict=True)) for row in session.execute(query)}
+    log = ChangeLog(Cause())
+    for device_id, decision, reasons in decided:
+        after = (decision.due_on, json.loads(reasons), decision.explicit)
+        log.diff(
+            "device", [(device_id, before[device_id], dict(zip(_RECORDED, after, strict=True)))]
+        )
+    log.flush(session)
+
+
+_RECORDED = ("replacement_due_on", "replacement_reasons", "replacement_explicit")
 
 
 def _write(session: Session, decided: list[tuple[int, Decision, str]]) -> None:

@@ -4,8 +4,9 @@ A field's value at a moment is the `old` of its first change after that moment, 
 has not changed since, today's value. `rebuilt` says that in SQL, as a derived table with the
 entity table's own columns and types, so a list's filters, sort and paging run on it unchanged.
 What the change log does not hold is read from where it is kept: readings from their daily
-series (the day's latest value; today's where none was kept), `updated_at` from the latest
-change of a scanned fact. Entities created after the moment are not there.
+series (the day's latest value; today's where none was kept or the reading keeps no series),
+`updated_at` from the latest change of a scanned fact. Entities created after the moment are
+not there.
 """
 
 from __future__ import annotations
@@ -182,7 +183,8 @@ def rebuilt(
     table = table_of(model)
     recorded = recorded_columns(model)
     later = _first_later(kind, sorted(set(recorded.values())), moment)
-    readings = {r.field for r in getattr(model, "readings", ())}
+    # A reading without a daily series (a device's last sync) is only ever today's.
+    readings = {r.field for r in getattr(model, "readings", ()) if r.series}
     columns: list[ColumnElement[Any]] = []
     for column in table.columns:
         if column.name in recorded:

@@ -12,7 +12,7 @@ from sqlalchemy import Subquery, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from estate.db.paging import Page, order_by, paged
+from estate.db.paging import Page, SortedQuery, order_by, paged
 from estate.history.as_at import CHANGES, Moment, rebuilt
 from estate.history.changes import history_of
 from estate.inventory.reconcile import SPECS
@@ -25,6 +25,7 @@ from estate.inventory.servers import (
     server_filters,
 )
 from estate.models import Observation, Server
+from estate.models.change import ChangePublic
 from estate.models.observation import ObservationPublic
 from estate.models.server import ServerRef
 from estate.status import EntityKind
@@ -48,12 +49,33 @@ def servers_at(session: Session, moment: Moment) -> Subquery:
 def list_servers_at(session: Session, query: ServerQuery, moment: Moment) -> Page:
     """`GET /servers?as_at=`: the page the live list would have given at the moment."""
     rebuilt_servers = servers_at(session, moment)
-    table = rebuilt_servers.c
-    found = select(rebuilt_servers).where(*server_filters(session, query, table))
-    ordered = found.order_by(*order_by(table, query.sort, SERVER_SORTS))
+    conditions = server_filters(session, query, rebuilt_servers.c)
+    page = page_at(session, Server, rebuilt_servers, conditions, query, SERVER_SORTS)
+    return page.with_items(public_at(session, page.items, moment))
+
+
+def page_at(
+    session: Session,
+    model: type[Any],
+    rebuilt_table: Subquery,
+    conditions: list[Any],
+    query: SortedQuery,
+    sorts: Sequence[str],
+) -> Page:
+    """The page of the rebuilt entities meeting the conditions, sorted as the live list, as
+    the model's instances (not attached to the session: they are not today's rows)."""
+    found = select(rebuilt_table).where(*conditions)
+    ordered = found.order_by(*order_by(rebuilt_table.c, query.sort, sorts))
     page = paged(session, ordered, query, rows=True)
-    servers = [Server(**row._mapping) for row in page.items]
-    return page.with_items(public_at(session, servers, moment))
+    return page.with_items([model(**row._mapping) for row in page.items])
+
+
+def changes_before(
+    session: Session, kind: str, entity_id: int, moment: Moment, *, personal: bool = False
+) -> list[ChangePublic]:
+    """The entity's changes up to the moment, under the same personal-data rule as today's."""
+    found = history_of(session, kind, entity_id, personal=personal)
+    return [c for c in found if c.at < moment.cutoff]
 
 
 def public_at(session: Session, servers: Sequence[Server], moment: Moment) -> list[Any]:
@@ -100,15 +122,13 @@ def server_at(session: Session, server_id: int, moment: Moment) -> ServerInvento
         public_at(session, [server], moment)[0].model_dump()
         | {
             "host": ServerRef(id=host.id, hostname=host.hostname) if host else None,
-            "observations": _observations_by(session, "server", server_id, moment),
-            "changes": [
-                c for c in history_of(session, "server", server_id) if c.at < moment.cutoff
-            ],
+            "observations": observations_at(session, "server", server_id, moment),
+            "changes": changes_before(session, "server", server_id, moment),
         }
     )
 
 
-def _observations_by(
+def observations_at(
     session: Session, kind: str, entity_id: int, moment: Moment
 ) -> list[ObservationPublic]:
     query = select(Observation).where(

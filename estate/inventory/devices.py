@@ -27,12 +27,12 @@ from estate.db.paging import (
     sort_by,
     sorted_page,
     text_search,
-    where_all,
 )
 from estate.history.changes import history_of
 from estate.inventory.observations import observations_of
 from estate.inventory.sites import site_names
 from estate.models import Device, Site
+from estate.models.base import table_of
 from estate.models.change import ChangePublic
 from estate.models.device import DevicePersonal, DevicePublic
 from estate.models.observation import ObservationPublic
@@ -88,7 +88,13 @@ class DevicePersonalDetail(DevicePersonal):
 
 
 def devices_query(session: Session, filters: DeviceQuery, today: date) -> Select[Any]:
-    due_on = col(Device.replacement_due_on)
+    return select(Device).where(*device_filters(session, filters, today, table_of(Device).c))
+
+
+def device_filters(session: Session, filters: DeviceQuery, today: date, table: Any) -> list[Any]:
+    """The query's conditions on `table`: the devices table, or the devices as at a day
+    (estate.inventory.as_at), whose columns have the same names."""
+    due_on = table.replacement_due_on
     due = None
     if filters.due is True:
         due = due_on <= today
@@ -97,24 +103,22 @@ def devices_query(session: Session, filters: DeviceQuery, today: date) -> Select
     disposed = None
     if filters.disposed is not None:
         disposed = (
-            col(Device.disposed_on).is_not(None)
-            if filters.disposed
-            else col(Device.disposed_on).is_(None)
+            table.disposed_on.is_not(None) if filters.disposed else table.disposed_on.is_(None)
         )
-    return where_all(
-        select(Device),
-        equal(col(Device.site_id), site_id_filter(session, filters.site)),
-        equal(col(Device.status), filters.status),
-        equal(col(Device.device_type), filters.device_type),
-        text_search(filters.os, col(Device.os_name), col(Device.os_version)),
-        equal(col(Device.department), filters.department),
-        text_search(filters.q, col(Device.hostname), col(Device.asset_tag), col(Device.serial)),
+    given = (
+        equal(table.site_id, site_id_filter(session, filters.site)),
+        equal(table.status, filters.status),
+        equal(table.device_type, filters.device_type),
+        text_search(filters.os, table.os_name, table.os_version),
+        equal(table.department, filters.department),
+        text_search(filters.q, table.hostname, table.asset_tag, table.serial),
         due,
         None if filters.due_from is None else due_on >= filters.due_from,
         None if filters.due_before is None else due_on < filters.due_before,
-        None if filters.reason is None else _has_reason(session, filters.reason),
+        None if filters.reason is None else _has_reason(session, table, filters.reason),
         disposed,
     )
+    return [condition for condition in given if condition is not None]
 
 
 def count_devices(session: Session, query: DeviceQuery, today: date) -> int:
@@ -123,8 +127,8 @@ def count_devices(session: Session, query: DeviceQuery, today: date) -> int:
     return int(session.execute(select(func.count()).select_from(found)).scalar_one())
 
 
-def _has_reason(session: Session, rule: str) -> ColumnElement[bool]:
-    reasons = col(Device.replacement_reasons)
+def _has_reason(session: Session, table: Any, rule: str) -> ColumnElement[bool]:
+    reasons = table.replacement_reasons
     if session.get_bind().dialect.name == "postgresql":
         return reasons.op("@>")(func.jsonb_build_array(func.jsonb_build_object("rule", rule)))
     each = func.json_each(reasons).table_valued("value")

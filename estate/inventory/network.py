@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlmodel import col
 
 from estate.db.paging import (
     Page,
@@ -16,12 +17,12 @@ from estate.db.paging import (
     sort_by,
     sorted_page,
     text_search,
-    where_all,
 )
 from estate.history.changes import history_of
 from estate.inventory.observations import observations_of
 from estate.inventory.sites import site_names
 from estate.models import NetworkDevice
+from estate.models.base import table_of
 from estate.models.change import ChangePublic
 from estate.models.network_device import NetworkDevicePublic
 from estate.models.observation import ObservationPublic
@@ -47,21 +48,23 @@ class NetworkDeviceDetail(NetworkDevicePublic):
 
 
 def list_network_devices(session: Session, query: NetworkDeviceQuery) -> Page:
-    found = where_all(
-        select(NetworkDevice),
-        equal(col(NetworkDevice.site_id), site_id_filter(session, query.site)),
-        equal(col(NetworkDevice.device_class), query.device_class),
-        equal(col(NetworkDevice.status), query.status),
-        text_search(
-            query.q,
-            col(NetworkDevice.name),
-            col(NetworkDevice.serial),
-            col(NetworkDevice.sys_descr),
-        ),
+    found = select(NetworkDevice).where(
+        *network_device_filters(session, query, table_of(NetworkDevice).c)
     )
     page = sorted_page(session, found, NetworkDevice, query, NETWORK_DEVICE_SORTS)
     sites = site_names(session, {d.site_id for d in page.items})
     return page.with_items([public(d, sites) for d in page.items])
+
+
+def network_device_filters(session: Session, query: NetworkDeviceQuery, table: Any) -> list[Any]:
+    """The query's conditions on the network devices table or the same as at a day."""
+    given = (
+        equal(table.site_id, site_id_filter(session, query.site)),
+        equal(table.device_class, query.device_class),
+        equal(table.status, query.status),
+        text_search(query.q, table.name, table.serial, table.sys_descr),
+    )
+    return [condition for condition in given if condition is not None]
 
 
 def public(device: NetworkDevice, sites: dict[int, str]) -> NetworkDevicePublic:

@@ -27,6 +27,7 @@ from estate.db.paging import (
 from estate.history.changes import history_of
 from estate.inventory.observations import observations_of
 from estate.models import Application, Server, ServerApplication, Workload
+from estate.models.base import table_of
 from estate.models.change import ChangePublic
 from estate.models.observation import ObservationPublic
 from estate.models.server import ServerRef
@@ -98,24 +99,31 @@ class WorkloadDetail(WorkloadPublic):
 
 
 def list_workloads(session: Session, query: WorkloadQuery) -> Page:
-    found = where_all(
-        select(Workload),
-        equal(col(Workload.provider), query.provider),
-        equal(col(Workload.account_id), query.account),
-        equal(col(Workload.region), query.region),
-        equal(col(Workload.resource_type), query.resource_type),
-        equal(col(Workload.state), query.state),
-        equal(col(Workload.status), query.status),
-        equal(col(Workload.ended), query.ended),
-        equal(col(Workload.migrated_from_server_id), query.server),
-        text_search(query.q, col(Workload.name), col(Workload.resource_id)),
-        *(judged(col(getattr(Workload, name)), getattr(query, name)) for name in OUTCOMES),
-        _migrated(query.migrated),
-        _origin(session, query),
-    )
+    tables = (table_of(Workload).c, table_of(Server).c)
+    found = select(Workload).where(*workload_filters(session, query, *tables))
     page = sorted_page(session, found, Workload, query, WORKLOAD_SORTS)
     items = [WorkloadPublic.model_validate(w) for w in page.items]
     return page.with_items(items)
+
+
+def workload_filters(session: Session, query: WorkloadQuery, table: Any, servers: Any) -> list[Any]:
+    """The query's conditions on `table` (the workloads, or the workloads as at a day), whose
+    origin is looked up in `servers` (the servers then, likewise)."""
+    given = (
+        equal(table.provider, query.provider),
+        equal(table.account_id, query.account),
+        equal(table.region, query.region),
+        equal(table.resource_type, query.resource_type),
+        equal(table.state, query.state),
+        equal(table.status, query.status),
+        equal(table.ended, query.ended),
+        equal(table.migrated_from_server_id, query.server),
+        text_search(query.q, table.name, table.resource_id),
+        *(judged(table[name], getattr(query, name)) for name in OUTCOMES),
+        _migrated(table, query.migrated),
+        _origin(session, query, table, servers),
+    )
+    return [condition for condition in given if condition is not None]
 
 
 def judged(column: Any, value: bool | str | None) -> ColumnElement[bool] | None:
@@ -124,37 +132,39 @@ def judged(column: Any, value: bool | str | None) -> ColumnElement[bool] | None:
     return column.is_(None) if value == "unknown" else column.is_(bool(value))
 
 
-def _migrated(value: bool | None) -> ColumnElement[bool] | None:
+def _migrated(table: Any, value: bool | None) -> ColumnElement[bool] | None:
     if value is None:
         return None
     counted = and_(
-        col(Workload.migrated_from_server_id).is_not(None),
-        col(Workload.ended).is_(False),
-        col(Workload.status) != EntityStatus.GONE,
+        table.migrated_from_server_id.is_not(None),
+        table.ended.is_(False),
+        table.status != EntityStatus.GONE,
     )
     return counted if value else not_(counted)
 
 
-def _origin(session: Session, query: WorkloadQuery) -> ColumnElement[bool] | None:
+def _origin(
+    session: Session, query: WorkloadQuery, table: Any, servers: Any
+) -> ColumnElement[bool] | None:
     """The workloads whose on-premise server is in the asked application, wave, strategy or
     site: the groups /outcomes counts by."""
     if all(v is None for v in (query.application, query.wave, query.strategy, query.site)):
         return None
-    servers = where_all(
-        select(col(Server.id)),
-        equal(col(Server.site_id), site_id_filter(session, query.site)),
-        equal_or_unset(col(Server.effective_strategy), query.strategy),
-        equal_or_unset(col(Server.effective_wave_id), wave_id_filter(session, query.wave)),
+    found = where_all(
+        select(servers.id),
+        equal(servers.site_id, site_id_filter(session, query.site)),
+        equal_or_unset(servers.effective_strategy, query.strategy),
+        equal_or_unset(servers.effective_wave_id, wave_id_filter(session, query.wave)),
     )
     if query.application:
-        servers = servers.where(
-            col(Server.id).in_(
+        found = found.where(
+            servers.id.in_(
                 select(col(ServerApplication.server_id))
                 .join(Application, col(Application.id) == col(ServerApplication.application_id))
                 .where(func.lower(col(Application.name)) == query.application.lower())
             )
         )
-    return col(Workload.migrated_from_server_id).in_(servers)
+    return table.migrated_from_server_id.in_(found)
 
 
 def workload_detail(session: Session, workload_id: int) -> WorkloadDetail | None:

@@ -1,5 +1,6 @@
-"""Migration progress as at a past day, counted from the servers rebuilt from the change log
-exactly as the kept progress is counted from the servers table."""
+"""Migration progress, outcomes, a site's hosting and exit forecast as at a past day: counted
+from the entities rebuilt from the change log exactly as the live figures are counted from the
+tables, or read from the figures kept that day where there are some."""
 
 from __future__ import annotations
 
@@ -8,9 +9,13 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
-from estate.history.as_at import Moment
+from estate.config import OutcomesSettings
+from estate.history.as_at import Moment, rebuilt
 from estate.inventory.as_at import servers_at
-from estate.migration import progress
+from estate.inventory.kinds_at import entities_at
+from estate.migration import forecast, hosting, outcomes, progress
+from estate.models import NetworkDevice, Site, Wave, Workload
+from estate.status import EntityKind
 
 
 class ProgressAt(progress.Progress):
@@ -26,3 +31,71 @@ def progress_at(session: Session, moment: Moment) -> ProgressAt:
     counts, apps = progress.count(session, servers_at(session, moment), progress.LINKS)
     found = progress.assemble(session, counts, apps, None)
     return ProgressAt(as_at=moment.day, **found.model_dump())
+
+
+class OutcomesAt(outcomes.Outcomes):
+    """The outcomes at the end of `as_at`: always from `history` (no daily outcomes are kept),
+    counted from the workloads and servers rebuilt from the change log."""
+
+    as_at: date
+    source: Literal["snapshot", "history"] = "history"
+
+
+def outcomes_at(session: Session, moment: Moment) -> OutcomesAt:
+    workloads = entities_at(session, Workload, EntityKind.WORKLOAD, moment)
+    found = outcomes.read(session, workloads, servers_at(session, moment))
+    return OutcomesAt(as_at=moment.day, **found.model_dump())
+
+
+class HostingAt(hosting.Hosting):
+    """A site's hosting at the end of `as_at`: `snapshot` where a day's figures were kept for
+    it, else `history` (that day's counted from the servers and network devices rebuilt from
+    the change log, after the days kept before it)."""
+
+    as_at: date
+    source: Literal["snapshot", "history"]
+
+
+def hosting_at(
+    session: Session,
+    site_id: int,
+    baseline_date: date | None,
+    factors: OutcomesSettings,
+    moment: Moment,
+) -> HostingAt | None:
+    site = session.get(Site, site_id)
+    if site is None:
+        return None
+    kept = hosting.kept_figures(session, site_id, factors, until=moment.day)
+    source: Literal["snapshot", "history"] = "snapshot"
+    if not kept or kept[-1].on != moment.day:
+        source = "history"
+        network = entities_at(session, NetworkDevice, EntityKind.NETWORK_DEVICE, moment)
+        servers = servers_at(session, moment)
+        day = hosting.day_rows(
+            session, moment.day, [site_id], factors.default_watts, servers, network
+        )
+        kept.append(hosting.figures_of(day[0], factors))
+    found = hosting.assemble(site, kept, baseline_date, factors)
+    return HostingAt(as_at=moment.day, source=source, **found.model_dump())
+
+
+class SiteForecastAt(forecast.Forecast):
+    """A site's exit forecast at the end of `as_at`: from `history` (the servers and waves
+    rebuilt from the change log, and the snapshots kept up to that day)."""
+
+    as_at: date
+    source: Literal["snapshot", "history"] = "history"
+
+
+def site_forecast_at(
+    session: Session,
+    site_id: int,
+    settings: OutcomesSettings,
+    baseline_date: date | None,
+    moment: Moment,
+) -> SiteForecastAt | None:
+    waves = rebuilt(session, Wave, EntityKind.WAVE, moment)
+    tables = (servers_at(session, moment), waves)
+    found = forecast.forecast(session, site_id, settings, moment.day, baseline_date, tables)
+    return None if found is None else SiteForecastAt(as_at=moment.day, **found.model_dump())

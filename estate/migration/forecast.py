@@ -86,11 +86,14 @@ def forecast(
     settings: OutcomesSettings,
     today: date,
     baseline_date: date | None = None,
+    tables: tuple[Any, Any] = (SERVERS, WAVES),
 ) -> Forecast | None:
+    """The site's exit forecast on `today`, from `tables` (the servers and waves, or the same
+    as at a past day) and the snapshots kept up to `today`."""
     site = session.get(Site, site_id)
     if site is None:
         return None
-    left = _still_to_migrate(session, site_id, settings)
+    left = _still_to_migrate(session, site_id, settings, *tables)
     now = _projection(left)
     planned, plan_note = _planned_exit(left)
     slope, trend_note = _trend(session, site_id, settings.trend_days, today)
@@ -107,7 +110,7 @@ def forecast(
         on=today,
         still_to_migrate=now,
         baseline_date=baseline_date,
-        baseline_servers=_at_baseline(session, site_id, baseline_date),
+        baseline_servers=_at_baseline(session, site_id, baseline_date, today),
         planned_exit=planned,
         plan_note=plan_note,
         trend_exit=trend_exit,
@@ -118,19 +121,21 @@ def forecast(
     )
 
 
-def _still_to_migrate(session: Session, site_id: int, settings: OutcomesSettings) -> list[Left]:
-    s = SERVERS.c
+def _still_to_migrate(
+    session: Session, site_id: int, settings: OutcomesSettings, servers: Any, waves: Any
+) -> list[Left]:
+    s = servers.c
     physical = s.kind == ServerKind.PHYSICAL
     assumed = float(settings.default_watts.get(ServerKind.PHYSICAL, 0.0))
     done = sorted(str(status) for status in MIGRATED | SETTLED)
     query = (
         select(
-            WAVES.c.planned_end,
+            waves.c.planned_end,
             func.coalesce(s.rack_units, 0),
             func.coalesce(cast(s.power_watts, Float), assumed),
             physical,
         )
-        .select_from(SERVERS.outerjoin(WAVES, WAVES.c.id == s.effective_wave_id))
+        .select_from(servers.outerjoin(waves, waves.c.id == s.effective_wave_id))
         .where(
             s.site_id == site_id,
             s.status != EntityStatus.GONE,
@@ -175,13 +180,15 @@ def _kept(session: Session, site_id: int, *where: Any) -> list[tuple[date, int]]
     return sorted((day, figures(counts).remaining) for day, counts in days.items())
 
 
-def _at_baseline(session: Session, site_id: int, baseline_date: date | None) -> int | None:
+def _at_baseline(
+    session: Session, site_id: int, baseline_date: date | None, today: date
+) -> int | None:
     if baseline_date is None:
         return None
     first = (
         select(func.min(SNAPSHOTS.c.day))
         .where(SNAPSHOTS.c.dimension == "site", SNAPSHOTS.c.key == str(site_id))
-        .where(SNAPSHOTS.c.day >= baseline_date)
+        .where(SNAPSHOTS.c.day >= baseline_date, SNAPSHOTS.c.day <= today)
         .scalar_subquery()
     )
     kept = _kept(session, site_id, SNAPSHOTS.c.day == first)

@@ -92,9 +92,9 @@ def _on_site(table: Any) -> Any:
 
 
 def _count_servers(
-    session: Session, only: Any, default_watts: Mapping[ServerKind, float]
+    session: Session, only: Any, default_watts: Mapping[ServerKind, float], servers: Any
 ) -> dict[int, dict[str, Any]]:
-    s = SERVERS.c
+    s = servers.c
     # A physical server no source gives watts for draws the configured default.
     assumed = float(default_watts.get(ServerKind.PHYSICAL, 0.0))
     physical = s.kind == ServerKind.PHYSICAL
@@ -111,14 +111,14 @@ def _count_servers(
                 case((physical, cast(func.coalesce(s.power_watts, assumed), Float)), else_=0.0)
             ).label("watts"),
         )
-        .where(_on_site(SERVERS), only(s.site_id))
+        .where(_on_site(servers), only(s.site_id))
         .group_by(s.site_id)
     )
     return {row.site_id: dict(row._mapping) for row in session.execute(query)}
 
 
-def _count_hosts(session: Session, only: Any) -> dict[int, int]:
-    host, vm = SERVERS.alias("host"), SERVERS.alias("vm")
+def _count_hosts(session: Session, only: Any, servers: Any) -> dict[int, int]:
+    host, vm = servers.alias("host"), servers.alias("vm")
     query = (
         select(host.c.site_id, func.count(distinct(host.c.id)))
         .select_from(host.join(vm, vm.c.host_id == host.c.id))
@@ -134,19 +134,13 @@ def _count_hosts(session: Session, only: Any) -> dict[int, int]:
     return {site_id: n for site_id, n in session.execute(query)}
 
 
-def _count_access_points(session: Session, only: Any) -> dict[int, int]:
+def _count_access_points(session: Session, only: Any, network: Any) -> dict[int, int]:
     """Access points per site that knows any network device (else unknown, left out)."""
+    n = network.c
     query = (
-        select(
-            NETWORK.c.site_id,
-            func.sum(case((NETWORK.c.device_class == WIRELESS_AP, 1), else_=0)),
-        )
-        .where(
-            NETWORK.c.site_id.is_not(None),
-            NETWORK.c.status != EntityStatus.GONE,
-            only(NETWORK.c.site_id),
-        )
-        .group_by(NETWORK.c.site_id)
+        select(n.site_id, func.sum(case((n.device_class == WIRELESS_AP, 1), else_=0)))
+        .where(n.site_id.is_not(None), n.status != EntityStatus.GONE, only(n.site_id))
+        .group_by(n.site_id)
     )
     return {site_id: int(n or 0) for site_id, n in session.execute(query)}
 
@@ -159,18 +153,36 @@ def record_day(
 ) -> None:
     """Keep the figures of every site (or the given ones) as the day's, replacing any kept
     earlier that day. A write touches a few sites; a scan may have moved any."""
+    watts = default_watts if default_watts is not None else OutcomesSettings().default_watts
+    rows = day_rows(session, day, site_ids, watts, SERVERS, NETWORK)
+    only = true() if site_ids is None else FIGURES.c.site_id.in_(sorted(site_ids))
+    session.execute(delete(FIGURES).where(FIGURES.c.day == day, only))
+    if rows:
+        session.execute(insert(FIGURES), rows)
+
+
+def day_rows(
+    session: Session,
+    day: date,
+    site_ids: Collection[int] | None,
+    default_watts: Mapping[ServerKind, float],
+    servers: Any,
+    network: Any,
+) -> list[dict[str, Any]]:
+    """The day's figures of every site (or the given ones), counted from `servers` and
+    `network`: the tables, or the same as at a past day (estate.migration.as_at)."""
 
     def only(column: Any) -> Any:
         return true() if site_ids is None else column.in_(sorted(site_ids))
 
-    watts = default_watts if default_watts is not None else OutcomesSettings().default_watts
-    servers, hosts = _count_servers(session, only, watts), _count_hosts(session, only)
-    access_points = _count_access_points(session, only)
+    found_servers = _count_servers(session, only, default_watts, servers)
+    hosts = _count_hosts(session, only, servers)
+    access_points = _count_access_points(session, only, network)
     if site_ids is None:
         site_ids = [i for (i,) in session.execute(select(col(Site.id))) if i is not None]
     rows = []
     for site_id in site_ids:
-        found = servers.get(site_id, {})
+        found = found_servers.get(site_id, {})
         rows.append(
             {
                 "day": day,
@@ -185,15 +197,14 @@ def record_day(
                 "access_points": access_points.get(site_id),
             }
         )
-    session.execute(delete(FIGURES).where(FIGURES.c.day == day, only(FIGURES.c.site_id)))
-    if rows:
-        session.execute(insert(FIGURES), rows)
+    return rows
 
 
-def _figures(row: Any, factors: OutcomesSettings) -> SiteFigures:
-    measures = {f: getattr(row, f) for f in Measures.model_fields}
+def figures_of(row: Mapping[str, Any], factors: OutcomesSettings) -> SiteFigures:
+    """A kept (or counted) day's figures, with their energy, cost and carbon a year."""
+    measures = {f: row[f] for f in Measures.model_fields}
     energy = Energy.of(measures["watts"], factors).model_dump()
-    return SiteFigures(on=row.day, **measures, **energy)
+    return SiteFigures(on=row["day"], **measures, **energy)
 
 
 def _difference(now: SiteFigures, then: SiteFigures, factors: OutcomesSettings) -> Difference:
@@ -219,8 +230,23 @@ def site_hosting(
     site = session.get(Site, site_id)
     if site is None:
         return None
-    query = select(FIGURES).where(FIGURES.c.site_id == site.id).order_by(FIGURES.c.day)
-    kept = [_figures(row, factors) for row in session.execute(query)]
+    return assemble(site, kept_figures(session, site_id, factors), baseline_date, factors)
+
+
+def kept_figures(
+    session: Session, site_id: int, factors: OutcomesSettings, until: date | None = None
+) -> list[SiteFigures]:
+    """The site's kept days, oldest first (up to `until`, where given)."""
+    query = select(FIGURES).where(FIGURES.c.site_id == site_id).order_by(FIGURES.c.day)
+    if until is not None:
+        query = query.where(FIGURES.c.day <= until)
+    return [figures_of(dict(row._mapping), factors) for row in session.execute(query)]
+
+
+def assemble(
+    site: Site, kept: list[SiteFigures], baseline_date: date | None, factors: OutcomesSettings
+) -> Hosting:
+    """The answer from the site's days, oldest first: the last is now."""
     months: dict[tuple[int, int], SiteFigures] = {}
     for figures in kept:
         months[(figures.on.year, figures.on.month)] = figures

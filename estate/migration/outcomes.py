@@ -67,7 +67,7 @@ def refresh_outcomes(
     run_id: int | None = None,
 ) -> int:
     """Judge the given workloads (all when None) and write those whose outcomes moved, with a
-    change row for each outcome that did. Returns how many rows changed."""
+    change row for each outcome (and evidence) that did. Returns how many rows changed."""
     now = now or utcnow()
     log = ChangeLog(Cause(scan_run_id=run_id), now)
     changed = 0
@@ -81,9 +81,8 @@ def refresh_outcomes(
             new["outcome_evidence"] = judged.evidence
             if any(getattr(row, name) != value for name, value in new.items()):
                 updates.append({"_id": row.id, **new})
-            for name in OUTCOMES:
-                if getattr(row, name) != new[name]:
-                    log.add("workload", row.id, name, getattr(row, name), new[name])
+            # The evidence too, so the workloads as at a past day have theirs then.
+            log.diff("workload", [(row.id, dict(row._mapping), new)])
         if updates:
             stmt = (
                 update(WORKLOADS)
@@ -135,43 +134,42 @@ class Outcomes(BaseModel):
     by_site: list[Group]
 
 
-def migrated() -> Any:
+def migrated(workloads: Any = WORKLOADS) -> Any:
     """The workloads that count: they name their on-premise server, are not ended, not gone."""
     return (
-        WORKLOADS.c.migrated_from_server_id.is_not(None),
-        WORKLOADS.c.ended.is_(False),
-        WORKLOADS.c.status != EntityStatus.GONE,
+        workloads.c.migrated_from_server_id.is_not(None),
+        workloads.c.ended.is_(False),
+        workloads.c.status != EntityStatus.GONE,
     )
 
 
-_JUDGED = tuple(WORKLOADS.c[name] for name in OUTCOMES)
-_PLAN = (
-    SERVERS.c.effective_wave_id,
-    type_coerce(SERVERS.c.effective_strategy, String),
-    SERVERS.c.site_id,
-)
-
-
-def read(session: Session) -> Outcomes:
+def read(session: Session, workloads: Any = WORKLOADS, servers: Any = SERVERS) -> Outcomes:
     """Every group's counts: one GROUP BY over the migrated workloads and their servers, one
-    more through the servers' application links."""
+    more through the servers' application links. `workloads` and `servers`: the tables, or
+    the same as at a past day (estate.migration.as_at)."""
     counts: dict[tuple[str, str | None], Figures] = defaultdict(Figures)
-    joined = WORKLOADS.join(SERVERS, SERVERS.c.id == WORKLOADS.c.migrated_from_server_id)
+    joined = workloads.join(servers, servers.c.id == workloads.c.migrated_from_server_id)
+    judged_by = tuple(workloads.c[name] for name in OUTCOMES)
+    plan = (
+        servers.c.effective_wave_id,
+        type_coerce(servers.c.effective_strategy, String),
+        servers.c.site_id,
+    )
     query = (
-        select(*_PLAN, *_JUDGED, func.count())
+        select(*plan, *judged_by, func.count())
         .select_from(joined)
-        .where(*migrated())
-        .group_by(*_PLAN, *_JUDGED)
+        .where(*migrated(workloads))
+        .group_by(*plan, *judged_by)
     )
     for wave, strategy, site, *judged, n in session.execute(query):
         for group in (("all", None), ("wave", _key(wave)), ("strategy", strategy),
                       ("site", _key(site))):  # fmt: skip
             _add(counts[group], judged, n)
     linked = (
-        select(LINKS.c.application_id, *_JUDGED, func.count())
-        .select_from(joined.join(LINKS, LINKS.c.server_id == SERVERS.c.id))
-        .where(*migrated())
-        .group_by(LINKS.c.application_id, *_JUDGED)
+        select(LINKS.c.application_id, *judged_by, func.count())
+        .select_from(joined.join(LINKS, LINKS.c.server_id == servers.c.id))
+        .where(*migrated(workloads))
+        .group_by(LINKS.c.application_id, *judged_by)
     )
     for app_id, *judged, n in session.execute(linked):
         _add(counts[("application", str(app_id))], judged, n)
