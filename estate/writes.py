@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
@@ -71,6 +71,24 @@ def _plausible(value: date) -> date:
 
 
 Day = Annotated[date, BeforeValidator(_iso_day), AfterValidator(_plausible)]
+
+
+def _iso_moment(value: object) -> object:
+    # As with a day: pydantic would take `?since=0.5` for a Unix time.
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DAY.match(value):
+        raise ValueError("expected a moment as ISO 8601, such as 2026-03-31T17:00:00Z")
+    return value
+
+
+def _plausible_moment(value: datetime) -> datetime:
+    _plausible(value.date())
+    return value
+
+
+# A moment in a query or body: ISO 8601 only, between FIRST_DAY and LAST_DAY.
+Moment = Annotated[datetime, BeforeValidator(_iso_moment), AfterValidator(_plausible_moment)]
 
 
 class WriteBody(BaseModel):

@@ -21,6 +21,7 @@ from estate.models import AccessEvent
 from estate.models.access_event import AccessEventPublic
 from estate.models.base import table_of, utcnow
 from estate.status import AccessEventKind, Role
+from estate.writes import Moment
 
 EVENTS = table_of(AccessEvent)
 EVENT_SORTS = ("id", "at", "kind", "actor")
@@ -77,8 +78,8 @@ class AccessEventQuery(SortedQuery):
     kind: AccessEventKind | None = None
     actor: str | None = Field(default=None, max_length=255)
     request_id: str | None = Field(default=None, max_length=64)
-    since: datetime | None = Field(default=None, description="At or after (ISO 8601).")
-    before: datetime | None = Field(default=None, description="Before (ISO 8601).")
+    since: Moment | None = Field(default=None, description="At or after (ISO 8601).")
+    before: Moment | None = Field(default=None, description="Before (ISO 8601).")
 
 
 def _filtered(query: AccessEventQuery) -> Any:

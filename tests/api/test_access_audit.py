@@ -143,6 +143,7 @@ def test_admins_list_and_export_the_events_and_no_one_else_may(
     one = admin.get("/api/v1/access-events", params={"request_id": "detail-2"})
     csv = admin.get("/api/v1/access-events", params={"format": "csv"})
     bad = admin.get("/api/v1/access-events", params={"kind": "bribe"})
+    unix = admin.get("/api/v1/access-events", params={"since": "0.5"})
     refused = assets.get("/api/v1/access-events")
 
     assert [(e["request_id"], e["records"], e["detail"]) for e in listed.json()["items"]] == [
@@ -154,6 +155,7 @@ def test_admins_list_and_export_the_events_and_no_one_else_may(
     assert csv.text.splitlines()[0] == "Id,At,Event,Who,Role,Request id,Records,Detail"
     assert len(csv.text.splitlines()) == 3
     assert bad.status_code == 422
+    assert (unix.status_code, unix.json()["detail"][0]["loc"]) == (422, ["query", "since"])
     assert refused.status_code == 403
     said = "the assets role may not read-access-events"
     where = ["header", "Authorization"]
