@@ -26,6 +26,7 @@ NAV = (
     ("/decommission", "Decommission"),
     ("/devices", "Devices"),
     ("/scans", "Scans"),
+    ("/tokens", "API tokens"),
 )
 # No script runs on these pages and nothing is framed: the policy says so.
 HEADERS = {

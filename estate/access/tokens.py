@@ -83,12 +83,25 @@ def expiry_after(text: str, max_days: int, now: datetime) -> datetime:
     return now + lifetime
 
 
+def roles_within(own: Role) -> list[Role]:
+    """The roles someone may give a token of their own: those granting nothing their role does
+    not (infra and assets are side by side, neither above the other)."""
+    return [role for role in Role if _GRANTS[role] <= _GRANTS[own]]
+
+
 def create_token(
-    session: Session, name: str, role: Role, expires_at: datetime | None = None
+    session: Session,
+    name: str,
+    role: Role,
+    expires_at: datetime | None = None,
+    owner: str | None = None,
 ) -> str:
     """Store a new token's hash and return the token, which is never stored or shown again."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(name=name, role=role, token_hash=hash_token(token), expires_at=expires_at))
+    made = ApiToken(
+        name=name, role=role, token_hash=hash_token(token), expires_at=expires_at, owner=owner
+    )
+    session.add(made)
     try:
         session.flush()
     except IntegrityError:

@@ -25,6 +25,8 @@ class ApiToken(ApiTokenBase, table=True):
     revoked_at: datetime | None = timestamp()
     # None: never expires.
     expires_at: datetime | None = timestamp()
+    # Who made it from the dashboard, for their own list; None: made with `estate token`.
+    owner: str | None = Field(default=None, max_length=255, index=True)
 
 
 class ApiTokenPublic(ApiTokenBase):
