@@ -47,7 +47,7 @@ def create_personal(
         raise PersonalTokenError(f"A role no higher than your own ({own_role}).", "role")
     if not 1 <= days <= max_days:
         raise PersonalTokenError(f"Between 1 and {max_days} days.", "days")
-    if session.execute(select(ApiToken.id).where(col(ApiToken.name) == name)).first():
+    if session.execute(select(col(ApiToken.id)).where(col(ApiToken.name) == name)).first():
         raise PersonalTokenError(f"You already have a token named {label!r}.", "name")
     return create_token(session, name, role, now + timedelta(days=days), owner)
 
