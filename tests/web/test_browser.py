@@ -32,7 +32,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 AXE = ROOT / "tests/.peers/axe/node_modules/axe-core/axe.min.js"
 OUTPUT = ROOT / "tests/.output/browser" / os.environ.get("ESTATE_TEST_DB", "sqlite")
-PAGES = ["/migration", "/outcomes", "/hosting", "/decommission", "/devices", "/scans"]
+PAGES = ["/migration", "/outcomes", "/hosting", "/decommission", "/devices", "/scans", "/tokens"]
 # WCAG 2.0, 2.1 and 2.2, levels A and AA.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
