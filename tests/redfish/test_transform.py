@@ -47,6 +47,7 @@ def test_dell_idrac_system_with_power_control() -> None:
         "external_id": "redfish:10.20.0.11/System.Embedded.1",
         "scope": "idrac-01",
         "match_only": False,
+        "readings_unread": (),
         "extra": {
             "bmc": "https://10.20.0.11",
             "sku": "7XJ4R53",
