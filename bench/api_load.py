@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from common import DATABASES, Result, fresh_database, run_on_databases
+from common import DATABASES, Result, against_health, fresh_database, run_on_databases
 from estate_builder import build_estate
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -221,27 +221,12 @@ def results(
             round(health_p99, 2),
         ),
     ]
-    for name, path in (("progress", "/api/v1/progress"), ("hosting", "/api/v1/sites/{id}/hosting")):
-        rps, p99 = figures[name]
-        rows += [
-            Result(
-                f"{label}: GET {path} throughput (req/s)",
-                round(rps, 1),
-                "req/s",
-                round(health_rps, 1),
-                f">= {RATIO_TARGET}x /health",
-                rps >= RATIO_TARGET * health_rps,
-            ),
-            Result(
-                f"{label}: GET {path} p99 (ms)",
-                round(p99, 2),
-                "ms",
-                round(health_p99, 2),
-                f"<= {P99_TARGET_MS:g} ms",
-                p99 <= P99_TARGET_MS,
-            ),
-        ]
-    return rows
+    paths = (
+        ("progress", "/api/v1/progress"),
+        ("hosting", "/api/v1/sites/{id}/hosting"),
+    )
+    health = (health_rps, health_p99)
+    return rows + against_health(label, paths, figures, health, RATIO_TARGET, P99_TARGET_MS)
 
 
 def main() -> None:

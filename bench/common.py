@@ -155,3 +155,37 @@ def run_on_databases(
     write_results(name, rows)
     missed = [r.name for r in rows if r.met is False]
     print("targets missed: " + ", ".join(missed) if missed else "all targets met")
+
+
+def against_health(
+    label: str,
+    paths: Iterable[tuple[str, str]],
+    figures: dict[str, tuple[float, float]],
+    health: tuple[float, float],
+    ratio_target: float,
+    p99_target_ms: float,
+) -> list[Result]:
+    """Each endpoint's throughput and p99 beside /health's, measured in the same run."""
+    health_rps, health_p99 = health
+    rows: list[Result] = []
+    for name, path in paths:
+        rps, p99 = figures[name]
+        rows += [
+            Result(
+                f"{label}: GET {path} throughput (req/s)",
+                round(rps, 1),
+                "req/s",
+                round(health_rps, 1),
+                f">= {ratio_target}x /health",
+                rps >= ratio_target * health_rps,
+            ),
+            Result(
+                f"{label}: GET {path} p99 (ms)",
+                round(p99, 2),
+                "ms",
+                round(health_p99, 2),
+                f"<= {p99_target_ms:g} ms",
+                p99 <= p99_target_ms,
+            ),
+        ]
+    return rows

@@ -30,7 +30,7 @@ import boto3
 from api_load import P99_TARGET_MS, RATIO_TARGET, ensure_wrk, reader_token, refresh, serve, warm
 from api_load import wrk as run_wrk
 from aws_scan import DELAY_S, LatencyProxy, start_moto
-from common import DATABASES, Result, fresh_database, run_on_databases
+from common import DATABASES, Result, against_health, fresh_database, run_on_databases
 from estate_builder import build_estate
 from sqlalchemy import insert
 from sqlmodel import Session
@@ -183,30 +183,12 @@ def _api_results(db: str, figures: dict[str, tuple[float, float]], judged: float
         Result(f"{label}: GET /health throughput (req/s)", round(health_rps, 1), "req/s"),
         Result(f"{label}: GET /health p99 (ms)", round(health_p99, 2), "ms"),
     ]
-    for name, path in (
+    paths = (
         ("outcomes", "/api/v1/outcomes"),
         ("forecast", "/api/v1/sites/{id}/forecast"),
-    ):
-        rps, p99 = figures[name]
-        rows += [
-            Result(
-                f"{label}: GET {path} throughput (req/s)",
-                round(rps, 1),
-                "req/s",
-                round(health_rps, 1),
-                f">= {RATIO_TARGET}x /health",
-                rps >= RATIO_TARGET * health_rps,
-            ),
-            Result(
-                f"{label}: GET {path} p99 (ms)",
-                round(p99, 2),
-                "ms",
-                round(health_p99, 2),
-                f"<= {P99_TARGET_MS:g} ms",
-                p99 <= P99_TARGET_MS,
-            ),
-        ]
-    return rows
+    )
+    health = (health_rps, health_p99)
+    return rows + against_health(label, paths, figures, health, RATIO_TARGET, P99_TARGET_MS)
 
 
 def main() -> None:
