@@ -183,12 +183,12 @@ def _api_results(db: str, figures: dict[str, tuple[float, float]], judged: float
         Result(f"{label}: GET /health throughput (req/s)", round(health_rps, 1), "req/s"),
         Result(f"{label}: GET /health p99 (ms)", round(health_p99, 2), "ms"),
     ]
-    paths = (
+    shown = (
         ("outcomes", "/api/v1/outcomes"),
         ("forecast", "/api/v1/sites/{id}/forecast"),
     )
     health = (health_rps, health_p99)
-    return rows + against_health(label, paths, figures, health, RATIO_TARGET, P99_TARGET_MS)
+    return rows + against_health(label, shown, figures, health, RATIO_TARGET, P99_TARGET_MS)
 
 
 def main() -> None:
