@@ -41,7 +41,9 @@ class State:
 
     def engine(self, settings: Settings) -> Engine:
         self.database = make_engine(
-            settings.database.url, busy_timeout_seconds=settings.database.lock_timeout_seconds
+            settings.database.url,
+            busy_timeout_seconds=settings.database.lock_timeout_seconds,
+            sqlite_writer=True,
         )
         return self.database
 

@@ -30,10 +30,18 @@ POOL_OVERFLOW = 8
 PING_AFTER_IDLE_SECONDS = 10.0
 
 
-def make_engine(url: str, *, busy_timeout_seconds: float = 30.0) -> Engine:
+def make_engine(
+    url: str, *, busy_timeout_seconds: float = 30.0, sqlite_writer: bool = False
+) -> Engine:
+    """An engine for the database at `url`. `sqlite_writer` is for a process whose threads
+    run writing jobs side by side (the scheduler, scans, the demo): on SQLite each of its
+    transactions takes the write lock at BEGIN, so it queues behind another writer for up to
+    the busy timeout. A deferred transaction that reads and then writes cannot queue: if another
+    connection wrote in between, SQLite refuses the write at once (SQLITE_BUSY_SNAPSHOT), busy
+    timeout or not. The API keeps deferred transactions so its readers never queue."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(url, busy_timeout_seconds)
+        return _sqlite_engine(url, busy_timeout_seconds, sqlite_writer)
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         # psycopg 3 is the driver we install; plain postgresql:// would ask for psycopg2.
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
@@ -61,7 +69,7 @@ def _ping_after_idle(engine: Engine) -> None:
             raise DisconnectionError(f"a pooled connection was dropped: {exc}") from exc
 
 
-def _sqlite_engine(url: str, busy_timeout_seconds: float) -> Engine:
+def _sqlite_engine(url: str, busy_timeout_seconds: float, writer: bool) -> Engine:
     database = make_url(url).database
     # A file is pooled like a server; an in-memory database keeps its one connection per thread.
     in_memory = database in (None, "", ":memory:") or "mode=memory" in url
@@ -80,9 +88,11 @@ def _sqlite_engine(url: str, busy_timeout_seconds: float) -> Engine:
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_seconds * 1000)}")
         cursor.close()
 
+    begin = "BEGIN IMMEDIATE" if writer else "BEGIN"
+
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql(begin)
 
     return engine
 
