@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from api.cache import kept_json
 from api.deps import AsAt, SessionDep, found
 from api.errors import answers, problem
+from api.figure_links import link_hosting
 from api.schemas import Page
 from estate.config import Settings
 from estate.db.paging import MAX_ID
@@ -45,18 +46,20 @@ def get_hosting(request: Request, session: SessionDep, moment: AsAt, site_id: Si
     # Read from the app, not SettingsDep: a dependency is one more thread hop on a hot path.
     settings: Settings = request.app.state.settings
     baseline = settings.migration.baseline_date
+    today = settings.today()
     if moment is not None:
         then = hosting_at(session, site_id, baseline, settings.outcomes, moment)
-        body = found(then, f"no site with id {site_id}", "site_id").model_dump_json()
-        return Response(body, media_type="application/json")
+        linked = link_hosting(found(then, f"no site with id {site_id}", "site_id"), today)
+        return Response(linked.model_dump_json(), media_type="application/json")
 
     def build() -> hosting.Hosting:
         found = hosting.site_hosting(session, site_id, baseline, settings.outcomes)
         if found is None:
             raise problem(404, f"no site with id {site_id}", ("path", "site_id"))
-        return found
+        return link_hosting(found, today)
 
-    return kept_json(request, session, ("hosting", site_id, baseline), build)
+    # Today is in the key: a day kept as today's is linked live, and as at it from tomorrow.
+    return kept_json(request, session, ("hosting", site_id, baseline, today), build)
 
 
 @router.get(

@@ -12,6 +12,7 @@ from api.auth import CurrentActor, require
 from api.cache import kept_json
 from api.deps import AsAt, SessionDep, SettingsDep
 from api.errors import answers
+from api.figure_links import link_progress
 from estate.db import paging
 from estate.db.paging import BadQuery
 from estate.migration import assignments, plans, progress, statuses
@@ -115,8 +116,9 @@ def get_progress(request: Request, session: SessionDep, moment: AsAt) -> Respons
     and site: the same numbers the server list gives for each filter; as at a day, counted
     from the servers as they stood then (`source` says from what)."""
     if moment is not None:
-        return Response(progress_at(session, moment).model_dump_json(), media_type=JSON)
-    return kept_json(request, session, "progress", lambda: progress.read(session))
+        then = link_progress(progress_at(session, moment), moment.day)
+        return Response(then.model_dump_json(), media_type=JSON)
+    return kept_json(request, session, "progress", lambda: link_progress(progress.read(session)))
 
 
 @router.get("/progress/history", response_model=list[progress.Day])

@@ -78,7 +78,7 @@ def _smaller_query(below: float) -> ServerQuery:
     """The VMs still here using least of what they were given: the API's filter for them."""
     return ServerQuery(
         kind=ServerKind.VIRTUAL,
-        status=EntityStatus.ACTIVE,
+        status=[EntityStatus.ACTIVE],
         usage_below=below,
         sort="cpu_usage_percent",
         limit=SMALLER_SHOWN,

@@ -139,6 +139,13 @@ def site_id_filter(session: Session, site: str | None) -> int | None:
     return int(found)
 
 
+def site_or_unset_filter(session: Session, site: str | None) -> int | bool | None:
+    """A site by id or name as site_id_filter; 'none' (False here) is the things at no site."""
+    if site is not None and site.strip().lower() == "none":
+        return False
+    return site_id_filter(session, site)
+
+
 def wave_id_filter(session: Session, wave: str | None) -> int | bool | None:
     """A wave named by id or name; 'none' (False here) is the servers in no wave."""
     if wave is None:

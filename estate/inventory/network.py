@@ -38,7 +38,7 @@ class NetworkDeviceQuery(SortedQuery):
 
     site: str | None = Field(default=None, description="Site id or name.")
     device_class: NetworkDeviceClass | None = None
-    status: EntityStatus | None = None
+    status: list[EntityStatus] | None = Field(default=None, description="One or more statuses.")
     q: Search = None
 
 
@@ -61,7 +61,7 @@ def network_device_filters(session: Session, query: NetworkDeviceQuery, table: A
     given = (
         equal(table.site_id, site_id_filter(session, query.site)),
         equal(table.device_class, query.device_class),
-        equal(table.status, query.status),
+        table.status.in_(query.status) if query.status else None,
         text_search(query.q, table.name, table.serial, table.sys_descr),
     )
     return [condition for condition in given if condition is not None]

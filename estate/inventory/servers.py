@@ -19,7 +19,7 @@ from estate.db.paging import (
     SortedQuery,
     equal,
     equal_or_unset,
-    site_id_filter,
+    site_or_unset_filter,
     sort_by,
     sorted_page,
     text_search,
@@ -63,8 +63,8 @@ class ServerQuery(SortedQuery):
 
     sort: str | None = sort_by(SERVER_SORTS)
 
-    site: str | None = Field(default=None, description="Site id or name.")
-    status: EntityStatus | None = None
+    site: str | None = Field(default=None, description="Site id, name or 'none'.")
+    status: list[EntityStatus] | None = Field(default=None, description="One or more statuses.")
     kind: ServerKind | None = None
     os: str | None = Field(default=None, description="Operating system name contains.")
     application: str | None = Field(default=None, description="Application name.")
@@ -83,6 +83,11 @@ class ServerQuery(SortedQuery):
         le=100,
         description="Running VMs using less than this % of their CPU and of their memory"
         " (vCenter quick stats): candidates for a smaller size.",
+    )
+    hosting: bool | None = Field(
+        default=None,
+        description="Physical servers with (true) or without (false) a VM on them that is"
+        " neither gone nor decommissioned: a site's physical hosts.",
     )
     q: Search = None
 
@@ -107,8 +112,8 @@ def server_filters(session: Session, query: ServerQuery, table: Any) -> list[Any
     """The query's conditions on `table`: the servers table, or the servers as at a day
     (estate.inventory.as_at), whose columns have the same names."""
     given = (
-        equal(table.site_id, site_id_filter(session, query.site)),
-        equal(table.status, query.status),
+        equal_or_unset(table.site_id, site_or_unset_filter(session, query.site)),
+        table.status.in_(query.status) if query.status else None,
         equal(table.kind, query.kind),
         table.migration_status.in_(query.migration_status) if query.migration_status else None,
         equal_or_unset(table.effective_strategy, query.strategy),
@@ -116,6 +121,7 @@ def server_filters(session: Session, query: ServerQuery, table: Any) -> list[Any
         text_search(query.os, table.os_name),
         text_search(query.q, table.hostname, table.fqdn, table.serial),
         *_below(query.usage_below, table),
+        _hosting(query.hosting, table),
     )
     conditions = [condition for condition in given if condition is not None]
     if query.application:
@@ -133,6 +139,21 @@ def _below(percent: float | None, table: Any) -> tuple[Any, ...]:
     if percent is None:
         return ()
     return (table.cpu_usage_percent < percent, table.memory_usage_percent < percent)
+
+
+def _hosting(flag: bool | None, table: Any) -> Any:
+    """Physical servers that host a VM still on the estate (as hosting.physical_hosts counts
+    them), from the same table: today's or the one rebuilt as at a day."""
+    if flag is None:
+        return None
+    vm = table.id.table.alias("vm")
+    hosted = select(vm.c.host_id).where(
+        vm.c.host_id.is_not(None),
+        vm.c.status != EntityStatus.GONE,
+        vm.c.migration_status != MigrationStatus.DECOMMISSIONED,
+    )
+    hosts = table.id.in_(hosted)
+    return (table.kind == ServerKind.PHYSICAL) & (hosts if flag else ~hosts)
 
 
 def public(session: Session, servers: Sequence[Server]) -> list[ServerPublic]:

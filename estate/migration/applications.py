@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Annotated, Literal
 
 from pydantic import Field
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -19,6 +19,7 @@ from estate.db.paging import (
     equal,
     equal_or_unset,
     paged,
+    site_or_unset_filter,
     sort_by,
     sorted_page,
     text_search,
@@ -45,6 +46,27 @@ class ApplicationQuery(SortedQuery):
     wave: Annotated[str | None, Field(max_length=200, description="Wave id, name or 'none'.")] = (
         None
     )
+    name: Annotated[str | None, Field(max_length=200, description="Exactly this name.")] = None
+    # Which applications a figure of GET /progress counts: those with servers in a group.
+    server_wave: Annotated[
+        str | None,
+        Field(max_length=200, description="With a server in this wave (id, name or 'none')."),
+    ] = None
+    server_strategy: Strategy | Literal["none"] | None = Field(
+        default=None, description="With a server whose strategy in force is this, or 'none'."
+    )
+    server_site: Annotated[
+        str | None,
+        Field(max_length=200, description="With a server at this site (id, name or 'none')."),
+    ] = None
+    with_servers: bool | None = Field(
+        default=None, description="With (true) or without (false) a server in that scope."
+    )
+    migrated: bool | None = Field(
+        default=None,
+        description="With servers in that scope, all migrated (true) or not all (false):"
+        " how GET /progress counts an application migrated.",
+    )
 
 
 def list_applications(session: Session, query: ApplicationQuery) -> Page:
@@ -54,9 +76,35 @@ def list_applications(session: Session, query: ApplicationQuery) -> Page:
         equal(col(Application.criticality), query.criticality),
         equal_or_unset(col(Application.strategy), query.strategy),
         equal_or_unset(col(Application.wave_id), wave_id_filter(session, query.wave)),
+        equal(func.lower(col(Application.name)), query.name.lower() if query.name else None),
+        _with_servers(session, query),
     )
     page = sorted_page(session, found, Application, query, APPLICATION_SORTS)
     return page.with_items(public_rows(session, page.items))
+
+
+def _with_servers(session: Session, query: ApplicationQuery) -> ColumnElement[bool] | None:
+    """Applications by their servers in a scope (a wave, strategy or site of GET /progress),
+    grouped once: all of them migrated, not all, or any at all."""
+    scope = [
+        equal_or_unset(col(Server.effective_wave_id), wave_id_filter(session, query.server_wave)),
+        equal_or_unset(col(Server.effective_strategy), query.server_strategy),
+        equal_or_unset(col(Server.site_id), site_or_unset_filter(session, query.server_site)),
+    ]
+    scoped = any(c is not None for c in scope)
+    if not scoped and query.with_servers is None and query.migrated is None:
+        return None
+    linked = where_all(
+        select(col(ServerApplication.application_id)).join(
+            Server, col(Server.id) == col(ServerApplication.server_id)
+        ),
+        *scope,
+    ).group_by(col(ServerApplication.application_id))
+    if query.migrated is not None:
+        done = func.sum(case((col(Server.migration_status).in_(sorted(MIGRATED)), 1), else_=0))
+        linked = linked.having(done == func.count() if query.migrated else done < func.count())
+    within = col(Application.id).in_(linked)
+    return ~within if query.with_servers is False else within
 
 
 def application(session: Session, app_id: int) -> ApplicationPublic | None:

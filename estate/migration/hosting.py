@@ -66,6 +66,9 @@ class Energy(BaseModel):
 
 class SiteFigures(Measures, Energy):
     on: date
+    # Each count's rows, the list query whose `total` is the count (racks, rack units and watts
+    # are of the physical servers' rows): filled by the API.
+    links: dict[str, str] = {}
 
 
 class Difference(Measures, Energy):

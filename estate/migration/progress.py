@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import String, delete, func, insert, literal, select, type_coerce
 from sqlalchemy.orm import Session
 
@@ -66,6 +66,11 @@ class Figures(BaseModel):
     applications: int = 0
     applications_migrated: int = 0
     percent_applications_migrated: float = 0.0
+    links: dict[str, str] = Field(
+        default={},
+        description="Each count's rows: the list query whose `total` is the count (keys are"
+        " the count's name, `by_status.<status>` for a status). Filled by the API.",
+    )
 
 
 class Group(Figures):

@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from estate.config import DatabaseSettings, IngestSettings, Settings
 from estate.inventory.records import Event
 from tests.api.conftest import MakeClient
+from tests.api.links import live_links
 from tests.core.helpers import complete, server
 from tests.migration.helpers import scan_and_refresh
 
@@ -109,7 +110,9 @@ def as_at(client: TestClient, ids: dict[str, int], day: date) -> dict[str, Any]:
         answers[key] = {k: v for k, v in detail.items() if k not in NOT_STATE}
     progress = client.get(f"/api/v1/progress?as_at={day}").json()
     assert (progress.pop("as_at"), progress.pop("source")) == (day.isoformat(), "history")
-    answers["progress"] = {k: v for k, v in progress.items() if k != "refreshed_at"}
+    answers["progress"] = live_links(
+        {k: v for k, v in progress.items() if k != "refreshed_at"}, day
+    )
     return answers
 
 

@@ -1,0 +1,113 @@
+"""Every count of GET /progress and GET /sites/{id}/hosting beside the list query that yields
+its rows: GET the link and its `total` is the figure. Links carry `as_at` where the figure is
+of a past day, so a figure read later still opens on the rows it counted then.
+
+The queries are the lists' own filters (estate.inventory.servers.ServerQuery,
+estate.migration.applications.ApplicationQuery, estate.inventory.network.NetworkDeviceQuery),
+so the counting rules in estate.migration.progress and .hosting and these filters are the two
+ends of one contract, held by tests/api/test_figure_links.py.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TypeVar
+from urllib.parse import urlencode
+
+from estate.migration.hosting import WIRELESS_AP, Hosting, SiteFigures
+from estate.migration.progress import MIGRATED, SETTLED, Figures, Progress
+from estate.status import EntityStatus, MigrationStatus
+
+S = MigrationStatus
+
+API = "/api/v1"
+P = TypeVar("P", bound=Progress)
+H = TypeVar("H", bound=Hosting)
+Params = list[tuple[str, str]]
+# A progress group's filter on the server list, and on the application list.
+SERVER_PARAM = {d: d for d in ("wave", "strategy", "site", "application")}
+APP_PARAM = {
+    "wave": "server_wave",
+    "strategy": "server_strategy",
+    "site": "server_site",
+    "application": "name",
+}
+REMAINING = [s for s in MigrationStatus if s not in MIGRATED and s not in SETTLED]
+PRESENT: Params = [("status", s.value) for s in EntityStatus if s != EntityStatus.GONE]
+# On site, as estate.migration.hosting counts servers: neither gone nor decommissioned.
+ON_SITE: Params = [
+    *PRESENT,
+    *(("migration_status", s.value) for s in MigrationStatus if s != S.DECOMMISSIONED),
+]
+
+
+def url(resource: str, params: Params, as_at: date | None) -> str:
+    given = [*params, ("as_at", as_at.isoformat())] if as_at is not None else params
+    return f"{API}/{resource}" + (f"?{urlencode(given)}" if given else "")
+
+
+def _statuses(statuses: list[MigrationStatus]) -> Params:
+    return [("migration_status", s.value) for s in statuses]
+
+
+def _figure_links(figures: Figures, servers: Params, apps: Params, as_at: date | None) -> None:
+    figures.links = {
+        "servers": url("servers", servers, as_at),
+        "migrated": url("servers", servers + _statuses(sorted(MIGRATED, key=_order)), as_at),
+        "remaining": url("servers", servers + _statuses(REMAINING), as_at),
+        "applications": url("applications", [*apps, ("with_servers", "true")], as_at),
+        "applications_migrated": url("applications", [*apps, ("migrated", "true")], as_at),
+        **{
+            f"by_status.{status.value}": url("servers", servers + _statuses([status]), as_at)
+            for status in figures.by_status
+        },
+    }
+
+
+def _order(status: MigrationStatus) -> int:
+    return list(MigrationStatus).index(status)
+
+
+def link_progress(found: P, as_at: date | None = None) -> P:
+    """The progress with each count's list query (applications are linked by name, unique)."""
+    _figure_links(found.total, [], [], as_at)
+    groups = {
+        "wave": found.by_wave,
+        "strategy": found.by_strategy,
+        "site": found.by_site,
+        "application": found.by_application,
+    }
+    for dimension, listed in groups.items():
+        for group in listed:
+            key = group.name if dimension == "application" else group.key
+            value = "none" if key is None else key
+            _figure_links(
+                group,
+                [(SERVER_PARAM[dimension], value)],
+                [(APP_PARAM[dimension], value)],
+                as_at,
+            )
+    return found
+
+
+def _site_links(figures: SiteFigures, site_id: int, as_at: date | None) -> None:
+    here: Params = [("site", str(site_id)), *ON_SITE]
+    physical = [*here, ("kind", "physical")]
+    figures.links = {
+        "servers": url("servers", here, as_at),
+        "physical_servers": url("servers", physical, as_at),
+        "virtual_servers": url("servers", [*here, ("kind", "virtual")], as_at),
+        "physical_hosts": url("servers", [*physical, ("hosting", "true")], as_at),
+    }
+    if figures.access_points is not None:
+        access_points = [("site", str(site_id)), ("device_class", WIRELESS_AP), *PRESENT]
+        figures.links["access_points"] = url("network-devices", access_points, as_at)
+
+
+def link_hosting(found: H, today: date) -> H:
+    """The hosting with each day's counts linked to the lists as at that day (today's live)."""
+    site_id = found.site.id
+    for figures in [found.now, found.baseline, *found.months]:
+        if figures is not None and site_id is not None:
+            _site_links(figures, site_id, None if figures.on >= today else figures.on)
+    return found
