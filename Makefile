@@ -5,7 +5,7 @@ PORT ?= 8000
 CONFIG ?= examples/estate.example.toml
 PYTEST_ARGS ?=
 # Each writes bench/results/<name>.json; `make bench BENCHES=ingest` runs one.
-BENCHES ?= ingest cmdb aws_scan vcenter_scan devices api_load pages outcomes demo_run
+BENCHES ?= ingest cmdb aws_scan vcenter_scan devices api_load pages outcomes as_at demo_run
 BIN := $(VENV)/bin
 export VENV
 

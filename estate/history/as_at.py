@@ -11,6 +11,7 @@ not there.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -31,10 +32,13 @@ from sqlalchemy import (
     cast,
     func,
     select,
+    true,
     type_coerce,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.expression import ColumnClause
 from sqlalchemy.sql.functions import FunctionElement
 
 from estate.models import Change, ReadingDay, Site
@@ -112,9 +116,12 @@ def recorded_columns(model: type[Any]) -> dict[str, str]:
     }
 
 
-def _first_later(kind: str, fields: list[str], moment: Moment) -> Subquery:
-    """Per entity, for each field changed after the moment: whether it was, and its value
-    before the first such change."""
+def _first_later(
+    kind: str, fields: list[str], moment: Moment, ids: Sequence[int] | None
+) -> Subquery:
+    """Per entity (of `ids`, where given), for each field changed after the moment: whether it
+    was, and its value before the first such change."""
+    only_ids = CHANGES.c.entity_id.in_(ids) if ids is not None else true()
     ranked = (
         select(
             CHANGES.c.entity_id,
@@ -131,6 +138,7 @@ def _first_later(kind: str, fields: list[str], moment: Moment) -> Subquery:
             CHANGES.c.entity_kind == kind,
             CHANGES.c.at >= moment.cutoff,
             CHANGES.c.field.in_(fields),
+            only_ids,
         )
         .subquery("later")
     )
@@ -175,16 +183,28 @@ def _updated_at(table: Table, kind: str, facts: list[str], moment: Moment) -> Co
 
 
 def rebuilt(
-    session: Any, model: type[Any], kind: str, moment: Moment, facts: list[str] | None = None
+    session: Any,
+    model: type[Any],
+    kind: str,
+    moment: Moment,
+    facts: list[str] | None = None,
+    *,
+    only: Collection[str] | None = None,
+    ids: Sequence[int] | None = None,
 ) -> Subquery:
     """The model's table as it stood at the moment, under the table's own name and columns.
-    `facts`: the fields whose scanned change moves `updated_at` (none: it is today's)."""
+    `facts`: the fields whose scanned change moves `updated_at` (none: it is today's).
+
+    The whole rebuild reads every change after the moment. A list needs it only for what it
+    filters and sorts on (`only`: the other columns stay today's, for a query that does not
+    read them, see `referenced`) and then for the rows of its page (`ids`)."""
     postgres = session.get_bind().dialect.name == "postgresql"
     table = table_of(model)
-    recorded = recorded_columns(model)
-    later = _first_later(kind, sorted(set(recorded.values())), moment)
+    wanted = set(only) if only is not None else {c.name for c in table.columns}
+    recorded = {c: f for c, f in recorded_columns(model).items() if c in wanted}
+    later = _first_later(kind, sorted(set(recorded.values())), moment, ids)
     # A reading without a daily series (a device's last sync) is only ever today's.
-    readings = {r.field for r in getattr(model, "readings", ()) if r.series}
+    readings = {r.field for r in getattr(model, "readings", ()) if r.series} & wanted
     columns: list[ColumnElement[Any]] = []
     for column in table.columns:
         if column.name in recorded:
@@ -198,13 +218,29 @@ def rebuilt(
             columns.append(type_coerce(value, column.type).label(column.name))
         elif column.name in readings:
             columns.append(_reading(table, column.name, kind, moment).label(column.name))
-        elif column.name == "updated_at" and facts is not None:
+        elif column.name == "updated_at" and facts is not None and "updated_at" in wanted:
             columns.append(_updated_at(table, kind, facts, moment).label(column.name))
         else:
             columns.append(column)
-    found = select(*columns).select_from(
-        table.outerjoin(later, and_(later.c.entity_id == table.c.id))
-    )
+    joined = table.outerjoin(later, and_(later.c.entity_id == table.c.id))
+    found = select(*columns).select_from(joined if recorded else table)
     if "created_at" in table.c:
         found = found.where(table.c.created_at < moment.cutoff)
+    if ids is not None:
+        found = found.where(table.c.id.in_(ids))
     return found.subquery(table.name)
+
+
+def referenced(model: type[Any], *clauses: Any) -> set[str]:
+    """The model's columns that the clauses read, from its table or an alias of it: what a
+    rebuild for them must rebuild (`rebuilt(only=...)`)."""
+    table = table_of(model)
+    found: set[str] = set()
+    for clause in clauses:
+        for element in visitors.iterate(clause):
+            if not isinstance(element, ColumnClause):
+                continue
+            owner = element.table
+            if owner is table or getattr(owner, "element", None) is table:
+                found.add(element.name)
+    return found

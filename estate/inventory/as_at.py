@@ -5,7 +5,7 @@ live reads (estate.inventory.servers), run on the entities rebuilt from the chan
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from sqlalchemy import Subquery, select
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from estate.db.paging import Page, SortedQuery, order_by, paged
-from estate.history.as_at import CHANGES, Moment, rebuilt
+from estate.history.as_at import CHANGES, Moment, rebuilt, referenced
 from estate.history.changes import history_of
 from estate.inventory.reconcile import SPECS
 from estate.inventory.servers import (
@@ -25,6 +25,7 @@ from estate.inventory.servers import (
     server_filters,
 )
 from estate.models import Observation, Server
+from estate.models.base import table_of
 from estate.models.change import ChangePublic
 from estate.models.observation import ObservationPublic
 from estate.models.server import ServerRef
@@ -42,32 +43,51 @@ def scanned_facts(kind: str) -> list[str]:
     return sorted({*(f for f in fields if f not in spec.readings), *_LIFECYCLE})
 
 
-def servers_at(session: Session, moment: Moment) -> Subquery:
-    return rebuilt(session, Server, EntityKind.SERVER, moment, scanned_facts("server"))
+def servers_at(session: Session, moment: Moment, only: Collection[str] | None = None) -> Subquery:
+    """The servers as they stood (`only`: just those columns rebuilt, see rebuilt)."""
+    facts = scanned_facts("server")
+    return rebuilt(session, Server, EntityKind.SERVER, moment, facts, only=only)
 
 
 def list_servers_at(session: Session, query: ServerQuery, moment: Moment) -> Page:
     """`GET /servers?as_at=`: the page the live list would have given at the moment."""
-    rebuilt_servers = servers_at(session, moment)
-    conditions = server_filters(session, query, rebuilt_servers.c)
-    page = page_at(session, Server, rebuilt_servers, conditions, query, SERVER_SORTS)
+
+    def filters(table: Any) -> list[Any]:
+        return server_filters(session, query, table)
+
+    page = page_at(session, Server, EntityKind.SERVER, moment, filters, query, SERVER_SORTS)
     return page.with_items(public_at(session, page.items, moment))
 
 
 def page_at(
     session: Session,
     model: type[Any],
-    rebuilt_table: Subquery,
-    conditions: list[Any],
+    kind: str,
+    moment: Moment,
+    filters: Callable[[Any], list[Any]],
     query: SortedQuery,
     sorts: Sequence[str],
 ) -> Page:
-    """The page of the rebuilt entities meeting the conditions, sorted as the live list, as
-    the model's instances (not attached to the session: they are not today's rows)."""
-    found = select(rebuilt_table).where(*conditions)
-    ordered = found.order_by(*order_by(rebuilt_table.c, query.sort, sorts))
+    """The page of the entities as they stood meeting `filters` (conditions on a table's
+    columns), sorted as the live list, as the model's instances (not attached to the session:
+    they are not today's rows). Filtering, sorting and counting rebuild only the columns they
+    read; the page's rows are then rebuilt whole."""
+    facts = scanned_facts(kind)
+    today = table_of(model).c
+    needed = referenced(model, *filters(today), *order_by(today, query.sort, sorts))
+    narrow = rebuilt(session, model, kind, moment, facts, only=needed)
+    ordered = (
+        select(narrow.c.id)
+        .where(*filters(narrow.c))
+        .order_by(*order_by(narrow.c, query.sort, sorts))
+    )
     page = paged(session, ordered, query, rows=True)
-    return page.with_items([model(**row._mapping) for row in page.items])
+    ids = [row.id for row in page.items]
+    if not ids:
+        return page.with_items([])
+    whole = rebuilt(session, model, kind, moment, facts, ids=ids)
+    found = {row.id: model(**row._mapping) for row in session.execute(select(whole))}
+    return page.with_items([found[i] for i in ids])
 
 
 def changes_before(

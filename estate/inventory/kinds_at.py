@@ -41,9 +41,12 @@ def list_devices_at(
     session: Session, query: devices.DeviceQuery, moment: Moment, personal: bool
 ) -> Page:
     """`GET /devices?as_at=`: due for replacement is judged on that day."""
-    table = entities_at(session, Device, EntityKind.DEVICE, moment)
-    conditions = devices.device_filters(session, query, moment.day, table.c)
-    page = page_at(session, Device, table, conditions, query, devices.DEVICE_SORTS)
+
+    def filters(table: Any) -> list[Any]:
+        return devices.device_filters(session, query, moment.day, table)
+
+    kind = EntityKind.DEVICE
+    page = page_at(session, Device, kind, moment, filters, query, devices.DEVICE_SORTS)
     sites = site_names(session, {d.site_id for d in page.items})
     return page.with_items([devices.public(d, sites, personal) for d in page.items])
 
@@ -71,10 +74,11 @@ def device_at(
 def list_network_devices_at(
     session: Session, query: network.NetworkDeviceQuery, moment: Moment
 ) -> Page:
-    table = entities_at(session, NetworkDevice, EntityKind.NETWORK_DEVICE, moment)
-    conditions = network.network_device_filters(session, query, table.c)
-    sorts = network.NETWORK_DEVICE_SORTS
-    page = page_at(session, NetworkDevice, table, conditions, query, sorts)
+    def filters(table: Any) -> list[Any]:
+        return network.network_device_filters(session, query, table)
+
+    kind, sorts = EntityKind.NETWORK_DEVICE, network.NETWORK_DEVICE_SORTS
+    page = page_at(session, NetworkDevice, kind, moment, filters, query, sorts)
     sites = site_names(session, {d.site_id for d in page.items})
     return page.with_items([network.public(d, sites) for d in page.items])
 
@@ -99,10 +103,13 @@ def network_device_at(
 
 def list_workloads_at(session: Session, query: workloads.WorkloadQuery, moment: Moment) -> Page:
     """`GET /workloads?as_at=`: the origin filters look at the servers as they stood then."""
-    table = entities_at(session, Workload, EntityKind.WORKLOAD, moment)
     then = servers_at(session, moment)
-    conditions = workloads.workload_filters(session, query, table.c, then.c)
-    page = page_at(session, Workload, table, conditions, query, workloads.WORKLOAD_SORTS)
+
+    def filters(table: Any) -> list[Any]:
+        return workloads.workload_filters(session, query, table, then.c)
+
+    kind, sorts = EntityKind.WORKLOAD, workloads.WORKLOAD_SORTS
+    page = page_at(session, Workload, kind, moment, filters, query, sorts)
     return page.with_items([WorkloadPublic.model_validate(w) for w in page.items])
 
 

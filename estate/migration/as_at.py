@@ -28,7 +28,8 @@ class ProgressAt(progress.Progress):
 
 
 def progress_at(session: Session, moment: Moment) -> ProgressAt:
-    counts, apps = progress.count(session, servers_at(session, moment), progress.LINKS)
+    servers = servers_at(session, moment, only=progress.COUNTED)
+    counts, apps = progress.count(session, servers, progress.LINKS)
     found = progress.assemble(session, counts, apps, None)
     return ProgressAt(as_at=moment.day, **found.model_dump())
 

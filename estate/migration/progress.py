@@ -44,6 +44,8 @@ DIMENSIONS = ("wave", "strategy", "application", "site")
 # Kept per day: the whole estate, each wave (the burn-down) and each site (the exit forecast).
 SNAPSHOT_DIMENSIONS = ("all", "wave", "site")
 AGGREGATE = "migration"
+# The servers' columns `count` reads (what a count as at a day must rebuild).
+COUNTED = ("migration_status", "effective_wave_id", "effective_strategy", "site_id")
 
 SERVERS = table_of(Server)
 LINKS = table_of(ServerApplication)
