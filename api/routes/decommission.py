@@ -9,12 +9,12 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
 from api.auth import CurrentActor, require
-from api.deps import SessionDep, SettingsDep
+from api.deps import AsAt, SessionDep, SettingsDep
 from api.errors import answers
 from api.export import EXPORT_RESPONSES, ExportFormat, export_rows
 from api.schemas import Page
-from estate.db.paging import MAX_ID
-from estate.migration import decommission
+from estate.db.paging import MAX_ID, BadQuery
+from estate.migration import decommission, decommission_at
 from estate.migration.decommission import Candidate, CandidateQuery
 from estate.models.base import utcnow
 from estate.status import Permission
@@ -52,11 +52,17 @@ EXPORT_COLUMNS = [
 @router.get("/candidates", response_model=Page[Candidate], responses=EXPORT_RESPONSES)
 def list_candidates(
     session: SessionDep,
+    moment: AsAt,
     query: Annotated[CandidateQuery, Query()],
     format: ExportFormat = ExportFormat.JSON,
 ) -> Page[Candidate] | Response:
     """Servers migrated (a linked workload running long enough) or retired whose on-premise
-    side is off or long unseen, and every server already reviewed, each with its evidence."""
+    side is off or long unseen, and every server already reviewed, each with its evidence; as
+    at a day, the list as it stood then (decisions and removals from the change log)."""
+    if moment is not None:
+        if format != ExportFormat.JSON:
+            raise BadQuery("as_at", "a download is of today's list; leave out as_at")
+        return Page.of(decommission_at.list_candidates_at(session, query, moment))
     if format != ExportFormat.JSON:
         rows = decommission.iter_candidates(session, query)
         return export_rows(

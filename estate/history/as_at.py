@@ -67,20 +67,20 @@ class Moment:
         return cls(day, start_of_next.astimezone(ZoneInfo("UTC")))
 
 
-class _ScalarText(FunctionElement[str]):
+class ScalarText(FunctionElement[str]):
     """A JSON scalar as SQL text (a JSON array or object: its JSON text)."""
 
     type = String()
     inherit_cache = True
 
 
-@compiles(_ScalarText)
-def _scalar_text_sqlite(element: _ScalarText, compiler: Any, **kw: Any) -> str:
+@compiles(ScalarText)
+def _scalar_text_sqlite(element: ScalarText, compiler: Any, **kw: Any) -> str:
     return f"json_extract({compiler.process(element.clauses, **kw)}, '$')"
 
 
-@compiles(_ScalarText, "postgresql")
-def _scalar_text_pg(element: _ScalarText, compiler: Any, **kw: Any) -> str:
+@compiles(ScalarText, "postgresql")
+def _scalar_text_pg(element: ScalarText, compiler: Any, **kw: Any) -> str:
     value = compiler.process(element.clauses, **kw)
     nested = f"jsonb_typeof({value}) IN ('array', 'object')"
     return f"(CASE WHEN {nested} THEN ({value})::text ELSE ({value} #>> '{{}}') END)"
@@ -126,7 +126,7 @@ def _first_later(
         select(
             CHANGES.c.entity_id,
             CHANGES.c.field,
-            _ScalarText(CHANGES.c.old).label("old"),
+            ScalarText(CHANGES.c.old).label("old"),
             func.row_number()
             .over(
                 partition_by=(CHANGES.c.entity_id, CHANGES.c.field),

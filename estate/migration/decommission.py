@@ -9,7 +9,7 @@ every server someone has reviewed, whatever the decision.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -71,30 +71,15 @@ class CompleteIn(WriteBody):
     data_sanitisation_reference: Name
 
 
-_COLUMNS = (
-    SERVERS.c.id.label("server_id"),
-    SERVERS.c.hostname,
-    SERVERS.c.serial,
-    SERVERS.c.asset_tag,
-    SERVERS.c.kind,
-    SITES.c.name.label("site"),
-    SERVERS.c.room,
-    SERVERS.c.rack,
-    SERVERS.c.rack_unit,
-    SERVERS.c.rack_units,
-    SERVERS.c.power_watts,
-    SERVERS.c.migration_status,
-    SERVERS.c.migration_evidence.label("evidence"),
-    DECOMMISSIONS.c.decision,
-    DECOMMISSIONS.c.note,
-    DECOMMISSIONS.c.reviewer,
-    DECOMMISSIONS.c.reviewed_at,
-    DECOMMISSIONS.c.removed_on,
-    DECOMMISSIONS.c.disposal_reference,
-    DECOMMISSIONS.c.data_sanitisation_reference,
-    DECOMMISSIONS.c.completed_by,
-    DECOMMISSIONS.c.completed_at,
-)
+# A candidate's own columns of the servers table, and of the decisions (`decommissions`).
+SERVER_COLUMNS = (
+    "hostname", "serial", "asset_tag", "kind", "room", "rack", "rack_unit", "rack_units",
+    "power_watts", "migration_status",
+)  # fmt: skip
+DECISION_COLUMNS = (
+    "decision", "note", "reviewer", "reviewed_at", "removed_on", "disposal_reference",
+    "data_sanitisation_reference", "completed_by", "completed_at",
+)  # fmt: skip
 
 
 class CandidateQuery(PageQuery):
@@ -105,28 +90,46 @@ class CandidateQuery(PageQuery):
     site: Annotated[str | None, Field(max_length=200, description="Site id or name.")] = None
 
 
-def _query(session: Session, filters: CandidateQuery) -> Select[Any]:
+def candidate_query(
+    session: Session,
+    filters: CandidateQuery,
+    servers: Any = SERVERS,
+    decisions: Any = DECOMMISSIONS,
+) -> Select[Any]:
+    """The listed servers with their decisions: today's tables, or the same as at a day
+    (estate.migration.decommission_at), whose columns have the same names."""
+    s, d = servers.c, decisions.c
     query = (
-        select(*_COLUMNS)
+        select(
+            s.id.label("server_id"),
+            *(s[name] for name in SERVER_COLUMNS),
+            SITES.c.name.label("site"),
+            s.migration_evidence.label("evidence"),
+            *(d[name] for name in DECISION_COLUMNS),
+        )
         .select_from(
-            SERVERS.outerjoin(DECOMMISSIONS, DECOMMISSIONS.c.server_id == SERVERS.c.id).outerjoin(
-                SITES, SITES.c.id == SERVERS.c.site_id
+            servers.outerjoin(decisions, d.server_id == s.id).outerjoin(
+                SITES, SITES.c.id == s.site_id
             )
         )
-        .where(or_(SERVERS.c.migration_status.in_(LISTED), DECOMMISSIONS.c.server_id.is_not(None)))
+        .where(or_(s.migration_status.in_(LISTED), d.server_id.is_not(None)))
     )
     if filters.status is not None:
-        query = query.where(SERVERS.c.migration_status == filters.status)
+        query = query.where(s.migration_status == filters.status)
     if filters.decision is not None:
-        query = query.where(DECOMMISSIONS.c.decision == filters.decision)
+        query = query.where(d.decision == filters.decision)
     site_id = site_id_filter(session, filters.site)
     if site_id is not None:
-        query = query.where(SERVERS.c.site_id == site_id)
-    return query.order_by(SERVERS.c.id)
+        query = query.where(s.site_id == site_id)
+    return query.order_by(s.id)
 
 
-def _candidates(session: Session, rows: list[Any]) -> list[Candidate]:
-    apps = server_applications(session, [r.server_id for r in rows])
+def candidates_of(
+    session: Session, rows: list[Any], apps: Mapping[int, list[str]] | None = None
+) -> list[Candidate]:
+    """Each row as a candidate, with its servers' applications (`apps`; else today's)."""
+    if apps is None:
+        apps = server_applications(session, [r.server_id for r in rows])
     return [
         Candidate.model_validate(
             {
@@ -140,14 +143,14 @@ def _candidates(session: Session, rows: list[Any]) -> list[Candidate]:
 
 
 def list_candidates(session: Session, filters: CandidateQuery) -> Page:
-    page = paged(session, _query(session, filters), filters, rows=True)
-    return page.with_items(_candidates(session, page.items))
+    page = paged(session, candidate_query(session, filters), filters, rows=True)
+    return page.with_items(candidates_of(session, page.items))
 
 
 def get_candidate(session: Session, server_id: int) -> Candidate | None:
-    query = _query(session, CandidateQuery()).where(SERVERS.c.id == server_id)
+    query = candidate_query(session, CandidateQuery()).where(SERVERS.c.id == server_id)
     rows = list(session.execute(query))
-    return _candidates(session, rows)[0] if rows else None
+    return candidates_of(session, rows)[0] if rows else None
 
 
 def iter_candidates(
@@ -155,7 +158,7 @@ def iter_candidates(
 ) -> Iterator[Candidate]:
     """Every listed server, a batch at a time (for exports), in id order. The filters are
     checked now, so a bad one is refused before a streamed response starts."""
-    query = _query(session, filters or CandidateQuery())
+    query = candidate_query(session, filters or CandidateQuery())
 
     def batches() -> Iterator[Candidate]:
         last = 0
@@ -163,7 +166,7 @@ def iter_candidates(
             rows = list(session.execute(query.where(SERVERS.c.id > last).limit(batch)))
             if not rows:
                 return
-            yield from _candidates(session, rows)
+            yield from candidates_of(session, rows)
             last = rows[-1].server_id
 
     return batches()
@@ -204,7 +207,8 @@ def review(
     )
     session.flush()
     after = {"decommission_decision": data.decision, "decommission_note": data.note}
-    ChangeLog(Cause.of(actor)).record(session, "server", [(server_id, before, after)])
+    # The change's time is the review's: the list as at a day reads reviewed_at from it.
+    ChangeLog(Cause.of(actor), at=now).record(session, "server", [(server_id, before, after)])
     return _derived(session, settings, actor, server_id)
 
 
@@ -230,14 +234,14 @@ def complete(
     row.disposal_reference = data.disposal_reference
     row.data_sanitisation_reference = data.data_sanitisation_reference
     row.completed_by = actor.name
-    row.completed_at = utcnow()
+    row.completed_at = now = utcnow()
     session.flush()
     after = {
         "decommission_removed_on": data.removed_on,
         "decommission_disposal_reference": data.disposal_reference,
         "decommission_data_sanitisation_reference": data.data_sanitisation_reference,
     }
-    ChangeLog(Cause.of(actor)).record(session, "server", [(server_id, {}, after)])
+    ChangeLog(Cause.of(actor), at=now).record(session, "server", [(server_id, {}, after)])
     return _derived(session, settings, actor, server_id)
 
 
