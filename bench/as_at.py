@@ -79,10 +79,14 @@ def history(engine: Engine, servers_count: int) -> int:
             )  # fmt: skip
             now_values[server_id][field] = before
     created = NOW - timedelta(days=30 * (MONTHS + 1))
+    changes = table_of(Change)
     with engine.begin() as conn:
         for start in range(0, len(rows), 20_000):
-            conn.execute(insert(table_of(Change)), rows[start : start + 20_000])
+            conn.execute(insert(changes), rows[start : start + 20_000])
         conn.execute(update(servers).values(created_at=created))
+        # The refresh's first derivations were written just now: they are the servers' first
+        # values, so they belong to when the servers were made, before the history.
+        conn.execute(update(changes).where(changes.c.at > NOW).values(at=created))
         conn.execute(text("ANALYZE"))
     return len(rows)
 
