@@ -128,6 +128,8 @@ class DeviceRecord(Record):
     memory_gb: float | None = None
     storage_gb: float | None = None
     tpm_version: str | None = None
+    # The processor as the source spells it; Windows 11 readiness reads its model number.
+    cpu_model: str | None = None
 
 
 class WorkloadRecord(Record):
