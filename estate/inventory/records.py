@@ -129,7 +129,8 @@ class DeviceRecord(Record):
     storage_gb: float | None = None
     tpm_version: str | None = None
     # The processor as the source spells it; Windows 11 readiness reads its model number.
-    cpu_model: str | None = None
+    # As long as the devices column holds: a longer value is a bad row, not a failed run.
+    cpu_model: str | None = Field(default=None, max_length=200)
 
 
 class WorkloadRecord(Record):
