@@ -210,9 +210,8 @@ def test_devices_filter_by_windows11_readiness_and_the_forecast_counts_it(
         ("W2", "Intel(R) Core(TM) i5-7300U CPU @ 2.60GHz", False)
     ]
     assert [t[2] for t in tags()] == [None, True, False, None]
-    detail = client.get(
-        f"/api/v1/devices/{client.get('/api/v1/devices', params={'q': 'W2'}).json()['items'][0]['id']}"
-    ).json()
+    w2 = client.get("/api/v1/devices", params={"q": "W2"}).json()["items"][0]["id"]
+    detail = client.get(f"/api/v1/devices/{w2}").json()
     assert detail["windows11_ready"] is False
     forecast = client.get("/api/v1/devices/replacement-forecast").json()
     assert forecast["windows11"] == {"ready": 1, "not_ready": 1, "unknown": 1}
