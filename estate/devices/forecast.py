@@ -125,7 +125,6 @@ class Forecast(BaseModel):
     uncosted: int
     # Devices the filters cover that no rule has given a date.
     undated: int
-    # None for a forecast as at a past day: readiness is today's.
     windows11: Windows11Readiness | None = None
 
 
@@ -178,18 +177,21 @@ def forecast(
     else:
         groups, undated = _device_groups(session, filters, DEVICES if devices is None else devices)
     summary = _summarise([_row(group, settings) for group in groups], undated)
-    if devices is None:
-        summary.windows11 = windows11_readiness(session, filters)
+    summary.windows11 = windows11_readiness(session, filters, devices)
     return summary
 
 
-def windows11_readiness(session: Session, filters: DeviceFilter) -> Windows11Readiness:
-    """One grouped count of the devices table."""
-    d = DEVICES.c
+def windows11_readiness(
+    session: Session, filters: DeviceFilter, devices: Any = None
+) -> Windows11Readiness:
+    """One grouped count of the devices table (or the devices as at a past day: readiness is
+    recorded in the change log like the replacement dates)."""
+    table = DEVICES if devices is None else devices
+    d = table.c
     windows = or_(d.os_name.is_(None), func.lower(d.os_name).like("%windows%"))
     query = (
         select(d.windows11_ready, func.count())
-        .where(*device_filter_clauses(filters), or_(d.windows11_ready.is_not(None), windows))
+        .where(*device_filter_clauses(filters, table), or_(d.windows11_ready.is_not(None), windows))
         .group_by(d.windows11_ready)
     )
     counts = {ready: int(n) for ready, n in session.execute(query)}

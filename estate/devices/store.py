@@ -227,19 +227,21 @@ def _record(session: Session, decided: list[tuple[int, Decision, str]]) -> None:
     if not decided:
         return
     kept = (col(Device.replacement_due_on), col(Device.replacement_reasons),
-            col(Device.replacement_explicit))  # fmt: skip
+            col(Device.replacement_explicit), col(Device.windows11_ready))  # fmt: skip
     query = select(col(Device.id), *kept).where(col(Device.id).in_([d for d, _, _ in decided]))
     before = {row[0]: dict(zip(_RECORDED, row[1:], strict=True)) for row in session.execute(query)}
     log = ChangeLog(Cause())
     for device_id, decision, reasons in decided:
-        after = (decision.due_on, json.loads(reasons), decision.explicit)
+        after = (decision.due_on, json.loads(reasons), decision.explicit, decision.windows11_ready)
         log.diff(
             "device", [(device_id, before[device_id], dict(zip(_RECORDED, after, strict=True)))]
         )
     log.flush(session)
 
 
-_RECORDED = ("replacement_due_on", "replacement_reasons", "replacement_explicit")
+_RECORDED = (
+    "replacement_due_on", "replacement_reasons", "replacement_explicit", "windows11_ready",
+)  # fmt: skip
 
 
 def _write(session: Session, decided: list[tuple[int, Decision, str]]) -> None:
