@@ -18,7 +18,7 @@ from typing import Any, get_args
 
 from estate.config import ReplacementSettings
 from estate.devices.lifecycle import LifecycleTable, load_lifecycle, parse_windows
-from estate.devices.processors import windows11_processor
+from estate.devices.processors import lists_fingerprint, windows11_processor
 from estate.status import DeviceType, ReplacementRule
 
 WINDOWS_11_REQUIREMENTS = (
@@ -44,7 +44,8 @@ class Policy:
         return cls(settings, load_lifecycle(settings.lifecycle))
 
     def fingerprint(self) -> str:
-        """Changes when anything the rules read of the settings or the lifecycle table does."""
+        """Changes when anything the rules read of the settings, the lifecycle table or the
+        processor lists does."""
         settings = self.settings.model_dump(
             mode="json", exclude={"unit_costs", "batch_size", "lifecycle"}
         )
@@ -52,7 +53,7 @@ class Policy:
             json.dumps(fact.model_dump(mode="json"), sort_keys=True)
             for fact in self.lifecycle.facts
         )
-        text = json.dumps([RULES_VERSION, settings, facts], sort_keys=True)
+        text = json.dumps([RULES_VERSION, settings, facts, lists_fingerprint()], sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -15,6 +15,7 @@ a string no rule reads stays unknown (None), never "not ready".
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import tomllib
 from dataclasses import dataclass
@@ -99,6 +100,12 @@ def _key(words: list[str]) -> str | None:
         if len(kept) < 2 and kept[0] not in SINGLE:
             return None
     return " ".join(kept)
+
+
+@functools.lru_cache(maxsize=1)
+def lists_fingerprint() -> str:
+    """Changes when the shipped lists do, so a refreshed table re-evaluates every device."""
+    return hashlib.sha256(SHIPPED_LISTS.read_bytes()).hexdigest()
 
 
 @functools.lru_cache(maxsize=1)
