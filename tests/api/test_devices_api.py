@@ -215,3 +215,9 @@ def test_devices_filter_by_windows11_readiness_and_the_forecast_counts_it(
     assert detail["windows11_ready"] is False
     forecast = client.get("/api/v1/devices/replacement-forecast").json()
     assert forecast["windows11"] == {"ready": 1, "not_ready": 1, "unknown": 1}
+    # As at today, from the change log: the same answers.
+    assert tags(windows11_ready="false", as_at=TODAY.isoformat()) == [
+        ("W2", "Intel(R) Core(TM) i5-7300U CPU @ 2.60GHz", False)
+    ]
+    then = client.get("/api/v1/devices/replacement-forecast", params={"as_at": TODAY.isoformat()})
+    assert then.json()["windows11"] == {"ready": 1, "not_ready": 1, "unknown": 1}
