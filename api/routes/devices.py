@@ -41,6 +41,8 @@ COLUMNS = [
     ("model", "Model"),
     ("os_name", "Operating system"),
     ("os_version", "OS version"),
+    ("cpu_model", "Processor"),
+    ("windows11_ready", "Windows 11 ready"),
     ("assigned_to", "Assigned to"),
     ("department", "Department"),
     ("site", "Site"),

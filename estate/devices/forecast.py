@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import ColumnElement, case, extract, func, select, text
+from sqlalchemy import ColumnElement, case, extract, func, or_, select, text
 from sqlmodel import Session, col
 
 from estate.config import ReplacementSettings
@@ -107,6 +107,16 @@ class YearTotal(BaseModel):
     uncosted: int
 
 
+class Windows11Readiness(BaseModel):
+    """Of the Windows devices the filters cover (an OS naming Windows, or none known), how many
+    can take Windows 11 by their processor and the minimums, how many cannot, and how many no
+    source says enough about (estate.devices.policy.windows11_ready)."""
+
+    ready: int
+    not_ready: int
+    unknown: int
+
+
 class Forecast(BaseModel):
     rows: list[ForecastRow]
     years: list[YearTotal]
@@ -115,6 +125,7 @@ class Forecast(BaseModel):
     uncosted: int
     # Devices the filters cover that no rule has given a date.
     undated: int
+    windows11: Windows11Readiness | None = None
 
 
 def financial_year_label(start_year: int) -> str:
@@ -165,7 +176,28 @@ def forecast(
         groups, undated = _bucket_groups(session, filters, bounds)
     else:
         groups, undated = _device_groups(session, filters, DEVICES if devices is None else devices)
-    return _summarise([_row(group, settings) for group in groups], undated)
+    summary = _summarise([_row(group, settings) for group in groups], undated)
+    summary.windows11 = windows11_readiness(session, filters, devices)
+    return summary
+
+
+def windows11_readiness(
+    session: Session, filters: DeviceFilter, devices: Any = None
+) -> Windows11Readiness:
+    """One grouped count of the devices table (or the devices as at a past day: readiness is
+    recorded in the change log like the replacement dates)."""
+    table = DEVICES if devices is None else devices
+    d = table.c
+    windows = or_(d.os_name.is_(None), func.lower(d.os_name).like("%windows%"))
+    query = (
+        select(d.windows11_ready, func.count())
+        .where(*device_filter_clauses(filters, table), or_(d.windows11_ready.is_not(None), windows))
+        .group_by(d.windows11_ready)
+    )
+    counts = {ready: int(n) for ready, n in session.execute(query)}
+    return Windows11Readiness(
+        ready=counts.get(True, 0), not_ready=counts.get(False, 0), unknown=counts.get(None, 0)
+    )
 
 
 _QUARTER_STARTS = {(4, 1), (7, 1), (10, 1), (1, 1)}
@@ -317,6 +349,7 @@ __all__ = [
     "DeviceFilter",
     "Forecast",
     "ForecastRow",
+    "Windows11Readiness",
     "YearTotal",
     "device_filter_clauses",
     "due_period",
@@ -324,4 +357,5 @@ __all__ = [
     "financial_year_label",
     "forecast",
     "period_of",
+    "windows11_readiness",
 ]

@@ -18,6 +18,7 @@ from typing import Any, get_args
 
 from estate.config import ReplacementSettings
 from estate.devices.lifecycle import LifecycleTable, load_lifecycle, parse_windows
+from estate.devices.processors import lists_fingerprint, windows11_processor
 from estate.status import DeviceType, ReplacementRule
 
 WINDOWS_11_REQUIREMENTS = (
@@ -26,7 +27,7 @@ WINDOWS_11_REQUIREMENTS = (
 # Rule order breaks ties between reasons with the same date.
 RULES: tuple[str, ...] = get_args(ReplacementRule)
 # Bump when a rule's logic changes: the next refresh then re-evaluates every device.
-RULES_VERSION = 1
+RULES_VERSION = 2  # 2: the processor (cpu_model) joins Windows 11 readiness
 RULE_RANK = {rule: rank for rank, rule in enumerate(RULES)}
 WARRANTY_DETAIL = "warranty ends"
 OVERRIDE_DETAIL = "replacement date set by a person"
@@ -43,7 +44,8 @@ class Policy:
         return cls(settings, load_lifecycle(settings.lifecycle))
 
     def fingerprint(self) -> str:
-        """Changes when anything the rules read of the settings or the lifecycle table does."""
+        """Changes when anything the rules read of the settings, the lifecycle table or the
+        processor lists does."""
         settings = self.settings.model_dump(
             mode="json", exclude={"unit_costs", "batch_size", "lifecycle"}
         )
@@ -51,7 +53,7 @@ class Policy:
             json.dumps(fact.model_dump(mode="json"), sort_keys=True)
             for fact in self.lifecycle.facts
         )
-        text = json.dumps([RULES_VERSION, settings, facts], sort_keys=True)
+        text = json.dumps([RULES_VERSION, settings, facts, lists_fingerprint()], sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -72,6 +74,7 @@ class DeviceFacts:
     last_seen_at: datetime | None = None
     replacement_override_on: date | None = None
     disposed_on: date | None = None
+    cpu_model: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +98,8 @@ class Decision:
     due_on: date | None
     reasons: tuple[Reason, ...]
     explicit: bool = False
+    # Whether the hardware can take Windows 11 (see windows11_ready); kept beside the dates.
+    windows11_ready: bool | None = None
 
     def reasons_json(self) -> list[dict[str, Any]]:
         return [reason.to_json() for reason in self.reasons]
@@ -131,6 +136,7 @@ class Evaluator:
         self._lifespan: dict[tuple[Any, ...], list[Part]] = {}
         self._os: dict[tuple[Any, ...], list[Part]] = {}
         self._stale: dict[date, list[Part]] = {}
+        self._ready: dict[tuple[Any, ...], bool | None] = {}
         self._dated: dict[tuple[str, date], Part] = {}
 
     def decide(self, facts: DeviceFacts) -> Decision:
@@ -152,9 +158,19 @@ class Evaluator:
             parts.insert(0, self._dated_part("override", override))
         reasons = tuple(part[1] for part in parts)
         text = "[" + ", ".join(part[2] for part in parts) + "]"
+        ready = self._ready_of(facts)
         if override is not None:
-            return Decision(override, reasons, explicit=True), text
-        return Decision(reasons[0].due_on if reasons else None, reasons), text
+            return Decision(override, reasons, explicit=True, windows11_ready=ready), text
+        due = reasons[0].due_on if reasons else None
+        return Decision(due, reasons, windows11_ready=ready), text
+
+    def _ready_of(self, facts: DeviceFacts) -> bool | None:
+        key = _hardware_key(facts)
+        try:
+            return self._ready[key]
+        except KeyError:
+            found = self._ready[key] = windows11_ready(facts, self.policy.settings)
+            return found
 
     def _lifespan_of(self, facts: DeviceFacts) -> list[Part]:
         enrolled = facts.enrolled_at.date() if facts.enrolled_at is not None else None
@@ -166,8 +182,7 @@ class Evaluator:
         return found
 
     def _os_of(self, facts: DeviceFacts) -> list[Part]:
-        key = (facts.os_name, facts.os_version, facts.model, facts.memory_gb, facts.storage_gb,
-               facts.tpm_version)  # fmt: skip
+        key = (facts.model, *_hardware_key(facts))
         found = self._os.get(key)
         if found is None:
             reasons = _os_and_readiness(facts, self.policy, self.today)
@@ -189,6 +204,23 @@ class Evaluator:
             detail = WARRANTY_DETAIL if rule == "warranty" else OVERRIDE_DETAIL
             found = self._dated[(rule, on)] = _part(Reason(rule, on, detail))
         return found
+
+
+def _hardware_key(facts: DeviceFacts) -> tuple[Any, ...]:
+    return (facts.os_name, facts.os_version, facts.memory_gb, facts.storage_gb,
+            facts.tpm_version, facts.cpu_model)  # fmt: skip
+
+
+def windows11_ready(facts: DeviceFacts, settings: ReplacementSettings) -> bool | None:
+    """False when the data shows the device below a Windows 11 minimum (an unsupported
+    processor, too little memory or storage, no TPM 2.0); True when its processor is on
+    Microsoft's lists and nothing known falls short; None otherwise, and for a device whose OS
+    is known and not Windows (a Mac or a phone is not waiting for Windows 11)."""
+    if facts.os_name is not None and parse_windows(facts.os_name, facts.os_version) is None:
+        return None
+    if _windows_11_shortfalls(facts, settings):
+        return False
+    return True if windows11_processor(facts.cpu_model).supported else None
 
 
 def _sort_key(part: Part) -> tuple[date, int]:
@@ -240,6 +272,9 @@ def _windows_11_shortfalls(facts: DeviceFacts, settings: ReplacementSettings) ->
     tpm = _tpm_major(facts.tpm_version)
     if tpm is not None and tpm < 2:
         shortfalls.append(f"TPM {facts.tpm_version} < 2.0")
+    processor = windows11_processor(facts.cpu_model)
+    if processor.supported is False:
+        shortfalls.append(processor.detail)
     return shortfalls
 
 

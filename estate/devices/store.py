@@ -45,6 +45,7 @@ FACT_COLUMNS: tuple[Any, ...] = (
     Device.last_seen_at,
     Device.replacement_override_on,
     Device.disposed_on,
+    Device.cpu_model,
 )
 # Read as UTC dates: the rules use only the day of these two.
 DAY_COLUMNS = {"enrolled_at", "last_seen_at"}
@@ -203,7 +204,7 @@ class _Typed:
         day, midnight = self.day, self.midnight
         return DeviceFacts(
             row[1], day(row[2]), midnight(row[3]), day(row[4]), row[5], row[6], row[7],
-            row[8], row[9], row[10], midnight(row[11]), day(row[12]), day(row[13]),
+            row[8], row[9], row[10], midnight(row[11]), day(row[12]), day(row[13]), row[14],
         )  # fmt: skip
 
 
@@ -226,19 +227,21 @@ def _record(session: Session, decided: list[tuple[int, Decision, str]]) -> None:
     if not decided:
         return
     kept = (col(Device.replacement_due_on), col(Device.replacement_reasons),
-            col(Device.replacement_explicit))  # fmt: skip
+            col(Device.replacement_explicit), col(Device.windows11_ready))  # fmt: skip
     query = select(col(Device.id), *kept).where(col(Device.id).in_([d for d, _, _ in decided]))
     before = {row[0]: dict(zip(_RECORDED, row[1:], strict=True)) for row in session.execute(query)}
     log = ChangeLog(Cause())
     for device_id, decision, reasons in decided:
-        after = (decision.due_on, json.loads(reasons), decision.explicit)
+        after = (decision.due_on, json.loads(reasons), decision.explicit, decision.windows11_ready)
         log.diff(
             "device", [(device_id, before[device_id], dict(zip(_RECORDED, after, strict=True)))]
         )
     log.flush(session)
 
 
-_RECORDED = ("replacement_due_on", "replacement_reasons", "replacement_explicit")
+_RECORDED = (
+    "replacement_due_on", "replacement_reasons", "replacement_explicit", "windows11_ready",
+)  # fmt: skip
 
 
 def _write(session: Session, decided: list[tuple[int, Decision, str]]) -> None:
@@ -255,7 +258,8 @@ def _write(session: Session, decided: list[tuple[int, Decision, str]]) -> None:
     sets = (
         "replacement_due_on = v.due, replacement_reasons = v.reasons,"
         " replacement_explicit = v.explicit, replacement_pending = false,"
-        " replacement_seen_at = CASE WHEN v.stale THEN devices.last_seen_at END"
+        " replacement_seen_at = CASE WHEN v.stale THEN devices.last_seen_at END,"
+        " windows11_ready = v.ready"
     )
     if connection.dialect.name == "postgresql":
         # psycopg pipelines executemany: measured 2.4x faster here than one
@@ -265,8 +269,10 @@ def _write(session: Session, decided: list[tuple[int, Decision, str]]) -> None:
             cursor.executemany(
                 "UPDATE devices SET replacement_due_on = %s, replacement_reasons = %s::jsonb,"
                 " replacement_explicit = %s, replacement_pending = false,"
-                " replacement_seen_at = CASE WHEN %s THEN last_seen_at END WHERE id = %s",
-                [(decision.due_on, reasons, decision.explicit, gone, device_id)
+                " replacement_seen_at = CASE WHEN %s THEN last_seen_at END,"
+                " windows11_ready = %s WHERE id = %s",
+                [(decision.due_on, reasons, decision.explicit, gone, decision.windows11_ready,
+                  device_id)
                  for (device_id, decision, reasons), gone in zip(decided, stale, strict=True)],
             )  # fmt: skip
         finally:
@@ -277,10 +283,11 @@ def _write(session: Session, decided: list[tuple[int, Decision, str]]) -> None:
     params: list[Any] = []
     for (device_id, decision, reasons), gone_stale in zip(decided, stale, strict=True):
         due = decision.due_on.isoformat() if decision.due_on else None
-        params += [device_id, due, reasons, int(decision.explicit), int(gone_stale)]
-    values = ", ".join(["(?, ?, ?, ?, ?)"] * len(decided))
+        ready = None if decision.windows11_ready is None else int(decision.windows11_ready)
+        params += [device_id, due, reasons, int(decision.explicit), int(gone_stale), ready]
+    values = ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(decided))
     connection.exec_driver_sql(
-        f"WITH v(id, due, reasons, explicit, stale) AS (VALUES {values}) "
+        f"WITH v(id, due, reasons, explicit, stale, ready) AS (VALUES {values}) "
         f"UPDATE devices SET {sets} FROM v WHERE devices.id = v.id",
         tuple(params),
     )

@@ -73,6 +73,11 @@ class DeviceQuery(SortedQuery):
     due_before: Day | None = Field(default=None, description="Replacement due before.")
     reason: ReplacementRule | None = Field(default=None, description="A rule among its reasons.")
     disposed: bool | None = None
+    windows11_ready: bool | None = Field(
+        default=None,
+        description="Its hardware can take Windows 11 (processor on Microsoft's lists, the"
+        " minimums met), or is known not to; devices it is unknown for match neither.",
+    )
 
 
 class DeviceDetail(DevicePublic):
@@ -117,6 +122,7 @@ def device_filters(session: Session, filters: DeviceQuery, today: date, table: A
         None if filters.due_before is None else due_on < filters.due_before,
         None if filters.reason is None else _has_reason(session, table, filters.reason),
         disposed,
+        equal(table.windows11_ready, filters.windows11_ready),
     )
     return [condition for condition in given if condition is not None]
 

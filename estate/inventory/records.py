@@ -128,6 +128,9 @@ class DeviceRecord(Record):
     memory_gb: float | None = None
     storage_gb: float | None = None
     tpm_version: str | None = None
+    # The processor as the source spells it; Windows 11 readiness reads its model number.
+    # As long as the devices column holds: a longer value is a bad row, not a failed run.
+    cpu_model: str | None = Field(default=None, max_length=200)
 
 
 class WorkloadRecord(Record):

@@ -42,6 +42,8 @@ class DeviceBase(SQLModel):
     memory_gb: float | None = None
     storage_gb: float | None = None
     tpm_version: str | None = Field(default=None, max_length=20)
+    # The processor as its source spells it ("Intel(R) Core(TM) i5-8350U CPU @ 1.70GHz").
+    cpu_model: str | None = Field(default=None, max_length=200)
     status: EntityStatus = Field(
         default=EntityStatus.ACTIVE, sa_type=enum_type(EntityStatus), index=True
     )
@@ -74,6 +76,10 @@ class Device(DeviceBase, table=True):
         default=False, nullable=False, sa_column_kwargs={"server_default": false()}
     )
     replacement_override_on: date | None = None
+    # Derived with the replacement decision (estate.devices.policy.windows11_ready): whether its
+    # hardware can take Windows 11, by processor and the minimums; None: a fact is unknown or
+    # the device does not run Windows.
+    windows11_ready: bool | None = None
     # An input of the replacement decision or a forecast bucket column changed since the last
     # evaluation: true on INSERT, set by the table's trigger on any writer's UPDATE (migration
     # 0017), cleared by refresh_replacement, which re-evaluates only such devices.
@@ -100,6 +106,7 @@ class DevicePublic(DeviceBase):
     replacement_reasons: list[dict[str, Any]] | None = None
     replacement_explicit: bool = False
     replacement_override_on: date | None = None
+    windows11_ready: bool | None = None
     disposed_on: date | None = None
     missing_since: datetime | None
     created_at: datetime

@@ -1,6 +1,7 @@
 """The demo council's asset register of end-user devices (asset-register.xlsx)."""
 
 import datetime as dt
+import random
 
 from common import OUT, PINNED, pin_zip, rng, uk_date, unique_serial
 from openpyxl import Workbook
@@ -48,6 +49,18 @@ MODELS = (
     ("Mobile Phone", "Apple", "iPhone 13", 2021, 2024, "iOS"),
     ("Mobile Phone", "Samsung", "Galaxy A52", 2021, 2023, "Android"),
 )
+# model -> the processors it shipped with (Windows 11 readiness reads them; the 7th and 6th
+# generation parts of the oldest Latitudes and OptiPlexes are not on Microsoft's lists).
+CPUS = {"Latitude 7480": ("i5-7300U", "i7-7600U", "i5-6300U"),
+        "EliteBook 840 G5": ("i5-8350U", "i7-8650U", "i5-8250U"),
+        "EliteBook 840 G7": ("i5-10310U", "i7-10610U"), "EliteBook 840 G8": ("i5-1145G7",),
+        "ThinkPad T14": ("i5-10310U", "AMD Ryzen 5 PRO 4650U with Radeon Graphics"),
+        "Latitude 5420": ("i5-1145G7", "i7-1185G7"), "Latitude 5430": ("i5-1245U", "i7-1265U"),
+        "Latitude 7440": ("i5-1345U", "i7-1365U"), "OptiPlex 7050": ("i5-7500", "i7-7700"),
+        "OptiPlex 7080": ("i5-10500", "i7-10700"), "OptiPlex 7090": ("i5-10505", "i7-10700"),
+        "t640 Thin Client": ("AMD Ryzen Embedded R1505G with Radeon Vega Gfx",),
+        "Wyse 5070 Thin Client": ("Intel(R) Celeron(R) J4105 CPU @ 1.50GHz",)}  # fmt: skip
+GHZ = {"3": "2.10", "5": "1.70", "7": "1.90"}
 OS_VERSIONS = {"HP ThinPro": ("7.2", "8.0"), "ThinOS": ("9.1", "9.4"), "Android": ("13", "14"),
                "iPadOS": ("16.7", "17.5", "18.1"), "iOS": ("16.7", "17.5", "18.1")}  # fmt: skip
 
@@ -59,6 +72,26 @@ def device_os(family: str, model: str) -> tuple[str, str]:
         return "Windows 11", rng.choices(("22H2", "23H2", "24H2"), weights=(15, 50, 35))[0]
     old = "6th" in model or "iPhone 8" in model  # stuck on the last release Apple shipped
     return family, "16.7" if old else rng.choice(OS_VERSIONS[family][-2:])
+
+
+def device_cpu(model: str, tag: int) -> str | None:
+    """The processor as a register holds it: Windows' own brand string, or a person's short
+    form, sometimes blank. Its own seeded source, so the shared one (and every other demo
+    number) is not moved."""
+    pick = random.Random(f"cpu-{tag}")
+    choices = CPUS.get(model)
+    if choices is None or pick.random() < 0.05:
+        return None
+    cpu = pick.choice(choices)
+    if not cpu.startswith(("i3-", "i5-", "i7-")):
+        return cpu
+    style = pick.random()
+    if style < 0.5:
+        generation = int(cpu[3:5]) if cpu[3] == "1" else 0
+        prefix = f"{generation}th Gen " if generation >= 11 else ""
+        suffix = "" if generation >= 11 else " CPU"
+        return f"{prefix}Intel(R) Core(TM) {cpu}{suffix} @ {GHZ[cpu[1]]}GHz"
+    return f"Intel Core {cpu}" if style < 0.8 else cpu
 
 
 def device_row(kind: str, tag: int, staff: list[tuple[str, str]]) -> list[object]:
@@ -83,7 +116,7 @@ def device_row(kind: str, tag: int, staff: list[tuple[str, str]]) -> list[object
     cost = round(rng.uniform(low, high), 2)
     manufacturer = {"HP": "HP", "Dell": "Dell Inc."}.get(make, make)
     return [f"NBC-{tag:06d}", serial, name, kind, manufacturer, model, os, version, email, dept,
-            site, purchased, cost, warranty]  # fmt: skip
+            site, purchased, cost, warranty, device_cpu(model, tag)]  # fmt: skip
 
 
 def build_devices() -> list[list[object]]:
@@ -104,6 +137,7 @@ def build_devices() -> list[list[object]]:
         pool = [i for i, row in enumerate(rows) if row[3] == kind and i not in picked]
         old, new = sorted(rng.sample(pool, 2))
         rows[new][1], rows[new][4:8] = rows[old][1], rows[old][4:8]
+        rows[new][14] = rows[old][14]  # the same machine, so the same processor
         picked |= {old, new}
     for i in rng.sample([i for i in range(len(rows)) if i not in picked], 8):
         rows[i][1] = str(rows[i][1]).lower()
@@ -117,7 +151,7 @@ def write_register(rows: list[list[object]]) -> None:
     ws.title = "Devices"
     ws.append(["Asset Tag", "Serial Number", "Device Name", "Device Type", "Manufacturer", "Model",
                "Operating System", "OS Version", "Assigned To", "Department", "Location",
-               "Purchase Date", "Purchase Cost (£)", "Warranty End"])  # fmt: skip
+               "Purchase Date", "Purchase Cost (£)", "Warranty End", "Processor"])  # fmt: skip
     for row in rows:
         ws.append(row)
     for col in ("L", "N"):

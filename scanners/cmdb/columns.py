@@ -55,7 +55,20 @@ ALIASES: dict[str, str] = {
 # Aliases whose meaning depends on what the file lists.
 ENTITY_ALIASES: dict[str, dict[str, str]] = {
     "server": {"name": "hostname", "type": "kind"},
-    "device": {"name": "hostname", "type": "device_type"},
+    # A device's "CPU" is its processor; a server's is its core count (above).
+    "device": {"name": "hostname", "type": "device_type"}
+    | dict.fromkeys(
+        (
+            "cpu",
+            "processor",
+            "processor_model",
+            "processor_name",
+            "processor_type",
+            "cpu_name",
+            "cpu_type",
+        ),
+        "cpu_model",
+    ),
     "application": {},
 }
 # How strongly a header claims a field: the config beats an exact name beats an alias.

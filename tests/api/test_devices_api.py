@@ -177,3 +177,47 @@ def test_an_override_date_wins_and_disposal_forgets_who_held_it(
         ("disposed_on", "assets-1"),
     }
     assert "jo@example" not in admin.get("/api/v1/changes").text
+
+
+def test_devices_filter_by_windows11_readiness_and_the_forecast_counts_it(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    from estate.db import session_scope
+    from estate.refresh import refresh_derived
+
+    windows = {"os_name": "Windows 10", "os_version": "22H2"}
+    records = [
+        device("W1", cpu_model="Intel(R) Core(TM) i5-8350U CPU @ 1.70GHz", **windows),
+        device("W2", cpu_model="Intel(R) Core(TM) i5-7300U CPU @ 2.60GHz", **windows),
+        device("W3", **windows),
+        device("P1", os_name="iOS", cpu_model="Apple A15"),
+    ]
+    scan(engine, settings, "register", complete(records))
+    with session_scope(engine) as session:
+        refresh_derived(session, settings, TODAY)
+
+    def tags(**params: str) -> list[tuple[str, str | None, bool | None]]:
+        body = client.get("/api/v1/devices", params={"sort": "asset_tag", **params})
+        assert body.status_code == 200, body.text
+        return [
+            (d["asset_tag"], d["cpu_model"], d["windows11_ready"]) for d in body.json()["items"]
+        ]
+
+    assert tags(windows11_ready="true") == [
+        ("W1", "Intel(R) Core(TM) i5-8350U CPU @ 1.70GHz", True)
+    ]
+    assert tags(windows11_ready="false") == [
+        ("W2", "Intel(R) Core(TM) i5-7300U CPU @ 2.60GHz", False)
+    ]
+    assert [t[2] for t in tags()] == [None, True, False, None]
+    w2 = client.get("/api/v1/devices", params={"q": "W2"}).json()["items"][0]["id"]
+    detail = client.get(f"/api/v1/devices/{w2}").json()
+    assert detail["windows11_ready"] is False
+    forecast = client.get("/api/v1/devices/replacement-forecast").json()
+    assert forecast["windows11"] == {"ready": 1, "not_ready": 1, "unknown": 1}
+    # As at today, from the change log: the same answers.
+    assert tags(windows11_ready="false", as_at=TODAY.isoformat()) == [
+        ("W2", "Intel(R) Core(TM) i5-7300U CPU @ 2.60GHz", False)
+    ]
+    then = client.get("/api/v1/devices/replacement-forecast", params={"as_at": TODAY.isoformat()})
+    assert then.json()["windows11"] == {"ready": 1, "not_ready": 1, "unknown": 1}

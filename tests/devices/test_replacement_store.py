@@ -337,3 +337,27 @@ def test_a_changed_policy_re_evaluates_every_device(engine: Engine) -> None:
 
         assert (after_change, again) == (8, 0)
         assert due(session, ids["finance-laptop"]) == (date(2029, 5, 1), False, ["lifespan"])
+
+
+def test_a_processor_set_by_any_writer_is_evaluated_at_the_next_refresh(engine: Engine) -> None:
+    with Session(engine) as session:
+        ids = seed(session)
+        refresh_replacement(session, POLICY, TODAY)
+        pc = ids["finance-desktop-win10"]
+        session.execute(
+            update(Device).where(col(Device.id) == pc).values(cpu_model="Intel Core i5-7500")
+        )
+
+        evaluated = refresh_replacement(session, POLICY, TODAY)
+        device = session.get(Device, pc)
+        assert device is not None
+        session.refresh(device)
+
+    assert evaluated == 1
+    assert device.windows11_ready is False
+    assert [r["rule"] for r in device.replacement_reasons or []] == [
+        "os-end-of-support",
+        "windows-11-hardware",
+        "lifespan",
+    ]
+    assert device.replacement_due_on == date(2025, 10, 14)
