@@ -11,7 +11,6 @@ from fastapi.responses import Response
 from api.cache import kept_json
 from api.deps import AsAt, SessionDep, found
 from api.errors import answers, problem
-from api.figure_links import link_hosting
 from api.schemas import Page
 from estate.config import Settings
 from estate.db.paging import MAX_ID
@@ -19,6 +18,7 @@ from estate.inventory import sites
 from estate.inventory.sites import SiteQuery
 from estate.migration import forecast, hosting
 from estate.migration.as_at import HostingAt, SiteForecastAt, hosting_at, site_forecast_at
+from estate.migration.figure_links import link_hosting
 from estate.models.site import SitePublic
 
 router = APIRouter(prefix="/sites", tags=["sites"])

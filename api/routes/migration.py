@@ -12,11 +12,11 @@ from api.auth import CurrentActor, require
 from api.cache import kept_json
 from api.deps import AsAt, SessionDep, SettingsDep
 from api.errors import answers
-from api.figure_links import link_progress
 from estate.db import paging
 from estate.db.paging import BadQuery
 from estate.migration import assignments, plans, progress, statuses
 from estate.migration.as_at import ProgressAt, progress_at
+from estate.migration.figure_links import link_progress
 from estate.migration.servers import ServerDetail
 from estate.status import Permission
 from estate.writes import Day

@@ -17,7 +17,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from estate.config.auth import AuthSettings
-from estate.config.http import HttpSettings
+from estate.config.http import HttpSettings, WebSettings
 from estate.status import DeviceType, ServerKind, SiteKind
 
 
@@ -137,12 +137,6 @@ class AccessSettings(_Section):
     # The longest `--expires-in` a token may be given; access events are kept this long.
     token_max_days: int = Field(default=365, ge=1)
     keep_events_days: int = Field(default=400, ge=1)
-
-
-class WebSettings(_Section):
-    """The dashboard's sign-in: a session lasts this long, then the token is asked for again."""
-
-    session_hours: int = Field(default=8, ge=1, le=168)
 
 
 # --- migration and devices -------------------------------------------------------------------

@@ -3,19 +3,22 @@ what leaving has freed, in plain English, with the API's numbers."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from html import escape
+from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from estate.config import MigrationSettings, ReportConfig, Settings
+from estate.config import MigrationSettings, ReportConfig, Settings, WebSettings
 from estate.outbox.reports import report_for
 from estate.refresh import refresh_derived
 from estate.status import ServerKind
 from tests.core.helpers import complete, scan
 from tests.migration.helpers import instance, refresh, scan_and_refresh
 from tests.migration.test_hosting import CIVIC, at, estate
+from tests.migration.test_progress import load_estate
 
 
 def test_the_email_tells_outcomes_forecast_and_savings_with_the_apis_numbers(
@@ -72,3 +75,29 @@ def test_the_email_tells_outcomes_forecast_and_savings_with_the_apis_numbers(
     assert "Depot" not in email.text
     assert "No site named Atlantis is known" in email.text
     assert '<p id="outcomes">0 of 1 migrated workload is resilient' in email.html
+
+
+def test_the_email_says_as_at_when_and_links_each_headline_to_its_rows(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    settings.web = WebSettings(public_url="https://estate.example.gov.uk/")
+    load_estate(client, engine, settings)
+    today = settings.today()
+
+    with Session(engine) as session:
+        email = report_for("migration-progress").render(session, settings, today)
+
+    progress = client.get("/api/v1/progress").json()
+    refreshed = datetime.fromisoformat(progress["refreshed_at"]).astimezone(
+        ZoneInfo(settings.scheduler.timezone)
+    )
+    base = "https://estate.example.gov.uk"
+    assert f"Figures as at {refreshed:%d %b %Y %H:%M}." in email.text
+    assert f"Dashboard: {base}/migration" in email.text
+    rows = progress["total"]["links"]["migrated"]
+    assert f"The migrated servers: {base}{rows}" in email.text
+    assert f'<a href="{base}{escape(rows)}">{progress["total"]["migrated"]}</a>' in email.html
+    listed = client.get(f"{rows}&limit=1").json()["total"]
+    assert listed == progress["total"]["migrated"]
+    for wave in progress["by_wave"]:
+        assert f"{base}{wave['links']['migrated']}" in email.text

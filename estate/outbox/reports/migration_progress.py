@@ -10,7 +10,7 @@ that reads them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import ClassVar
 
 from pydantic import Field
@@ -19,9 +19,10 @@ from sqlmodel import Session
 from estate.config import Settings
 from estate.inventory.sites import all_sites
 from estate.migration import forecast, hosting, outcomes, progress
+from estate.migration.figure_links import link_progress
 from estate.models import Site
 from estate.outbox.mail import Email
-from estate.outbox.reports.base import ReportOptions, options_for, render_parts
+from estate.outbox.reports.base import ReportOptions, local_time, options_for, render_parts
 from estate.outbox.reports.sentences import (
     forecast_sentence,
     outcomes_sentence,
@@ -41,16 +42,27 @@ class Line:
     percent: float
     # The percentage on the comparison day, if a snapshot from then is kept.
     before: float | None
+    # The list query of the migrated servers counted (estate.migration.figure_links).
+    rows: str = ""
 
     @property
     def change(self) -> float | None:
         return None if self.before is None else round(self.percent - self.before, 1)
 
 
-def progress_lines(session: Session, compare_on: date) -> tuple[Line, list[Line], date | None]:
+@dataclass(frozen=True)
+class Lines:
+    total: Line
+    waves: list[Line]
+    # The snapshot's day compared with, if there is one, and when the figures were counted.
+    compared: date | None
+    as_at: datetime | None
+
+
+def progress_lines(session: Session, compare_on: date) -> Lines:
     """The whole estate and each wave now, beside the latest snapshot on or before `compare_on`
     (and that snapshot's day, if there is one)."""
-    now = progress.read(session)
+    now = link_progress(progress.read(session))
     start = compare_on - SNAPSHOT_SEARCH
     days = progress.history(session, start, compare_on)
     before = days[-1] if days else None
@@ -60,6 +72,7 @@ def progress_lines(session: Session, compare_on: date) -> tuple[Line, list[Line]
         now.total.migrated,
         now.total.percent_migrated,
         before.percent_migrated if before else None,
+        now.total.links["migrated"],
     )
     waves = []
     for group in now.by_wave:
@@ -68,8 +81,17 @@ def progress_lines(session: Session, compare_on: date) -> tuple[Line, list[Line]
             wave_days = progress.history(session, before.day, before.day, int(group.key))
             then = wave_days[-1].percent_migrated if wave_days else None
         name = group.name or NO_WAVE
-        waves.append(Line(name, group.servers, group.migrated, group.percent_migrated, then))
-    return total, waves, before.day if before else None
+        waves.append(
+            Line(
+                name,
+                group.servers,
+                group.migrated,
+                group.percent_migrated,
+                then,
+                group.links["migrated"],
+            )
+        )
+    return Lines(total, waves, before.day if before else None, now.refreshed_at)
 
 
 def sites_reported(
@@ -108,9 +130,8 @@ class MigrationProgress:
 
     def render(self, session: Session, settings: Settings, today: date) -> Email:
         options = options_for(self.Options, self.name, settings)
-        total, waves, compared = progress_lines(
-            session, today - timedelta(days=options.compare_days)
-        )
+        lines = progress_lines(session, today - timedelta(days=options.compare_days))
+        total, compared = lines.total, lines.compared
         sites, unknown = sites_reported(session, settings, options.sites)
         since = f"since {compared:%d %b}" if compared else "no earlier snapshot"
         change = f"{total.change:+g} points {since}" if total.change is not None else since
@@ -123,7 +144,10 @@ class MigrationProgress:
                 "report": self.name,
                 "council_day": f"{today:%A %d %B %Y}",
                 "total": total,
-                "waves": waves,
+                "waves": lines.waves,
+                "as_at": local_time(lines.as_at, settings) or None,
+                "public_url": settings.web.public_url,
+                "page": "/migration",
                 "compared": f"{compared:%A %d %B}" if compared else None,
                 "outcomes": outcomes_sentence(outcomes.read(session).total),
                 "sites": [site_sentences(session, settings, site, today) for site in sites],

@@ -5,7 +5,7 @@ of a past day, so a figure read later still opens on the rows it counted then.
 The queries are the lists' own filters (estate.inventory.servers.ServerQuery,
 estate.migration.applications.ApplicationQuery, estate.inventory.network.NetworkDeviceQuery),
 so the counting rules in estate.migration.progress and .hosting and these filters are the two
-ends of one contract, held by tests/api/test_figure_links.py.
+ends of one contract, held by tests/migration/test_figure_links.py.
 """
 
 from __future__ import annotations
