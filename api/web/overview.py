@@ -10,18 +10,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from api.deps import SessionDep
 from api.web import charts
-from api.web.params import Problems, choice, offset_of
+from api.web.params import Problems, as_at_of, choice, offset_of
 from api.web.session import User, settings_of
 from api.web.templating import render, started
+from estate.config import Settings
 from estate.devices import forecast as devices_forecast
 from estate.devices.forecast import DeviceFilter, Forecast
+from estate.history.as_at import Moment
 from estate.inventory.servers import ServerQuery, list_servers
 from estate.inventory.sites import all_sites
 from estate.migration import applications, forecast, hosting, progress
 from estate.migration.applications import ApplicationQuery
+from estate.migration.as_at import hosting_at, progress_at, site_forecast_at
 from estate.models import Site
 from estate.status import DeviceType, EntityStatus, ServerKind
 
@@ -38,12 +42,18 @@ def home() -> Response:
 
 @router.get("/migration")
 def migration_page(
-    request: Request, session: SessionDep, user: User, apps_offset: Text = None
+    request: Request,
+    session: SessionDep,
+    user: User,
+    apps_offset: Text = None,
+    as_at: Text = None,
 ) -> Response:
     problems = Problems()
     offset = offset_of(apps_offset, "apps_offset", problems)
-    kept = progress.read(session)
-    days = progress.history(session, None, None)
+    settings = settings_of(request)
+    moment = as_at_of(as_at, settings.today(), settings.scheduler.timezone, problems)
+    kept = progress.read(session) if moment is None else progress_at(session, moment)
+    days = progress.history(session, None, moment.day if moment else None)
     burn_down = charts.line_chart(
         [f"{d.day:%d %b}" for d in days],
         [
@@ -54,7 +64,7 @@ def migration_page(
     page = applications.list_applications(
         session, ApplicationQuery(sort="name", limit=APPLICATIONS_PER_PAGE, offset=offset)
     )
-    below = settings_of(request).outcomes.oversized_below_percent
+    below = settings.outcomes.oversized_below_percent
     smaller = list_servers(session, _smaller_query(below))
     context = {
         "title": "Migration",
@@ -69,6 +79,8 @@ def migration_page(
         "smaller": smaller.items,
         "smaller_total": smaller.total,
         "smaller_below": below,
+        "as_at": moment.day if moment else None,
+        "today": settings.today(),
         "errors": problems.errors,
     }
     return render(request, "migration.html", context, user=user, status_code=problems.status)
@@ -104,21 +116,19 @@ def _chosen_site(
 
 
 @router.get("/hosting")
-def hosting_page(request: Request, session: SessionDep, user: User, site: Text = None) -> Response:
+def hosting_page(
+    request: Request, session: SessionDep, user: User, site: Text = None, as_at: Text = None
+) -> Response:
     problems = Problems()
+    settings = settings_of(request)
+    moment = as_at_of(as_at, settings.today(), settings.scheduler.timezone, problems)
     sites = all_sites(session)
     chosen = _chosen_site(request, sites, site, problems)
     figures = None
     exit_forecast = None
     series: dict[str, charts.Chart] = {}
     if chosen is not None:
-        settings = settings_of(request)
-        baseline = settings.migration.baseline_date
-        figures = hosting.site_hosting(session, chosen.id or 0, baseline, settings.outcomes)
-        exit_forecast = forecast.forecast(
-            session, chosen.id or 0, settings.outcomes, settings.today(), baseline
-        )
-        assert figures is not None and exit_forecast is not None
+        figures, exit_forecast = _site_figures(session, settings, chosen.id or 0, moment)
         months = [f"{m.on:%b %Y}" for m in figures.months]
         then = figures.baseline
         series = {
@@ -147,9 +157,26 @@ def hosting_page(request: Request, session: SessionDep, user: User, site: Text =
         "hosting": figures,
         "forecast": exit_forecast,
         "charts": series,
+        "as_at": moment.day if moment else None,
+        "today": settings.today(),
         "errors": problems.errors,
     }
     return render(request, "hosting.html", context, user=user, status_code=problems.status)
+
+
+def _site_figures(
+    session: Session, settings: Settings, site_id: int, moment: Moment | None
+) -> tuple[hosting.Hosting, forecast.Forecast]:
+    """The site's hosting and exit forecast now, or as at the moment (as the API gives them)."""
+    baseline, factors = settings.migration.baseline_date, settings.outcomes
+    if moment is None:
+        figures = hosting.site_hosting(session, site_id, baseline, factors)
+        found = forecast.forecast(session, site_id, factors, settings.today(), baseline)
+    else:
+        figures = hosting_at(session, site_id, baseline, factors, moment)
+        found = site_forecast_at(session, site_id, factors, baseline, moment)
+    assert figures is not None and found is not None  # the site exists
+    return figures, found
 
 
 def _forecast_chart(found: forecast.Forecast) -> charts.Chart:

@@ -4,10 +4,12 @@ the field) and the rest of the page still shows, instead of a bare JSON 422."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from typing import TypeVar
 
 from api.web.templating import FieldError
+from estate.history.as_at import Moment
 
 E = TypeVar("E", bound=StrEnum)
 MAX_OFFSET = 2**31 - 1
@@ -43,3 +45,19 @@ def offset_of(value: str | None, name: str, problems: Problems) -> int:
         problems.add(f"{name} must be a whole number of rows; showing the first page.")
         return 0
     return int(value)
+
+
+def as_at_of(value: str | None, today: date, timezone: str, problems: Problems) -> Moment | None:
+    """The page's `as_at` day (the end of it), as the API reads it: a day to come, or one
+    that is not a date, is named and the page shows today."""
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        problems.add("as_at must be a day as YYYY-MM-DD; showing today.", "as_at")
+        return None
+    if day > today:
+        problems.add("as_at is a day still to come; showing today.", "as_at")
+        return None
+    return Moment.end_of(day, timezone)

@@ -1,0 +1,57 @@
+"""The migration and hosting pages as at a past day show the API's figures as at that day; a
+day to come or a malformed one is named on the page, which shows today."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import time_machine
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from estate.config import Settings
+from estate.status import Role
+from tests.migration.helpers import scan_and_refresh
+from tests.migration.test_figure_links import FIRST, INFRA, at_ten, build, infra
+from tests.web.conftest import SignIn
+
+
+def headline(html: str, field: str) -> str:
+    found = re.search(rf'data-field="{field}">([^<]+)<', html)
+    assert found, field
+    return found.group(1)
+
+
+def test_pages_as_at_a_day_show_that_days_figures(
+    client: TestClient, engine: Engine, settings: Settings, signed_in: SignIn
+) -> None:
+    with time_machine.travel(at_ten(FIRST), tick=True):
+        build(client, engine, settings)
+    with time_machine.travel(at_ten(FIRST + timedelta(days=1)), tick=True):
+        added = {
+            "vm4": {"hostname": "vm04", "kind": "virtual", "host": "H2", "site": "Civic Centre"}
+        }
+        scan_and_refresh(engine, settings, "infra", infra(INFRA | added))
+    with time_machine.travel(at_ten(FIRST + timedelta(days=2)), tick=True):
+        viewer = signed_in(Role.VIEWER)
+        then = client.get(f"/api/v1/progress?as_at={FIRST}").json()["total"]
+        now = client.get("/api/v1/progress").json()["total"]
+        page_then = viewer.get(f"/migration?as_at={FIRST}")
+        page_now = viewer.get("/migration")
+        site = client.get("/api/v1/sites?q=Civic").json()["items"][0]["id"]
+        hosted_then = client.get(f"/api/v1/sites/{site}/hosting?as_at={FIRST}").json()
+        hosting_then = viewer.get(f"/hosting?site={site}&as_at={FIRST}")
+        future = viewer.get(f"/migration?as_at={FIRST + timedelta(days=3)}")
+        malformed = viewer.get("/hosting?as_at=2026-02-30")
+
+    assert then["servers"] != now["servers"]
+    assert headline(page_then.text, "servers") == str(then["servers"])
+    assert headline(page_now.text, "servers") == str(now["servers"])
+    assert f'value="{FIRST.isoformat()}"' in page_then.text
+    assert 'id="as-at-note"' in page_then.text and 'id="as-at-note"' not in page_now.text
+    assert hosting_then.status_code == 200
+    assert f">{hosted_then['now']['servers']}<" in hosting_then.text
+    assert future.status_code == 400 and "as_at is a day still to come" in future.text
+    assert headline(future.text, "servers") == str(now["servers"])
+    assert malformed.status_code == 400 and "as_at must be a day as YYYY-MM-DD" in malformed.text
