@@ -74,15 +74,19 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(url: str, workdir: str, workers: int) -> Iterator[str]:
-    """`estate serve` on a free port in a subprocess; yields its base URL."""
+def serve(url: str, workdir: str, workers: int, scheduler: bool = True) -> Iterator[str]:
+    """`estate serve` on a free port in a subprocess; yields its base URL. Without the
+    scheduler, no job it would catch up on (a daily refresh missed) runs beside the bench."""
     config = Path(workdir) / "estate.toml"
     config.write_text(f'[database]\nurl = "{url}"\n')
     port = free_port()
     # The access log goes to a file: a pipe nobody reads would fill and stall the server.
     log = (Path(workdir) / "serve.log").open("w")
     process = subprocess.Popen(
-        [ESTATE, "--config", str(config), "serve", "--port", str(port), "--workers", str(workers)],
+        [
+            ESTATE, "--config", str(config), "serve", "--port", str(port),
+            "--workers", str(workers), *([] if scheduler else ["--no-scheduler"]),
+        ],  # fmt: skip
         stdout=log,
         stderr=subprocess.STDOUT,
         text=True,

@@ -119,7 +119,7 @@ def bench(db: str, workdir: str, count: int, servers_count: int) -> list[Result]
         print(f"  {changes:,} change rows in {time.perf_counter() - started:.1f} s", flush=True)
         token = reader_token(engine)
         engine.dispose()
-        with serve(url, workdir, workers=1) as base:
+        with serve(url, workdir, workers=1, scheduler=False) as base:
             client = httpx.Client(
                 base_url=base, timeout=120, headers={"Authorization": f"Bearer {token}"}
             )
