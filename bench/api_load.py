@@ -83,10 +83,8 @@ def serve(url: str, workdir: str, workers: int, scheduler: bool = True) -> Itera
     # The access log goes to a file: a pipe nobody reads would fill and stall the server.
     log = (Path(workdir) / "serve.log").open("w")
     process = subprocess.Popen(
-        [
-            ESTATE, "--config", str(config), "serve", "--port", str(port),
-            "--workers", str(workers), *([] if scheduler else ["--no-scheduler"]),
-        ],  # fmt: skip
+        [ESTATE, "--config", str(config), "serve", "--port", str(port), "--workers", str(workers)]
+        + ([] if scheduler else ["--no-scheduler"]),
         stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
