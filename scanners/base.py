@@ -4,7 +4,8 @@ cleaning every kind's transform shares (blank text, junk serials, a bad item in 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from concurrent.futures import Future, as_completed
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
@@ -142,3 +143,14 @@ def transform_each(
         recorded += 1
         yield record
     return Tally(recorded, failed)
+
+
+def events_as_completed(futures: Sequence[Future[list[Event]]]) -> Iterator[Event]:
+    """Each scope's events as its future finishes, yielded on the caller's thread; whatever has
+    not started when the caller stops (or a scope raises) is cancelled."""
+    try:
+        for future in as_completed(futures):
+            yield from future.result()
+    finally:
+        for future in futures:
+            future.cancel()

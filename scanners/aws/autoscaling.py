@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-from estate.inventory.records import Problem, WorkloadRecord
-from scanners.aws.common import Lookups, ScopeContext, page_config, paged, tag_dict, utc
+from scanners.aws.common import Lookups, WorkloadType, page_config, paged, tag_dict, utc
 
 RESOURCE_TYPE = "autoscaling-group"
 
@@ -31,33 +29,15 @@ def index_auto_scaling_groups(groups: list[dict], lookups: Lookups) -> None:
             lookups.asg_of_instance[instance["InstanceId"]] = name
 
 
-def transform_auto_scaling_groups(
-    groups: list[dict], ctx: ScopeContext, lookups: Lookups
-) -> Iterator[WorkloadRecord | Problem]:
-    return ctx.each(
-        "autoscaling",
-        "Auto Scaling group",
-        groups,
-        lambda group: _auto_scaling_groups_record(group, ctx),
-        lambda group: group.get("AutoScalingGroupName"),
-    )
-
-
-def _auto_scaling_groups_record(group: dict, ctx: ScopeContext) -> WorkloadRecord:
-    arn = group["AutoScalingGroupARN"]
-    tags = tag_dict(group.get("Tags"))
+def _group_fields(group: dict, lookups: Lookups) -> dict[str, Any]:
     azs = sorted(group["AvailabilityZones"])
-    return ctx.workload(
-        RESOURCE_TYPE,
-        arn,
-        tags,
-        name=tags.get("Name") or group["AutoScalingGroupName"],
+    return {
         # Only a group being deleted has a Status; absent means in service.
-        state=group.get("Status"),
-        size=f"desired {group['DesiredCapacity']}",
-        launched_at=utc(group.get("CreatedTime")),
-        facts={"autoscaled": group["MaxSize"] > group["MinSize"], "asg_azs": len(azs)},
-        extra={
+        "state": group.get("Status"),
+        "size": f"desired {group['DesiredCapacity']}",
+        "launched_at": utc(group.get("CreatedTime")),
+        "facts": {"autoscaled": group["MaxSize"] > group["MinSize"], "asg_azs": len(azs)},
+        "extra": {
             "azs": azs,
             "min_size": group["MinSize"],
             "max_size": group["MaxSize"],
@@ -66,4 +46,16 @@ def _auto_scaling_groups_record(group: dict, ctx: ScopeContext) -> WorkloadRecor
             "launch_template": (group.get("LaunchTemplate") or {}).get("LaunchTemplateName"),
             "launch_configuration": group.get("LaunchConfigurationName"),
         },
-    )
+    }
+
+
+GROUPS = WorkloadType(
+    "autoscaling",
+    "Auto Scaling group",
+    RESOURCE_TYPE,
+    "AutoScalingGroupARN",
+    "AutoScalingGroupName",
+    lambda group: tag_dict(group.get("Tags")),
+    _group_fields,
+)
+transform_auto_scaling_groups = GROUPS.transform

@@ -112,6 +112,40 @@ class ScopeContext:
         )
 
 
+@dataclass(frozen=True)
+class WorkloadType:
+    """How one AWS resource type becomes workloads: the service and noun its problems name, the
+    payload keys of its ARN and name, how its tags are spelled, and `fields(item, lookups)`,
+    everything else its workload says (state, size, facts, extra...).
+
+    The name is the Name tag where there is one, else the resource's own name."""
+
+    service: str
+    what: str
+    resource_type: str
+    arn_key: str
+    name_key: str
+    tags: Callable[[dict], dict[str, str]]
+    fields: Callable[[dict, Lookups], dict[str, Any]]
+
+    def transform(
+        self, items: Iterable[dict], ctx: ScopeContext, lookups: Lookups
+    ) -> Iterator[WorkloadRecord | Problem]:
+        return ctx.each(
+            self.service,
+            self.what,
+            items,
+            lambda item: self.record(item, ctx, lookups),
+            lambda item: item.get(self.name_key),
+        )
+
+    def record(self, item: dict, ctx: ScopeContext, lookups: Lookups) -> WorkloadRecord:
+        arn = item[self.arn_key]
+        tags = self.tags(item)
+        name = tags.get("Name") or item[self.name_key]
+        return ctx.workload(self.resource_type, arn, tags, name=name, **self.fields(item, lookups))
+
+
 @dataclass
 class Lookups:
     """Facts one resource type lends another within a scope, filled as fetches finish."""
@@ -176,6 +210,11 @@ def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
 def tag_dict(tags: Iterable[dict[str, Any]] | None, key: str = "Key", value: str = "Value") -> dict:
     """[{"Key": k, "Value": v}, ...] (the casing varies by service) as {k: v}."""
     return {str(tag[key]): str(tag.get(value) or "") for tag in tags or []}
+
+
+def mapped_tags(tags: dict[str, Any] | None) -> dict[str, str]:
+    """{k: v} tags (Lambda's and EKS's spelling) with every key and value a string."""
+    return {str(k): str(v) for k, v in (tags or {}).items()}
 
 
 def utc(value: datetime | str | None) -> datetime | None:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-from estate.inventory.records import Problem, WorkloadRecord
 from scanners.aws.common import (
     Lookups,
-    ScopeContext,
+    WorkloadType,
     chunks,
     name_from_arn,
     page_config,
@@ -34,38 +32,20 @@ def fetch_services(clients: Any, page_size: int | None) -> list[dict]:
     return services
 
 
-def transform_services(
-    services: list[dict], ctx: ScopeContext, lookups: Lookups
-) -> Iterator[WorkloadRecord | Problem]:
-    return ctx.each(
-        "ecs",
-        "service",
-        services,
-        lambda service: _services_record(service, ctx),
-        lambda service: service.get("serviceName"),
-    )
-
-
-def _services_record(service: dict, ctx: ScopeContext) -> WorkloadRecord:
-    arn = service["serviceArn"]
-    tags = tag_dict(service.get("tags"), key="key", value="value")
+def _service_fields(service: dict, lookups: Lookups) -> dict[str, Any]:
     desired = service["desiredCount"]
     vpc = (service.get("networkConfiguration") or {}).get("awsvpcConfiguration") or {}
     subnets = len(vpc.get("subnets") or []) or None
     facts: dict[str, Any] = {"containers": True, "desired_count": desired}
     if subnets is not None:
         facts["subnets"] = subnets
-    return ctx.workload(
-        RESOURCE_TYPE,
-        arn,
-        tags,
-        name=tags.get("Name") or service["serviceName"],
-        state=service.get("status"),
-        size=f"desired {desired}",
-        launched_at=utc(service.get("createdAt")),
+    return {
+        "state": service.get("status"),
+        "size": f"desired {desired}",
+        "launched_at": utc(service.get("createdAt")),
         # Two or more tasks, spread over two or more subnets where the service names them.
-        facts=facts,
-        extra={
+        "facts": facts,
+        "extra": {
             "cluster": name_from_arn(service["clusterArn"]),
             "launch_type": _launch_type(service),
             "desired_count": desired,
@@ -74,7 +54,7 @@ def _services_record(service: dict, ctx: ScopeContext) -> WorkloadRecord:
             "task_definition": service.get("taskDefinition"),
             "scheduling_strategy": service.get("schedulingStrategy"),
         },
-    )
+    }
 
 
 def _launch_type(service: dict) -> str | None:
@@ -83,3 +63,15 @@ def _launch_type(service: dict) -> str | None:
         return str(service["launchType"])
     providers = [p["capacityProvider"] for p in service.get("capacityProviderStrategy") or []]
     return "capacity-provider:" + ",".join(providers) if providers else None
+
+
+SERVICES = WorkloadType(
+    "ecs",
+    "service",
+    RESOURCE_TYPE,
+    "serviceArn",
+    "serviceName",
+    lambda service: tag_dict(service.get("tags"), key="key", value="value"),
+    _service_fields,
+)
+transform_services = SERVICES.transform

@@ -7,7 +7,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from estate.inventory.records import Problem, WorkloadRecord
-from scanners.aws.common import Lookups, ScopeContext, page_config, paged, previous_generation, utc
+from scanners.aws.common import (
+    Lookups,
+    ScopeContext,
+    WorkloadType,
+    mapped_tags,
+    page_config,
+    paged,
+    previous_generation,
+    utc,
+)
 
 CLUSTER_TYPE = "eks-cluster"
 NODEGROUP_TYPE = "eks-nodegroup"
@@ -36,45 +45,25 @@ def fetch_clusters(clients: Any, page_size: int | None) -> EksPayload:
 def transform_clusters(
     payload: EksPayload, ctx: ScopeContext, lookups: Lookups
 ) -> Iterator[WorkloadRecord | Problem]:
-    yield from ctx.each(
-        "eks",
-        "cluster",
-        payload.clusters,
-        lambda c: _cluster_record(c, ctx),
-        lambda c: c.get("name"),
-    )
-    yield from ctx.each(
-        "eks",
-        "node group",
-        payload.nodegroups,
-        lambda group: _nodegroup_record(group, ctx, lookups),
-        lambda group: group.get("nodegroupName"),
-    )
+    yield from CLUSTERS.transform(payload.clusters, ctx, lookups)
+    yield from NODEGROUPS.transform(payload.nodegroups, ctx, lookups)
 
 
-def _cluster_record(cluster: dict, ctx: ScopeContext) -> WorkloadRecord:
-    arn = cluster["arn"]
-    tags = {str(k): str(v) for k, v in (cluster.get("tags") or {}).items()}
-    return ctx.workload(
-        CLUSTER_TYPE,
-        arn,
-        tags,
-        name=tags.get("Name") or cluster["name"],
-        state=cluster.get("status"),
-        launched_at=utc(cluster.get("createdAt")),
+def _cluster_fields(cluster: dict, lookups: Lookups) -> dict[str, Any]:
+    return {
+        "state": cluster.get("status"),
+        "launched_at": utc(cluster.get("createdAt")),
         # EKS runs every control plane across three AZs.
-        facts={"containers": True, "managed_control_plane": True},
-        extra={
+        "facts": {"containers": True, "managed_control_plane": True},
+        "extra": {
             "kubernetes_version": cluster.get("version"),
             "platform_version": cluster.get("platformVersion"),
             "subnets": len((cluster.get("resourcesVpcConfig") or {}).get("subnetIds") or []),
         },
-    )
+    }
 
 
-def _nodegroup_record(group: dict, ctx: ScopeContext, lookups: Lookups) -> WorkloadRecord:
-    arn = group["nodegroupArn"]
-    tags = {str(k): str(v) for k, v in (group.get("tags") or {}).items()}
+def _nodegroup_fields(group: dict, lookups: Lookups) -> dict[str, Any]:
     scaling = group.get("scalingConfig") or {}
     types = group.get("instanceTypes") or []
     asg_names = [a["name"] for a in (group.get("resources") or {}).get("autoScalingGroups") or []]
@@ -87,17 +76,13 @@ def _nodegroup_record(group: dict, ctx: ScopeContext, lookups: Lookups) -> Workl
     }
     if azs is not None:
         facts["asg_azs"] = len(azs)
-    return ctx.workload(
-        NODEGROUP_TYPE,
-        arn,
-        tags,
-        name=tags.get("Name") or group["nodegroupName"],
-        state=group.get("status"),
-        size=_size(types),
-        launched_at=utc(group.get("createdAt")),
+    return {
+        "state": group.get("status"),
+        "size": _size(types),
+        "launched_at": utc(group.get("createdAt")),
         # The node group's own Auto Scaling groups say which AZs its nodes span.
-        facts=facts,
-        extra={
+        "facts": facts,
+        "extra": {
             "cluster": group["clusterName"],
             "instance_types": types,
             "capacity_type": group.get("capacityType"),
@@ -107,7 +92,7 @@ def _nodegroup_record(group: dict, ctx: ScopeContext, lookups: Lookups) -> Workl
             "subnets": len(group.get("subnets") or []),
             "asg_names": asg_names,
         },
-    )
+    }
 
 
 def _size(types: list[str]) -> str | None:
@@ -116,3 +101,23 @@ def _size(types: list[str]) -> str | None:
     if len(joined) <= 100:
         return joined or None
     return f"{types[0]} and {len(types) - 1} more"
+
+
+CLUSTERS = WorkloadType(
+    "eks",
+    "cluster",
+    CLUSTER_TYPE,
+    "arn",
+    "name",
+    lambda cluster: mapped_tags(cluster.get("tags")),
+    _cluster_fields,
+)
+NODEGROUPS = WorkloadType(
+    "eks",
+    "node group",
+    NODEGROUP_TYPE,
+    "nodegroupArn",
+    "nodegroupName",
+    lambda group: mapped_tags(group.get("tags")),
+    _nodegroup_fields,
+)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-from estate.inventory.records import Problem, WorkloadRecord
-from scanners.aws.common import Lookups, ScopeContext, chunks, page_config, paged, tag_dict, utc
+from scanners.aws.common import Lookups, WorkloadType, chunks, page_config, paged, tag_dict, utc
 
 RESOURCE_TYPE = "elbv2-load-balancer"
 _TAGS_AT_ONCE = 20  # DescribeTags takes at most twenty ARNs per call
@@ -25,36 +23,30 @@ def fetch_load_balancers(clients: Any, page_size: int | None) -> list[dict]:
     return [{**b, "Tags": tags.get(b["LoadBalancerArn"], [])} for b in balancers]
 
 
-def transform_load_balancers(
-    balancers: list[dict], ctx: ScopeContext, lookups: Lookups
-) -> Iterator[WorkloadRecord | Problem]:
-    return ctx.each(
-        "elbv2",
-        "load balancer",
-        balancers,
-        lambda balancer: _load_balancers_record(balancer, ctx),
-        lambda balancer: balancer.get("LoadBalancerName"),
-    )
-
-
-def _load_balancers_record(balancer: dict, ctx: ScopeContext) -> WorkloadRecord:
-    arn = balancer["LoadBalancerArn"]
-    tags = tag_dict(balancer.get("Tags"))
+def _balancer_fields(balancer: dict, lookups: Lookups) -> dict[str, Any]:
     azs = sorted(zone["ZoneName"] for zone in balancer.get("AvailabilityZones", []))
-    return ctx.workload(
-        RESOURCE_TYPE,
-        arn,
-        tags,
-        name=tags.get("Name") or balancer["LoadBalancerName"],
-        state=(balancer.get("State") or {}).get("Code"),
-        size=balancer.get("Type"),
-        launched_at=utc(balancer.get("CreatedTime")),
-        facts={"lb_azs": len(azs)},
-        extra={
+    return {
+        "state": (balancer.get("State") or {}).get("Code"),
+        "size": balancer.get("Type"),
+        "launched_at": utc(balancer.get("CreatedTime")),
+        "facts": {"lb_azs": len(azs)},
+        "extra": {
             "type": balancer.get("Type"),
             "scheme": balancer.get("Scheme"),
             "azs": azs,
             "dns_name": balancer.get("DNSName"),
             "vpc_id": balancer.get("VpcId"),
         },
-    )
+    }
+
+
+LOAD_BALANCERS = WorkloadType(
+    "elbv2",
+    "load balancer",
+    RESOURCE_TYPE,
+    "LoadBalancerArn",
+    "LoadBalancerName",
+    lambda balancer: tag_dict(balancer.get("Tags")),
+    _balancer_fields,
+)
+transform_load_balancers = LOAD_BALANCERS.transform

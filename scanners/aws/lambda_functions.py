@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-from estate.inventory.records import Problem, WorkloadRecord
-from scanners.aws.common import Lookups, ScopeContext, page_config, paged
+from scanners.aws.common import Lookups, WorkloadType, mapped_tags, page_config, paged
 
 RESOURCE_TYPE = "lambda-function"
 
@@ -21,35 +19,17 @@ def fetch_functions(clients: Any, page_size: int | None) -> list[dict]:
     ]
 
 
-def transform_functions(
-    functions: list[dict], ctx: ScopeContext, lookups: Lookups
-) -> Iterator[WorkloadRecord | Problem]:
-    return ctx.each(
-        "lambda",
-        "function",
-        functions,
-        lambda function: _functions_record(function, ctx),
-        lambda function: function.get("FunctionName"),
-    )
-
-
-def _functions_record(function: dict, ctx: ScopeContext) -> WorkloadRecord:
-    arn = function["FunctionArn"]
-    tags = {str(k): str(v) for k, v in (function.get("Tags") or {}).items()}
+def _function_fields(function: dict, lookups: Lookups) -> dict[str, Any]:
     subnets = (function.get("VpcConfig") or {}).get("SubnetIds") or []
     facts: dict[str, Any] = {"serverless": True}
     if subnets:
         facts["vpc_subnets"] = len(subnets)
-    return ctx.workload(
-        RESOURCE_TYPE,
-        arn,
-        tags,
-        name=tags.get("Name") or function["FunctionName"],
-        state=function.get("State"),
-        size=f"{function['MemorySize']} MB",
+    return {
+        "state": function.get("State"),
+        "size": f"{function['MemorySize']} MB",
         # Lambda runs across the region's AZs, unless pinned into a single VPC subnet.
-        facts=facts,
-        extra={
+        "facts": facts,
+        "extra": {
             "runtime": function.get("Runtime"),
             "memory_mb": function["MemorySize"],
             "package_type": function.get("PackageType"),
@@ -57,4 +37,16 @@ def _functions_record(function: dict, ctx: ScopeContext) -> WorkloadRecord:
             "timeout_s": function.get("Timeout"),
             "last_modified": function.get("LastModified"),
         },
-    )
+    }
+
+
+FUNCTIONS = WorkloadType(
+    "lambda",
+    "function",
+    RESOURCE_TYPE,
+    "FunctionArn",
+    "FunctionName",
+    lambda function: mapped_tags(function.get("Tags")),
+    _function_fields,
+)
+transform_functions = FUNCTIONS.transform

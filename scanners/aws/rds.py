@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-from estate.inventory.records import Problem, WorkloadRecord
 from scanners.aws.backups import backup_facts
 from scanners.aws.cloudwatch import RDS, cpu_fields
 from scanners.aws.common import (
     Lookups,
-    ScopeContext,
+    WorkloadType,
     page_config,
     paged,
     previous_generation,
@@ -26,33 +24,15 @@ def fetch_db_instances(clients: Any, page_size: int | None) -> list[dict]:
     return paged(rds, "describe_db_instances", "DBInstances", page_config(page_size, 20, 100))
 
 
-def transform_db_instances(
-    instances: list[dict], ctx: ScopeContext, lookups: Lookups
-) -> Iterator[WorkloadRecord | Problem]:
-    return ctx.each(
-        "rds",
-        "DB instance",
-        instances,
-        lambda instance: _db_instances_record(instance, ctx, lookups),
-        lambda instance: instance.get("DBInstanceIdentifier"),
-    )
-
-
-def _db_instances_record(instance: dict, ctx: ScopeContext, lookups: Lookups) -> WorkloadRecord:
-    arn = instance["DBInstanceArn"]
-    tags = tag_dict(instance.get("TagList"))
-    facts = _facts(instance) | backup_facts(lookups, arn, [])
-    return ctx.workload(
-        RESOURCE_TYPE,
-        arn,
-        tags,
-        name=tags.get("Name") or instance["DBInstanceIdentifier"],
-        state=instance["DBInstanceStatus"],
-        size=instance["DBInstanceClass"],
-        launched_at=utc(instance.get("InstanceCreateTime")),
-        facts=facts,
+def _instance_fields(instance: dict, lookups: Lookups) -> dict[str, Any]:
+    facts = _facts(instance) | backup_facts(lookups, instance["DBInstanceArn"], [])
+    return {
+        "state": instance["DBInstanceStatus"],
+        "size": instance["DBInstanceClass"],
+        "launched_at": utc(instance.get("InstanceCreateTime")),
+        "facts": facts,
         **cpu_fields(lookups, (RDS[0], instance["DBInstanceIdentifier"])),
-        extra={
+        "extra": {
             "engine": instance["Engine"],
             "engine_version": instance.get("EngineVersion"),
             "storage_gb": instance.get("AllocatedStorage"),
@@ -61,7 +41,7 @@ def _db_instances_record(instance: dict, ctx: ScopeContext, lookups: Lookups) ->
             "secondary_az": instance.get("SecondaryAvailabilityZone"),
             "db_cluster": instance.get("DBClusterIdentifier"),
         },
-    )
+    }
 
 
 def _facts(instance: dict) -> dict[str, Any]:
@@ -79,3 +59,15 @@ def _facts(instance: dict) -> dict[str, Any]:
     if instance["DBInstanceStatus"] == "stopped" and storage:
         facts["stopped_with_storage_gb"] = storage
     return facts
+
+
+DB_INSTANCES = WorkloadType(
+    "rds",
+    "DB instance",
+    RESOURCE_TYPE,
+    "DBInstanceArn",
+    "DBInstanceIdentifier",
+    lambda instance: tag_dict(instance.get("TagList")),
+    _instance_fields,
+)
+transform_db_instances = DB_INSTANCES.transform

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import ClassVar
 
 from estate.config.loading import secret_from_env
@@ -18,7 +18,7 @@ from scanners.aws.session import (
     fetch_organization_accounts,
     transform_organization_accounts,
 )
-from scanners.base import ScannerOptions, SourceScanner
+from scanners.base import ScannerOptions, SourceScanner, events_as_completed
 
 log = logging.getLogger(__name__)
 
@@ -46,13 +46,7 @@ class AwsScanner(SourceScanner[AwsOptions]):
                 for account in accounts
                 for region in regions[account]
             ]
-            try:
-                # Events are yielded here, on the caller's thread, as each scope finishes.
-                for future in as_completed(futures):
-                    yield from future.result()
-            finally:
-                for future in futures:
-                    future.cancel()
+            yield from events_as_completed(futures)
 
     def _session(self) -> AwsSession:
         external_id = None

@@ -10,14 +10,14 @@ from __future__ import annotations
 import logging
 import ssl
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import ClassVar
 
 from estate.config import ConfigError
 from estate.config.loading import secret_from_env
 from estate.inventory.records import Event, Problem, ScopeEnd
-from scanners.base import BAD_PAYLOAD, ScannerOptions, SourceScanner
+from scanners.base import BAD_PAYLOAD, ScannerOptions, SourceScanner, events_as_completed
 from scanners.redfish.fetch import Access, RedfishError, fetch_systems, open_client
 from scanners.redfish.options import BmcOptions, RedfishOptions
 from scanners.redfish.transform import Bmc, transform_system
@@ -56,13 +56,7 @@ class RedfishScanner(SourceScanner[RedfishOptions]):
         workers = min(self.options.max_workers, len(planned))
         with ThreadPoolExecutor(workers, thread_name_prefix="redfish") as pool:
             futures = [pool.submit(scan_bmc, bmc, access) for bmc, access in planned]
-            try:
-                # Events are yielded here, on the caller's thread, as each BMC finishes.
-                for future in as_completed(futures):
-                    yield from future.result()
-            finally:
-                for future in futures:
-                    future.cancel()
+            yield from events_as_completed(futures)
 
     def _bmc(self, options: BmcOptions) -> Bmc:
         site = self.options.groups[options.group] if options.group else None
