@@ -22,7 +22,6 @@ more workers then swing from run to run between one worker's and all of theirs.
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import shutil
@@ -34,7 +33,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from common import DATABASES, Result, against_health, fresh_database, run_on_databases
+from common import Result, against_health, database_parser, fresh_database, run_on_databases
 from estate_builder import build_estate
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -46,10 +45,16 @@ from estate.db.schema import upgrade
 from estate.migration import statuses
 from estate.status import Role
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.peers: stop_process
+
+from tests.peers import stop_process
+
 CONNECTIONS = 32
 THREADS = 2
 RATIO_TARGET = 0.25
 P99_TARGET_MS = 100.0
+# The endpoints judged against /health (name in the figures, path shown).
+SHOWN = (("progress", "/api/v1/progress"), ("hosting", "/api/v1/sites/{id}/hosting"))
 ESTATE = str(Path(sys.executable).with_name("estate"))
 SIZES = {"servers": 50_000, "devices": 1_000_000, "workloads": 100_000}
 
@@ -103,12 +108,7 @@ def serve(url: str, workdir: str, workers: int, scheduler: bool = True) -> Itera
                 time.sleep(0.1)
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, timeout=30)
         log.close()
 
 
@@ -156,9 +156,9 @@ def refresh(engine: Engine, url: str) -> float:
     return time.perf_counter() - started
 
 
-def reader_token(engine: Engine) -> str:
+def reader_token(engine: Engine, name: str = "bench", role: Role = Role.VIEWER) -> str:
     with Session(engine) as session:
-        token = create_token(session, "bench", Role.VIEWER)
+        token = create_token(session, name, role)
         session.commit()
     return token
 
@@ -223,17 +223,11 @@ def results(
             round(health_p99, 2),
         ),
     ]
-    shown = (
-        ("progress", "/api/v1/progress"),
-        ("hosting", "/api/v1/sites/{id}/hosting"),
-    )
-    health = (health_rps, health_p99)
-    return rows + against_health(label, shown, figures, health, RATIO_TARGET, P99_TARGET_MS)
+    return rows + against_health(label, SHOWN, figures, RATIO_TARGET, P99_TARGET_MS)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--db", choices=DATABASES, action="append")
+    parser = database_parser(__doc__)
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--workers", type=int, default=1, help="estate serve --workers")
     args = parser.parse_args()

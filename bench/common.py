@@ -6,6 +6,7 @@ Running this file does nothing: `make bench` runs every bench/*.py.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
@@ -131,6 +132,29 @@ def postgres_reachable() -> bool:
         return False
 
 
+def database_parser(doc: str | None) -> argparse.ArgumentParser:
+    """A script's options: described by its docstring's first line, with --db (repeatable;
+    every database when not given)."""
+    parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
+    parser.add_argument("--db", choices=DATABASES, action="append")
+    return parser
+
+
+def main_on_databases(
+    name: str,
+    doc: str | None,
+    option: str,
+    default: int,
+    bench: Callable[[str, str, int], list[Result]],
+) -> None:
+    """The main of a script measuring bench(database, workdir, n), n given by `option`."""
+    parser = database_parser(doc)
+    parser.add_argument(option, type=int, default=default)
+    args = parser.parse_args()
+    n = getattr(args, option.lstrip("-").replace("-", "_"))
+    run_on_databases(name, args.db, lambda db, workdir: bench(db, workdir, n))
+
+
 def run_on_databases(
     name: str,
     databases: Iterable[str] | None,
@@ -161,12 +185,12 @@ def against_health(
     label: str,
     paths: Iterable[tuple[str, str]],
     figures: dict[str, tuple[float, float]],
-    health: tuple[float, float],
     ratio_target: float,
     p99_target_ms: float,
 ) -> list[Result]:
-    """Each endpoint's throughput and p99 beside /health's, measured in the same run."""
-    health_rps, health_p99 = health
+    """Each endpoint's throughput and p99 beside /health's (figures["health"]), measured in
+    the same run."""
+    health_rps, health_p99 = figures["health"]
     rows: list[Result] = []
     for name, path in paths:
         rps, p99 = figures[name]

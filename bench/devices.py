@@ -16,7 +16,6 @@ PostgreSQL, each beside a baseline measured in the same run on the same rows.
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import statistics
@@ -26,7 +25,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from common import DATABASES, Result, fresh_database, run_on_databases
+from common import Result, fresh_database, main_on_databases
 from sqlalchemy import Engine, insert, select, text, update
 from sqlmodel import Session, col
 
@@ -228,11 +227,7 @@ def check_sums(engine: Engine, filters: DeviceFilter, settings: ReplacementSetti
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--db", choices=DATABASES, action="append")
-    parser.add_argument("--size", type=int, default=200_000)
-    args = parser.parse_args()
-    run_on_databases("devices", args.db, lambda db, workdir: bench(db, workdir, args.size))
+    main_on_databases("devices", __doc__, "--size", 200_000, bench)
 
 
 if __name__ == "__main__":

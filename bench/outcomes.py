@@ -17,7 +17,6 @@ instances CloudWatch has not seen do. Both ways must give the same figures. Targ
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import sys
@@ -30,7 +29,7 @@ import boto3
 from api_load import P99_TARGET_MS, RATIO_TARGET, ensure_wrk, reader_token, refresh, serve, warm
 from api_load import wrk as run_wrk
 from aws_scan import DELAY_S, LatencyProxy, start_moto
-from common import DATABASES, Result, against_health, fresh_database, run_on_databases
+from common import Result, against_health, database_parser, fresh_database, run_on_databases
 from estate_builder import build_estate
 from sqlalchemy import insert
 from sqlmodel import Session
@@ -52,6 +51,8 @@ DAYS = 14
 RUNS = 3
 CLOUDWATCH_TARGET = 0.1
 SIZES = {"servers": 50_000, "devices": 0, "workloads": 100_000}
+# The endpoints judged against /health (name in the figures, path shown).
+SHOWN = (("outcomes", "/api/v1/outcomes"), ("forecast", "/api/v1/sites/{id}/forecast"))
 
 
 def _put_figures(cloudwatch: Any, ids: list[str], end: datetime) -> None:
@@ -183,17 +184,11 @@ def _api_results(db: str, figures: dict[str, tuple[float, float]], judged: float
         Result(f"{label}: GET /health throughput (req/s)", round(health_rps, 1), "req/s"),
         Result(f"{label}: GET /health p99 (ms)", round(health_p99, 2), "ms"),
     ]
-    shown = (
-        ("outcomes", "/api/v1/outcomes"),
-        ("forecast", "/api/v1/sites/{id}/forecast"),
-    )
-    health = (health_rps, health_p99)
-    return rows + against_health(label, shown, figures, health, RATIO_TARGET, P99_TARGET_MS)
+    return rows + against_health(label, SHOWN, figures, RATIO_TARGET, P99_TARGET_MS)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--db", choices=DATABASES, action="append")
+    parser = database_parser(__doc__)
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--skip-cloudwatch", action="store_true")
     args = parser.parse_args()

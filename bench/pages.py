@@ -13,19 +13,17 @@ Target: each page's p95 server time <= 300 ms. Requests are sequential, one sign
 
 from __future__ import annotations
 
-import argparse
 import re
 import statistics
 import time
 
 import httpx
-from api_load import SIZES, refresh, serve
-from common import DATABASES, Result, fresh_database, run_on_databases
+from api_load import SIZES, reader_token, refresh, serve
+from common import Result, fresh_database, main_on_databases
 from estate_builder import build_estate
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
-from estate.access.tokens import create_token
 from estate.db import make_engine
 from estate.db.schema import upgrade
 from estate.devices.store import rebuild_buckets
@@ -58,13 +56,6 @@ def due_dates(engine: Engine, db: str) -> float:
         rebuild_buckets(session)
         session.commit()
     return time.perf_counter() - started
-
-
-def tokens(engine: Engine) -> str:
-    with Session(engine) as session:
-        token = create_token(session, "bench-pages", Role.ASSETS)
-        session.commit()
-    return token
 
 
 def _cookie(response: httpx.Response, name: str) -> str:
@@ -127,7 +118,7 @@ def bench(db: str, workdir: str, count: int) -> list[Result]:
         build_estate(engine, **SIZES)
         print(f"  migration refresh in {refresh(engine, url):.1f} s", flush=True)
         print(f"  device due dates and buckets in {due_dates(engine, db):.1f} s", flush=True)
-        token = tokens(engine)
+        token = reader_token(engine, "bench-pages", Role.ASSETS)
         engine.dispose()
         with serve(url, workdir, workers=1) as base:
             client = signed_in(base, token)
@@ -156,11 +147,7 @@ def bench(db: str, workdir: str, count: int) -> list[Result]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--db", choices=DATABASES, action="append")
-    parser.add_argument("--requests", type=int, default=40)
-    args = parser.parse_args()
-    run_on_databases("pages", args.db, lambda db, workdir: bench(db, workdir, args.requests))
+    main_on_databases("pages", __doc__, "--requests", 40, bench)
 
 
 if __name__ == "__main__":

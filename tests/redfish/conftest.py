@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.peers import free_port, missing_peer, wait_for_port
+from tests.peers import free_port, missing_peer, stop_process, wait_for_port
 from tests.tls import TlsFiles, make_tls_files
 
 MOCKUPS = Path(__file__).parent / "data" / "mockups"
@@ -47,12 +47,7 @@ def _start(args: list[str], port: int, log: Path, scheme: str = "http") -> Itera
             pytest.fail(f"{args[0]} did not start: {log.read_text(errors='replace')[-2000:]}")
         yield Peer(f"{scheme}://127.0.0.1:{port}", process)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 @pytest.fixture(scope="session")

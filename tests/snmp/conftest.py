@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.peers import free_port, missing_peer
+from tests.peers import free_port, missing_peer, stop_process
 
 DATA = Path(__file__).parent / "data"
 PEERS = Path(__file__).parent.parent / ".peers"
@@ -126,12 +126,7 @@ def agents(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Agents]:
         _wait(process, list(ports.values()), root / "stdout")
         yield Agents(ports)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 @pytest.fixture
