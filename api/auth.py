@@ -16,8 +16,9 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import PlainTextResponse
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from api.asgi import HttpMiddleware
 from api.errors import problem
 from estate.access import events
 from estate.access.tokens import Principal, TokenExpired, authenticate, remembered
@@ -119,17 +120,11 @@ def require(permission: Permission) -> Callable[[Principal], Awaitable[Principal
 Reader = Annotated[Principal, Depends(require(Permission.READ))]
 
 
-class RequestIdMiddleware:
+class RequestIdMiddleware(HttpMiddleware):
     """Every response carries X-Request-ID: the caller's if well-formed, else a new one; kept
     as request.state.request_id. Plain ASGI: a fraction of BaseHTTPMiddleware's cost."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         given = Headers(scope=scope).get("X-Request-ID", "")
         request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id

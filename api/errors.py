@@ -17,6 +17,7 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.asgi import HttpMiddleware
 from estate.db.paging import BadQuery
 from estate.writes import Invalid, NotFound, WriteError
 
@@ -143,19 +144,16 @@ class BodyTooLarge(HTTPException):
         super().__init__(413, f"the request body is over the limit of {max_bytes} bytes")
 
 
-class BodyLimit:
+class BodyLimit(HttpMiddleware):
     """A request body over `max_bytes` is a 413: refused before any of it is read (and before
     the app is called) when its Content-Length says so, else (chunked) as soon as what has
     arrived passes the limit; what was read is dropped, never parsed."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
+        super().__init__(app)
         self.max_bytes = max_bytes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         declared = Headers(scope=scope).get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
             await self._refuse(scope, receive, send)

@@ -10,8 +10,9 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy.exc import SQLAlchemyError
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from api.asgi import HttpMiddleware
 from estate.db.schema import at_head
 from estate.operations.metrics import REQUEST_LATENCY, database_registry, exposition
 
@@ -44,17 +45,11 @@ def metrics(request: Request) -> Response:
     return Response(content=body, media_type=CONTENT_TYPE_LATEST)
 
 
-class LatencyMiddleware:
+class LatencyMiddleware(HttpMiddleware):
     """Observe each request's latency, until its response is sent, under its route template
     (not the raw path) and status; an unhandled error counts as a 500. Plain ASGI."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         status = 500
 
