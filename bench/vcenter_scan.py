@@ -42,7 +42,8 @@ from scanners.vcenter.transform import (  # noqa: E402
     transform_hosts,
     transform_vms,
 )
-from tests.vcenter.peer import LARGE, PASSWORD, USER, start_vcsim  # noqa: E402
+from tests.vcenter.helpers import vcenter_options  # noqa: E402
+from tests.vcenter.peer import LARGE, PASSWORD, start_vcsim  # noqa: E402
 
 PASSWORD_ENV = "ESTATE_BENCH_VCENTER_PASSWORD"
 RUNS = 3
@@ -114,13 +115,7 @@ def main() -> None:
     os.environ[PASSWORD_ENV] = PASSWORD
     peer = start_vcsim(*LARGE)
     try:
-        options = VcenterOptions(
-            host="127.0.0.1",
-            port=peer.port,
-            protocol="http",
-            user=USER,
-            password_env=PASSWORD_ENV,
-        )
+        options = VcenterOptions(**vcenter_options(peer, password_env=PASSWORD_ENV))
         scans = [run_scanner(options) for _ in range(RUNS)]
         baseline_seconds, baseline_trips, baseline = run_baseline(options)
     finally:

@@ -4,7 +4,7 @@ wave name, waves with how many applications and servers are planned in them."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 from sqlalchemy import ColumnElement, case, func, select
@@ -174,18 +174,12 @@ def wave_rows(session: Session, waves: Sequence[Wave]) -> list[WavePublic]:
 
 def wave_counts(session: Session, wave_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
     """(applications, servers) planned in each wave."""
-    apps = dict(
-        session.execute(
-            select(col(Application.wave_id), func.count())
-            .where(col(Application.wave_id).in_(wave_ids))
-            .group_by(col(Application.wave_id))
-        ).all()
-    )
-    servers = dict(
-        session.execute(
-            select(col(Server.effective_wave_id), func.count())
-            .where(col(Server.effective_wave_id).in_(wave_ids))
-            .group_by(col(Server.effective_wave_id))
-        ).all()
-    )
+    apps = _count_by(session, col(Application.wave_id), wave_ids)
+    servers = _count_by(session, col(Server.effective_wave_id), wave_ids)
     return {i: (apps.get(i, 0), servers.get(i, 0)) for i in wave_ids}
+
+
+def _count_by(session: Session, wave: Any, wave_ids: Sequence[int]) -> dict[int, int]:
+    """Rows per wave id in `wave_ids`, by the `wave` column (waves with none left out)."""
+    query = select(wave, func.count()).where(wave.in_(wave_ids)).group_by(wave)
+    return {wave_id: count for wave_id, count in session.execute(query).all()}

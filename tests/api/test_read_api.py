@@ -1,10 +1,27 @@
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from estate.config import Settings
+from estate.inventory.records import ServerRecord
 from tests.core.helpers import complete, scan, server
+
+
+def app01(**fields: Any) -> ServerRecord:
+    """The CMDB's physical server nbc-app01 as every scan here gives it, plus `fields`."""
+    return server(
+        "1", hostname="nbc-app01", serial="S1", kind="physical", site="Civic Centre", **fields
+    )
+
+
+def web01(**fields: Any) -> ServerRecord:
+    """The CMDB's VM nbc-web01 on nbc-app01 as every scan here gives it, plus `fields`."""
+    return server(
+        "3", hostname="nbc-web01", kind="virtual", site="Civic Centre", host="nbc-app01", **fields
+    )
 
 
 def load(engine: Engine, settings: Settings) -> None:
@@ -14,15 +31,7 @@ def load(engine: Engine, settings: Settings) -> None:
         "cmdb",
         complete(
             [
-                server(
-                    "1",
-                    hostname="nbc-app01",
-                    serial="S1",
-                    kind="physical",
-                    site="Civic Centre",
-                    os_name="Windows Server 2019",
-                    applications=("Payroll",),
-                ),
+                app01(os_name="Windows Server 2019", applications=("Payroll",)),
                 server(
                     "2",
                     hostname="nbc-db01",
@@ -31,14 +40,7 @@ def load(engine: Engine, settings: Settings) -> None:
                     site="Northgate Data Centre",
                     os_name="Red Hat Enterprise Linux 8",
                 ),
-                server(
-                    "3",
-                    hostname="nbc-web01",
-                    kind="virtual",
-                    site="Civic Centre",
-                    host="nbc-app01",
-                    os_name="Ubuntu 22.04",
-                ),
+                web01(os_name="Ubuntu 22.04"),
             ]
         ),
     )
@@ -80,23 +82,7 @@ def test_server_detail_has_observations_history_host_and_applications(
     client: TestClient, engine: Engine, settings: Settings
 ) -> None:
     load(engine, settings)
-    scan(
-        engine,
-        settings,
-        "cmdb",
-        complete(
-            [
-                server(
-                    "3",
-                    hostname="nbc-web01",
-                    kind="virtual",
-                    site="Civic Centre",
-                    host="nbc-app01",
-                    os_name="Ubuntu 24.04",
-                )
-            ]
-        ),
-    )
+    scan(engine, settings, "cmdb", complete([web01(os_name="Ubuntu 24.04")]))
 
     web = client.get("/api/v1/servers/3").json()
     app = client.get("/api/v1/servers/1").json()
@@ -144,23 +130,9 @@ def test_scans_and_changes_are_listed_newest_first(
     client: TestClient, engine: Engine, settings: Settings
 ) -> None:
     load(engine, settings)
-    scan(
-        engine,
-        settings,
-        "cmdb",
-        complete(
-            [
-                server(
-                    "1",
-                    hostname="nbc-app01",
-                    serial="S1",
-                    kind="physical",
-                    site="Civic Centre",
-                    cpu_cores=8,
-                )
-            ]
-        ),
-    )
+    # A second scan with nbc-app01 alone: the other two go missing, its cores are added and
+    # its os_name cleared.
+    scan(engine, settings, "cmdb", complete([app01(cpu_cores=8)]))
 
     scans = client.get("/api/v1/scans").json()
     changes = client.get("/api/v1/changes", params={"entity_kind": "server", "entity_id": 1}).json()

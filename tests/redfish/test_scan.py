@@ -19,6 +19,14 @@ def collect(settings: Settings, **options: Any) -> list[Event]:
     return list(scanner_for(source, settings).collect())
 
 
+def collect_one(
+    settings: Settings, name: str, address: str, ca: TlsFiles | None = None, **bmc: Any
+) -> list[Event]:
+    """One BMC named `name` at `address` (its other options `bmc`), trusting `ca` if given."""
+    trust = {"ca_bundle": str(ca.ca)} if ca is not None else {}
+    return collect(settings, bmcs=[{"name": name, "address": address, **bmc}], **trust)
+
+
 def records(events: list[Event]) -> dict[str, ServerRecord]:
     return {e.scope: e for e in events if isinstance(e, ServerRecord)}
 
@@ -68,9 +76,7 @@ def test_two_bmcs_in_groups_give_servers_on_their_sites(
 def test_https_with_the_bmcs_ca_bundle(
     settings: Settings, bmc_password: str, dell_bmc_tls: Peer, tls: TlsFiles
 ) -> None:
-    events = collect(
-        settings, bmcs=[{"name": "idrac", "address": dell_bmc_tls.url}], ca_bundle=str(tls.ca)
-    )
+    events = collect_one(settings, "idrac", dell_bmc_tls.url, tls)
 
     assert ends(events) == {"idrac": True}
     assert records(events)["idrac"].serial == "7XJ4R53"
@@ -79,7 +85,7 @@ def test_https_with_the_bmcs_ca_bundle(
 def test_an_untrusted_certificate_fails_the_scope_naming_the_bmc(
     settings: Settings, bmc_password: str, dell_bmc_tls: Peer
 ) -> None:
-    events = collect(settings, bmcs=[{"name": "idrac", "address": dell_bmc_tls.url}])
+    events = collect_one(settings, "idrac", dell_bmc_tls.url)
 
     assert records(events) == {}
     assert ends(events) == {"idrac": False}
@@ -91,9 +97,7 @@ def test_an_untrusted_certificate_fails_the_scope_naming_the_bmc(
 def test_verify_tls_off_reads_an_untrusted_bmc(
     settings: Settings, bmc_password: str, dell_bmc_tls: Peer
 ) -> None:
-    events = collect(
-        settings, bmcs=[{"name": "idrac", "address": dell_bmc_tls.url, "verify_tls": False}]
-    )
+    events = collect_one(settings, "idrac", dell_bmc_tls.url, verify_tls=False)
 
     assert ends(events) == {"idrac": True}
 
@@ -101,9 +105,7 @@ def test_verify_tls_off_reads_an_untrusted_bmc(
 def test_the_emulator_with_basic_auth_over_https(
     settings: Settings, bmc_password: str, emulator: Peer, tls: TlsFiles
 ) -> None:
-    events = collect(
-        settings, bmcs=[{"name": "emu", "address": emulator.url}], ca_bundle=str(tls.ca)
-    )
+    events = collect_one(settings, "emu", emulator.url, tls)
 
     assert ends(events) == {"emu": True}
     record = records(events)["emu"]
@@ -120,11 +122,7 @@ def test_the_emulator_with_basic_auth_over_https(
 def test_wrong_credentials_fail_the_scope_naming_the_bmc(
     settings: Settings, bmc_password: str, emulator: Peer, tls: TlsFiles
 ) -> None:
-    events = collect(
-        settings,
-        bmcs=[{"name": "emu", "address": emulator.url, "password_env": "TEST_BMC_WRONG_PASSWORD"}],
-        ca_bundle=str(tls.ca),
-    )
+    events = collect_one(settings, "emu", emulator.url, tls, password_env="TEST_BMC_WRONG_PASSWORD")
 
     assert ends(events) == {"emu": False}
     assert problems(events) == [

@@ -17,7 +17,8 @@ from typing import Any
 from scanners.vcenter.collect import create_view, destroy_view, fetch_inventory, fetch_vms
 from scanners.vcenter.connect import connect, disconnect, tls_context
 from scanners.vcenter.options import VcenterOptions
-from tests.vcenter.peer import PASSWORD, USER, start_vcsim
+from tests.vcenter.helpers import vcenter_options
+from tests.vcenter.peer import PASSWORD, start_vcsim
 
 
 def record(options: VcenterOptions, password: str) -> dict[str, Any]:
@@ -47,13 +48,7 @@ def main() -> None:
     if args.host is None:
         peer = start_vcsim()
         try:
-            options = VcenterOptions(
-                host="127.0.0.1",
-                port=peer.port,
-                protocol="http",
-                user=USER,
-                password_env="-",
-            )
+            options = VcenterOptions(**vcenter_options(peer, password_env="-"))
             payload = record(options, PASSWORD)
         finally:
             peer.stop()
