@@ -9,7 +9,7 @@ from typing import Any
 
 import boto3
 
-from tests.aws.seed import LINK_TAG, LINUX_AMI
+from tests.aws.seed import LINK_TAG, LINUX_AMI, database, web_group, web_template
 
 REGION = "eu-west-2"
 HOURS = 30
@@ -54,22 +54,13 @@ def seed(url: str) -> dict[str, str]:
 
 
 def _spread_group(client: Any) -> str:
-    template = {"ImageId": LINUX_AMI, "InstanceType": "t3.medium"}
-    client("ec2").create_launch_template(LaunchTemplateName="web", LaunchTemplateData=template)
-    autoscaling = client("autoscaling")
-    autoscaling.create_auto_scaling_group(
-        AutoScalingGroupName="intranet",
-        LaunchTemplate={"LaunchTemplateName": "web"},
-        MinSize=1,
-        MaxSize=3,
-        DesiredCapacity=1,
-        AvailabilityZones=[f"{REGION}a", f"{REGION}b"],
-        Tags=[
-            {"Key": LINK_TAG, "Value": "web01", "PropagateAtLaunch": True},
-            {"Key": "Name", "Value": "web01", "PropagateAtLaunch": True},
-        ],
-    )
-    [group] = autoscaling.describe_auto_scaling_groups()["AutoScalingGroups"]
+    web_template(client, "t3.medium")
+    tags = [
+        {"Key": LINK_TAG, "Value": "web01", "PropagateAtLaunch": True},
+        {"Key": "Name", "Value": "web01", "PropagateAtLaunch": True},
+    ]
+    web_group(client, "intranet", (1, 3, 1), [f"{REGION}a", f"{REGION}b"], tags)
+    [group] = client("autoscaling").describe_auto_scaling_groups()["AutoScalingGroups"]
     return str(group["Instances"][0]["InstanceId"])
 
 
@@ -94,18 +85,10 @@ def _volumes(ec2: Any, instance_id: str) -> list[str]:
 
 
 def _database(rds: Any) -> None:
-    rds.create_db_instance(
-        DBInstanceIdentifier="payroll-db",
-        DBInstanceClass="db.m5.large",
-        Engine="postgres",
-        MasterUsername="estate",
-        MasterUserPassword="not-a-secret-1",
-        AllocatedStorage=20,
-        MaxAllocatedStorage=200,
-        MultiAZ=True,
-        BackupRetentionPeriod=7,
-        Tags=[{"Key": LINK_TAG, "Value": "db01"}],
-    )
+    tags = [{"Key": LINK_TAG, "Value": "db01"}]
+    # Storage that grows by itself, a standby in another AZ, a week of automated backups.
+    resilient = {"MaxAllocatedStorage": 200, "MultiAZ": True, "BackupRetentionPeriod": 7}
+    database(rds, "payroll-db", "db.m5.large", "postgres", 20, Tags=tags, **resilient)
 
 
 def _cpu(cloudwatch: Any, made: dict[str, str]) -> None:

@@ -92,27 +92,37 @@ def seed_scope(estate: Estate, account: str, region: str, instances: int) -> Non
     )
 
 
-def _seed_autoscaling(client: Callable[[str], Any], region: str) -> None:
-    template = {"ImageId": LINUX_AMI, "InstanceType": "t3.small"}
+def web_template(client: Callable[[str], Any], instance_type: str) -> None:
+    """The launch template "web" that `web_group`s launch from."""
+    template = {"ImageId": LINUX_AMI, "InstanceType": instance_type}
     client("ec2").create_launch_template(LaunchTemplateName="web", LaunchTemplateData=template)
-    autoscaling = client("autoscaling")
-    autoscaling.create_auto_scaling_group(
-        AutoScalingGroupName="web-spread",
+
+
+def web_group(
+    client: Callable[[str], Any],
+    name: str,
+    sizes: tuple[int, int, int],
+    azs: list[str],
+    tags: list[dict[str, Any]] | None = None,
+) -> None:
+    """An Auto Scaling group launching from "web"; `sizes` are its (min, max, desired)."""
+    low, high, desired = sizes
+    client("autoscaling").create_auto_scaling_group(
+        AutoScalingGroupName=name,
         LaunchTemplate={"LaunchTemplateName": "web"},
-        MinSize=2,
-        MaxSize=4,
-        DesiredCapacity=2,
-        AvailabilityZones=[f"{region}a", f"{region}b"],
-        Tags=[{"Key": LINK_TAG, "Value": "web01.council.local", "PropagateAtLaunch": True}],
+        MinSize=low,
+        MaxSize=high,
+        DesiredCapacity=desired,
+        AvailabilityZones=azs,
+        **({"Tags": tags} if tags else {}),
     )
-    autoscaling.create_auto_scaling_group(
-        AutoScalingGroupName="batch-single",
-        LaunchTemplate={"LaunchTemplateName": "web"},
-        MinSize=1,
-        MaxSize=1,
-        DesiredCapacity=1,
-        AvailabilityZones=[f"{region}a"],
-    )
+
+
+def _seed_autoscaling(client: Callable[[str], Any], region: str) -> None:
+    web_template(client, "t3.small")
+    link = [{"Key": LINK_TAG, "Value": "web01.council.local", "PropagateAtLaunch": True}]
+    web_group(client, "web-spread", (2, 4, 2), [f"{region}a", f"{region}b"], link)
+    web_group(client, "batch-single", (1, 1, 1), [f"{region}a"])
 
 
 def _seed_instances(client: Callable[[str], Any], count: int) -> None:
@@ -142,28 +152,27 @@ def _seed_instances(client: Callable[[str], Any], count: int) -> None:
         made += size
 
 
+def database(rds: Any, name: str, db_class: str, engine: str, gb: int, **parameters: Any) -> None:
+    """A DB instance of `gb` GB with the seed's master user; `parameters` are CreateDBInstance's
+    others."""
+    rds.create_db_instance(
+        DBInstanceIdentifier=name,
+        DBInstanceClass=db_class,
+        Engine=engine,
+        MasterUsername="estate",
+        MasterUserPassword="not-a-secret-1",
+        AllocatedStorage=gb,
+        **parameters,
+    )
+
+
 def _seed_rds(client: Callable[[str], Any]) -> None:
     rds = client("rds")
-    rds.create_db_instance(
-        DBInstanceIdentifier="orders",
-        DBInstanceClass="db.m5.large",
-        Engine="postgres",
-        EngineVersion="15.4",
-        MasterUsername="estate",
-        MasterUserPassword="not-a-secret-1",
-        AllocatedStorage=100,
-        MultiAZ=True,
-        Tags=[{"Key": LINK_TAG, "Value": "sql01.council.local"}],
+    link = [{"Key": LINK_TAG, "Value": "sql01.council.local"}]
+    database(
+        rds, "orders", "db.m5.large", "postgres", 100, EngineVersion="15.4", MultiAZ=True, Tags=link
     )
-    rds.create_db_instance(
-        DBInstanceIdentifier="legacy",
-        DBInstanceClass="db.m3.medium",
-        Engine="mysql",
-        EngineVersion="5.7.44",
-        MasterUsername="estate",
-        MasterUserPassword="not-a-secret-1",
-        AllocatedStorage=20,
-    )
+    database(rds, "legacy", "db.m3.medium", "mysql", 20, EngineVersion="5.7.44")
     rds.stop_db_instance(DBInstanceIdentifier="legacy")
 
 
