@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from estate.inventory.records import Event, Problem, ScopeEnd
+
 
 def missing_peer(what: str) -> None:
     """Skip, naming what is missing; under CI a missing peer is a failure, not a skip."""
@@ -43,3 +45,13 @@ def stop_process(process: subprocess.Popen[Any], timeout: float = 10.0) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def ends(events: list[Event]) -> dict[str, bool]:
+    """How each scope a scanner read ended: complete or not."""
+    return {e.scope: e.complete for e in events if isinstance(e, ScopeEnd)}
+
+
+def problems(events: list[Event]) -> list[tuple[str, str | None, str]]:
+    """Each problem a scanner reported: (scope, target, reason)."""
+    return [(e.scope, e.target, e.reason) for e in events if isinstance(e, Problem)]

@@ -12,11 +12,12 @@ from sqlalchemy import Engine, select, update
 from sqlmodel import Session, col
 
 from estate.config import Settings
-from estate.db.paging import Page, SortedQuery, equal, sort_by, sorted_page, where_all
+from estate.db.paging import Page, SortedQuery, sort_by
 from estate.history.changelog import Actor
 from estate.models import ScanRequest, ScanRun
 from estate.models.base import utcnow
 from estate.models.scan_request import RequestStatus, ScanRequestPublic
+from estate.operations.scan_lists import list_by_source_and_status, public_by_id
 
 
 class UnknownSource(ValueError):
@@ -49,20 +50,15 @@ class ScanRequestQuery(SortedQuery):
     status: RequestStatus | None = None
 
 
-def list_requests(session: Session, query: ScanRequestQuery) -> Page:
-    found = where_all(
-        select(ScanRequest),
-        equal(col(ScanRequest.source), query.source),
-        equal(col(ScanRequest.status), query.status),
-    )
-    page = sorted_page(session, found, ScanRequest, query, REQUEST_SORTS, default="-id")
-    items = [ScanRequestPublic.model_validate(r) for r in page.items]
-    return page.with_items(items)
-
-
 def scan_request(session: Session, request_id: int) -> ScanRequestPublic | None:
-    found = session.get(ScanRequest, request_id)
-    return ScanRequestPublic.model_validate(found) if found is not None else None
+    return public_by_id(session, ScanRequest, ScanRequestPublic, request_id)
+
+
+def list_requests(session: Session, query: ScanRequestQuery) -> Page:
+    filters = (query.source, query.status)
+    return list_by_source_and_status(
+        session, ScanRequest, ScanRequestPublic, query, REQUEST_SORTS, filters
+    )
 
 
 def take_next(engine: Engine, worker: str) -> ScanRequest | None:

@@ -8,9 +8,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from estate.db.paging import Page, SortedQuery, equal, sort_by, sorted_page, where_all
+from estate.db.paging import Page, SortedQuery, sort_by
 from estate.models import ScanRun
 from estate.models.scan_run import ScanRunPublic
+from estate.operations.scan_lists import list_by_source_and_status, public_by_id
 from estate.status import RunStatus
 
 SCAN_SORTS = ("id", "source", "started_at", "finished_at", "status")
@@ -26,19 +27,12 @@ class ScanQuery(SortedQuery):
 
 
 def list_scans(session: Session, query: ScanQuery) -> Page:
-    found = where_all(
-        select(ScanRun),
-        equal(col(ScanRun.source), query.source),
-        equal(col(ScanRun.status), query.status),
-    )
-    page = sorted_page(session, found, ScanRun, query, SCAN_SORTS, default="-id")
-    items = [ScanRunPublic.model_validate(r) for r in page.items]
-    return page.with_items(items)
+    filters = (query.source, query.status)
+    return list_by_source_and_status(session, ScanRun, ScanRunPublic, query, SCAN_SORTS, filters)
 
 
 def scan_run(session: Session, run_id: int) -> ScanRunPublic | None:
-    run = session.get(ScanRun, run_id)
-    return ScanRunPublic.model_validate(run) if run is not None else None
+    return public_by_id(session, ScanRun, ScanRunPublic, run_id)
 
 
 def last_runs(session: Session) -> dict[str, ScanRun]:

@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 
 from estate.config import ConfigError, Settings, SourceConfig
-from estate.inventory.records import Event, Problem, ScopeEnd, ServerRecord
+from estate.inventory.records import Event, ServerRecord
 from scanners.registry import scanner_for
+from tests.peers import ends, problems
 from tests.redfish.conftest import USERNAME, Peer
 from tests.tls import TlsFiles
 
@@ -29,14 +30,6 @@ def collect_one(
 
 def records(events: list[Event]) -> dict[str, ServerRecord]:
     return {e.scope: e for e in events if isinstance(e, ServerRecord)}
-
-
-def ends(events: list[Event]) -> dict[str, bool]:
-    return {e.scope: e.complete for e in events if isinstance(e, ScopeEnd)}
-
-
-def problems(events: list[Event]) -> list[tuple[str, str | None, str]]:
-    return [(e.scope, e.target, e.reason) for e in events if isinstance(e, Problem)]
 
 
 def test_two_bmcs_in_groups_give_servers_on_their_sites(

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from estate.config import ConfigError, Settings, SourceConfig
-from estate.inventory.records import Event, NetworkDeviceRecord, Problem, ScopeEnd
+from estate.inventory.records import Event, NetworkDeviceRecord
 from scanners.registry import scanner_for
-from tests.peers import free_port
+from tests.peers import ends, free_port, problems
 from tests.snmp.conftest import Agents
 
 AUTHPRIV = {
@@ -29,14 +29,6 @@ def collect(settings: Settings, **options: Any) -> list[Event]:
 
 def records(events: list[Event]) -> dict[str, NetworkDeviceRecord]:
     return {e.scope: e for e in events if isinstance(e, NetworkDeviceRecord)}
-
-
-def ends(events: list[Event]) -> dict[str, bool]:
-    return {e.scope: e.complete for e in events if isinstance(e, ScopeEnd)}
-
-
-def problems(events: list[Event]) -> list[tuple[str, str | None, str]]:
-    return [(e.scope, e.target, e.reason) for e in events if isinstance(e, Problem)]
 
 
 def target(agents: Agents, walk: str, **more: Any) -> dict[str, Any]:
