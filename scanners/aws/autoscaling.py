@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scanners.aws.common import Lookups, WorkloadType, page_config, paged, tag_dict, utc
+from scanners.aws.common import Lookups, page_config, paged, utc
 
 RESOURCE_TYPE = "autoscaling-group"
 
@@ -29,7 +29,7 @@ def index_auto_scaling_groups(groups: list[dict], lookups: Lookups) -> None:
             lookups.asg_of_instance[instance["InstanceId"]] = name
 
 
-def _group_fields(group: dict, lookups: Lookups) -> dict[str, Any]:
+def group_fields(group: dict, lookups: Lookups) -> dict[str, Any]:
     azs = sorted(group["AvailabilityZones"])
     return {
         # Only a group being deleted has a Status; absent means in service.
@@ -47,15 +47,3 @@ def _group_fields(group: dict, lookups: Lookups) -> dict[str, Any]:
             "launch_configuration": group.get("LaunchConfigurationName"),
         },
     }
-
-
-GROUPS = WorkloadType(
-    "autoscaling",
-    "Auto Scaling group",
-    RESOURCE_TYPE,
-    "AutoScalingGroupARN",
-    "AutoScalingGroupName",
-    lambda group: tag_dict(group.get("Tags")),
-    _group_fields,
-)
-transform_auto_scaling_groups = GROUPS.transform

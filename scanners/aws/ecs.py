@@ -6,12 +6,10 @@ from typing import Any
 
 from scanners.aws.common import (
     Lookups,
-    WorkloadType,
     chunks,
     name_from_arn,
     page_config,
     paged,
-    tag_dict,
     utc,
 )
 
@@ -32,7 +30,7 @@ def fetch_services(clients: Any, page_size: int | None) -> list[dict]:
     return services
 
 
-def _service_fields(service: dict, lookups: Lookups) -> dict[str, Any]:
+def service_fields(service: dict, lookups: Lookups) -> dict[str, Any]:
     desired = service["desiredCount"]
     vpc = (service.get("networkConfiguration") or {}).get("awsvpcConfiguration") or {}
     subnets = len(vpc.get("subnets") or []) or None
@@ -63,15 +61,3 @@ def _launch_type(service: dict) -> str | None:
         return str(service["launchType"])
     providers = [p["capacityProvider"] for p in service.get("capacityProviderStrategy") or []]
     return "capacity-provider:" + ",".join(providers) if providers else None
-
-
-SERVICES = WorkloadType(
-    "ecs",
-    "service",
-    RESOURCE_TYPE,
-    "serviceArn",
-    "serviceName",
-    lambda service: tag_dict(service.get("tags"), key="key", value="value"),
-    _service_fields,
-)
-transform_services = SERVICES.transform

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from estate.inventory.records import Problem, WorkloadRecord
 from scanners.aws.common import (
     Lookups,
-    ScopeContext,
-    WorkloadType,
-    mapped_tags,
     page_config,
     paged,
     previous_generation,
@@ -42,14 +37,7 @@ def fetch_clusters(clients: Any, page_size: int | None) -> EksPayload:
     return payload
 
 
-def transform_clusters(
-    payload: EksPayload, ctx: ScopeContext, lookups: Lookups
-) -> Iterator[WorkloadRecord | Problem]:
-    yield from CLUSTERS.transform(payload.clusters, ctx, lookups)
-    yield from NODEGROUPS.transform(payload.nodegroups, ctx, lookups)
-
-
-def _cluster_fields(cluster: dict, lookups: Lookups) -> dict[str, Any]:
+def cluster_fields(cluster: dict, lookups: Lookups) -> dict[str, Any]:
     return {
         "state": cluster.get("status"),
         "launched_at": utc(cluster.get("createdAt")),
@@ -63,7 +51,7 @@ def _cluster_fields(cluster: dict, lookups: Lookups) -> dict[str, Any]:
     }
 
 
-def _nodegroup_fields(group: dict, lookups: Lookups) -> dict[str, Any]:
+def nodegroup_fields(group: dict, lookups: Lookups) -> dict[str, Any]:
     scaling = group.get("scalingConfig") or {}
     types = group.get("instanceTypes") or []
     asg_names = [a["name"] for a in (group.get("resources") or {}).get("autoScalingGroups") or []]
@@ -101,23 +89,3 @@ def _size(types: list[str]) -> str | None:
     if len(joined) <= 100:
         return joined or None
     return f"{types[0]} and {len(types) - 1} more"
-
-
-CLUSTERS = WorkloadType(
-    "eks",
-    "cluster",
-    CLUSTER_TYPE,
-    "arn",
-    "name",
-    lambda cluster: mapped_tags(cluster.get("tags")),
-    _cluster_fields,
-)
-NODEGROUPS = WorkloadType(
-    "eks",
-    "node group",
-    NODEGROUP_TYPE,
-    "nodegroupArn",
-    "nodegroupName",
-    lambda group: mapped_tags(group.get("tags")),
-    _nodegroup_fields,
-)

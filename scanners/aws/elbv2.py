@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scanners.aws.common import Lookups, WorkloadType, chunks, page_config, paged, tag_dict, utc
+from scanners.aws.common import Lookups, chunks, page_config, paged, utc
 
 RESOURCE_TYPE = "elbv2-load-balancer"
 _TAGS_AT_ONCE = 20  # DescribeTags takes at most twenty ARNs per call
@@ -23,7 +23,7 @@ def fetch_load_balancers(clients: Any, page_size: int | None) -> list[dict]:
     return [{**b, "Tags": tags.get(b["LoadBalancerArn"], [])} for b in balancers]
 
 
-def _balancer_fields(balancer: dict, lookups: Lookups) -> dict[str, Any]:
+def balancer_fields(balancer: dict, lookups: Lookups) -> dict[str, Any]:
     azs = sorted(zone["ZoneName"] for zone in balancer.get("AvailabilityZones", []))
     return {
         "state": (balancer.get("State") or {}).get("Code"),
@@ -38,15 +38,3 @@ def _balancer_fields(balancer: dict, lookups: Lookups) -> dict[str, Any]:
             "vpc_id": balancer.get("VpcId"),
         },
     }
-
-
-LOAD_BALANCERS = WorkloadType(
-    "elbv2",
-    "load balancer",
-    RESOURCE_TYPE,
-    "LoadBalancerArn",
-    "LoadBalancerName",
-    lambda balancer: tag_dict(balancer.get("Tags")),
-    _balancer_fields,
-)
-transform_load_balancers = LOAD_BALANCERS.transform

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scanners.aws.common import Lookups, WorkloadType, mapped_tags, page_config, paged
+from scanners.aws.common import Lookups, page_config, paged
 
 RESOURCE_TYPE = "lambda-function"
 
@@ -19,7 +19,7 @@ def fetch_functions(clients: Any, page_size: int | None) -> list[dict]:
     ]
 
 
-def _function_fields(function: dict, lookups: Lookups) -> dict[str, Any]:
+def function_fields(function: dict, lookups: Lookups) -> dict[str, Any]:
     subnets = (function.get("VpcConfig") or {}).get("SubnetIds") or []
     facts: dict[str, Any] = {"serverless": True}
     if subnets:
@@ -38,15 +38,3 @@ def _function_fields(function: dict, lookups: Lookups) -> dict[str, Any]:
             "last_modified": function.get("LastModified"),
         },
     }
-
-
-FUNCTIONS = WorkloadType(
-    "lambda",
-    "function",
-    RESOURCE_TYPE,
-    "FunctionArn",
-    "FunctionName",
-    lambda function: mapped_tags(function.get("Tags")),
-    _function_fields,
-)
-transform_functions = FUNCTIONS.transform

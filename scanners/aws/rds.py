@@ -8,11 +8,9 @@ from scanners.aws.backups import backup_facts
 from scanners.aws.cloudwatch import RDS, cpu_fields
 from scanners.aws.common import (
     Lookups,
-    WorkloadType,
     page_config,
     paged,
     previous_generation,
-    tag_dict,
     utc,
 )
 
@@ -24,7 +22,7 @@ def fetch_db_instances(clients: Any, page_size: int | None) -> list[dict]:
     return paged(rds, "describe_db_instances", "DBInstances", page_config(page_size, 20, 100))
 
 
-def _instance_fields(instance: dict, lookups: Lookups) -> dict[str, Any]:
+def instance_fields(instance: dict, lookups: Lookups) -> dict[str, Any]:
     facts = _facts(instance) | backup_facts(lookups, instance["DBInstanceArn"], [])
     return {
         "state": instance["DBInstanceStatus"],
@@ -59,15 +57,3 @@ def _facts(instance: dict) -> dict[str, Any]:
     if instance["DBInstanceStatus"] == "stopped" and storage:
         facts["stopped_with_storage_gb"] = storage
     return facts
-
-
-DB_INSTANCES = WorkloadType(
-    "rds",
-    "DB instance",
-    RESOURCE_TYPE,
-    "DBInstanceArn",
-    "DBInstanceIdentifier",
-    lambda instance: tag_dict(instance.get("TagList")),
-    _instance_fields,
-)
-transform_db_instances = DB_INSTANCES.transform

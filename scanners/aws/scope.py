@@ -24,6 +24,7 @@ from scanners.aws import (
     lambda_functions,
     mgn,
     rds,
+    workloads,
 )
 from scanners.aws.common import Lookups, ScopeContext, explain
 from scanners.aws.options import ALL_SERVICES, ServiceName
@@ -46,15 +47,15 @@ class Service:
 SERVICES: dict[ServiceName, Service] = {
     "autoscaling": Service(
         autoscaling.fetch_auto_scaling_groups,
-        autoscaling.transform_auto_scaling_groups,
+        workloads.transform_auto_scaling_groups,
         autoscaling.index_auto_scaling_groups,
     ),
     "ec2": Service(ec2.fetch_instances, ec2.transform_instances),
-    "rds": Service(rds.fetch_db_instances, rds.transform_db_instances),
-    "lambda": Service(lambda_functions.fetch_functions, lambda_functions.transform_functions),
-    "ecs": Service(ecs.fetch_services, ecs.transform_services),
-    "eks": Service(eks.fetch_clusters, eks.transform_clusters),
-    "elbv2": Service(elbv2.fetch_load_balancers, elbv2.transform_load_balancers),
+    "rds": Service(rds.fetch_db_instances, workloads.transform_db_instances),
+    "lambda": Service(lambda_functions.fetch_functions, workloads.transform_functions),
+    "ecs": Service(ecs.fetch_services, workloads.transform_services),
+    "eks": Service(eks.fetch_clusters, workloads.transform_clusters),
+    "elbv2": Service(elbv2.fetch_load_balancers, workloads.transform_load_balancers),
     "mgn": Service(
         mgn.fetch_source_servers, mgn.transform_source_servers, mgn.index_source_servers
     ),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from estate.inventory.records import Problem, WorkloadRecord
-from scanners.aws import backups, cloudwatch, ec2, rds
+from scanners.aws import backups, cloudwatch, ec2, workloads
 from scanners.aws.common import CpuFigures, Lookups, ScopeContext
 from tests.aws.data import backups as backup_data
 from tests.aws.data import cloudwatch as cw_data
@@ -22,7 +22,7 @@ REVENUES = ("AWS/RDS", "revenues-db")
 def _records(lookups: Lookups) -> tuple[list[WorkloadRecord], list[WorkloadRecord]]:
     payload = ec2.Ec2Payload(ec2_data.INSTANCES, ec2_data.VOLUMES, ec2_data.INSTANCE_TYPES)
     instances = list(ec2.transform_instances(payload, CTX, lookups))
-    databases = list(rds.transform_db_instances(rds_data.DB_INSTANCES, CTX, lookups))
+    databases = list(workloads.transform_db_instances(rds_data.DB_INSTANCES, CTX, lookups))
     return instances, databases  # type: ignore[return-value]
 
 

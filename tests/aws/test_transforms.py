@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from estate.inventory.records import Problem, ScopeEnd, ServerRecord, WorkloadRecord
-from scanners.aws import autoscaling, ec2, ecs, eks, elbv2, lambda_functions, mgn, rds
+from scanners.aws import autoscaling, ec2, eks, mgn, workloads
 from scanners.aws.common import Lookups, ScopeContext, previous_generation
 from scanners.aws.scope import transform_scope
 from scanners.aws.session import transform_organization_accounts
@@ -127,7 +127,7 @@ def test_previous_generation_families() -> None:
 
 
 def test_auto_scaling_groups() -> None:
-    spread, single = autoscaling.transform_auto_scaling_groups(asg_data.GROUPS, CTX, Lookups())
+    spread, single = workloads.transform_auto_scaling_groups(asg_data.GROUPS, CTX, Lookups())
 
     assert (spread.name, spread.size, spread.state) == ("planning-asg", "desired 2", None)
     assert (judged(spread).resilient, judged(spread).flexible) == (True, True)
@@ -144,7 +144,7 @@ def test_auto_scaling_groups() -> None:
 
 
 def test_rds_instances() -> None:
-    sql, gis, aurora = rds.transform_db_instances(rds_data.DB_INSTANCES, CTX, Lookups())
+    sql, gis, aurora = workloads.transform_db_instances(rds_data.DB_INSTANCES, CTX, Lookups())
 
     assert (sql.name, sql.state, sql.size) == ("revenues-db", "available", "db.r6g.large")
     assert sql.migrated_from_server == "CZ20481X7Q"
@@ -176,7 +176,7 @@ def test_rds_instances() -> None:
 
 
 def test_lambda_functions() -> None:
-    reminders, sync = lambda_functions.transform_functions(lambda_data.FUNCTIONS, CTX, Lookups())
+    reminders, sync = workloads.transform_functions(lambda_data.FUNCTIONS, CTX, Lookups())
 
     assert (reminders.size, reminders.state) == ("512 MB", "Active")
     assert reminders.migrated_from_server == "batch01"
@@ -194,7 +194,7 @@ def test_lambda_functions() -> None:
 
 
 def test_ecs_services() -> None:
-    permits, render = ecs.transform_services(ecs_data.SERVICES, CTX, Lookups())
+    permits, render = workloads.transform_services(ecs_data.SERVICES, CTX, Lookups())
 
     assert (permits.name, permits.size, permits.state) == ("parking-permits", "desired 3", "ACTIVE")
     assert permits.migrated_from_server == "parkweb02"
@@ -212,7 +212,7 @@ def test_eks_clusters_and_node_groups() -> None:
     autoscaling.index_auto_scaling_groups([eks_data.NODEGROUP_ASG], lookups)
     payload = eks.EksPayload(eks_data.CLUSTERS, eks_data.NODEGROUPS)
 
-    cluster, general, legacy = eks.transform_clusters(payload, CTX, lookups)
+    cluster, general, legacy = workloads.transform_clusters(payload, CTX, lookups)
 
     assert (cluster.resource_type, cluster.name) == ("eks-cluster", "platform")
     assert cluster.state == "ACTIVE"
@@ -235,7 +235,7 @@ def test_eks_clusters_and_node_groups() -> None:
 
 
 def test_load_balancers() -> None:
-    web, syslog = elbv2.transform_load_balancers(elbv2_data.LOAD_BALANCERS, CTX, Lookups())
+    web, syslog = workloads.transform_load_balancers(elbv2_data.LOAD_BALANCERS, CTX, Lookups())
 
     assert (web.name, web.size, web.state) == ("public web", "application", "active")
     assert judged(web).resilient is True
