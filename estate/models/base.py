@@ -88,6 +88,15 @@ def created_timestamp() -> Any:
     return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
+class Tracked(SQLModel):
+    """What every inventory table keeps of its rows: since when no source has seen one (None
+    while one does), and when it was first and last written."""
+
+    missing_since: datetime | None = timestamp()
+    created_at: datetime = created_timestamp()
+    updated_at: datetime = created_timestamp()
+
+
 def enum_type(enum_cls: type[StrEnum]) -> Enum:
     """A StrEnum stored as its value in a VARCHAR: no native types to migrate on PostgreSQL."""
     return Enum(

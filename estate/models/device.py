@@ -11,8 +11,8 @@ from estate.models.base import (
     SITE,
     Reading,
     Reference,
+    Tracked,
     UTCDateTime,
-    created_timestamp,
     enum_type,
     timestamp,
 )
@@ -49,7 +49,7 @@ class DeviceBase(SQLModel):
     )
 
 
-class Device(DeviceBase, table=True):
+class Device(DeviceBase, Tracked, table=True):
     __tablename__ = "devices"
     references: ClassVar[tuple[Reference, ...]] = (SITE,)
     readings: ClassVar[tuple[Reading, ...]] = (Reading("last_seen_at"),)
@@ -92,9 +92,6 @@ class Device(DeviceBase, table=True):
     replacement_seen_at: datetime | None = timestamp()
     # Disposed of: out of every forecast, and assigned_to is cleared (UK GDPR).
     disposed_on: date | None = None
-    missing_since: datetime | None = timestamp()
-    created_at: datetime = created_timestamp()
-    updated_at: datetime = created_timestamp()
 
 
 class DevicePublic(DeviceBase):

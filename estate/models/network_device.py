@@ -6,7 +6,7 @@ from typing import ClassVar
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from estate.models.base import SITE, Reference, created_timestamp, enum_type, timestamp
+from estate.models.base import SITE, Reference, Tracked, enum_type
 from estate.status import EntityStatus
 
 
@@ -25,7 +25,7 @@ class NetworkDeviceBase(SQLModel):
     )
 
 
-class NetworkDevice(NetworkDeviceBase, table=True):
+class NetworkDevice(NetworkDeviceBase, Tracked, table=True):
     __tablename__ = "network_devices"
     references: ClassVar[tuple[Reference, ...]] = (SITE,)
     __table_args__ = (
@@ -36,9 +36,6 @@ class NetworkDevice(NetworkDeviceBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     serial_key: str | None = Field(default=None, max_length=100)
     name_key: str | None = Field(default=None, max_length=255)
-    missing_since: datetime | None = timestamp()
-    created_at: datetime = created_timestamp()
-    updated_at: datetime = created_timestamp()
 
 
 class NetworkDevicePublic(NetworkDeviceBase):

@@ -11,9 +11,8 @@ from estate.models.base import (
     JSONType,
     Reading,
     Reference,
-    created_timestamp,
+    Tracked,
     enum_type,
-    timestamp,
 )
 from estate.status import EntityStatus, MigrationStatus, ServerKind, Strategy
 
@@ -75,7 +74,7 @@ class ServerBase(SQLModel):
     effective_wave_id: int | None = Field(default=None, foreign_key="waves.id", index=True)
 
 
-class Server(ServerBase, table=True):
+class Server(ServerBase, Tracked, table=True):
     __tablename__ = "servers"
     references: ClassVar[tuple[Reference, ...]] = (SITE, Reference("host", physical_only=True))
     readings: ClassVar[tuple[Reading, ...]] = (
@@ -97,9 +96,6 @@ class Server(ServerBase, table=True):
     instance_uuid_key: str | None = Field(default=None, max_length=64)
     name_key: str | None = Field(default=None, max_length=255)
     host_ref: str | None = Field(default=None, max_length=255)
-    missing_since: datetime | None = timestamp()
-    created_at: datetime = created_timestamp()
-    updated_at: datetime = created_timestamp()
 
 
 class ServerPublic(ServerBase):

@@ -10,10 +10,9 @@ from estate.models.base import (
     JSONType,
     Reading,
     Reference,
+    Tracked,
     UTCDateTime,
-    created_timestamp,
     enum_type,
-    timestamp,
 )
 from estate.status import EntityStatus
 
@@ -52,7 +51,7 @@ class WorkloadBase(SQLModel):
     )
 
 
-class Workload(WorkloadBase, table=True):
+class Workload(WorkloadBase, Tracked, table=True):
     __tablename__ = "workloads"
     references: ClassVar[tuple[Reference, ...]] = (Reference("migrated_from_server"),)
     readings: ClassVar[tuple[Reading, ...]] = (
@@ -62,9 +61,6 @@ class Workload(WorkloadBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     migrated_from_server_ref: str | None = Field(default=None, max_length=255)
-    missing_since: datetime | None = timestamp()
-    created_at: datetime = created_timestamp()
-    updated_at: datetime = created_timestamp()
 
 
 class WorkloadPublic(WorkloadBase):

@@ -8,7 +8,7 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import Session, col
 
 from estate.config import Settings, SourceConfig
-from estate.models import Change, Observation, Server
+from estate.models import Change, Observation, ScanRun, Server
 from estate.status import RunStatus
 from scanners.runner import run_source
 from tests.vcenter.helpers import PASSWORD_ENV, vcenter_options
@@ -37,6 +37,14 @@ def change_count(engine: Engine) -> int:
         return session.execute(select(func.count()).select_from(Change)).scalar_one()
 
 
+def scanned_twice(engine: Engine, settings: Settings, peer: Vcsim) -> tuple[int, ScanRun]:
+    """The peer scanned, then again: the change rows after the first run, and the second."""
+    settings = with_vcenter(settings, peer)
+    run_source(engine, settings, "vc")
+    changes = change_count(engine)
+    return changes, run_source(engine, settings, "vc")
+
+
 def test_servers_equal_what_vcsim_reports(
     engine: Engine, settings: Settings, fresh_vcsim: Vcsim
 ) -> None:
@@ -60,11 +68,7 @@ def test_servers_equal_what_vcsim_reports(
 def test_unchanged_rescan_writes_no_changes(
     engine: Engine, settings: Settings, fresh_vcsim: Vcsim
 ) -> None:
-    settings = with_vcenter(settings, fresh_vcsim)
-    run_source(engine, settings, "vc")
-    changes = change_count(engine)
-
-    again = run_source(engine, settings, "vc")
+    changes, again = scanned_twice(engine, settings, fresh_vcsim)
 
     assert (again.status, again.added, again.changed, again.missing) == (RunStatus.OK, 0, 0, 0)
     assert again.unchanged == 8
@@ -74,11 +78,7 @@ def test_unchanged_rescan_writes_no_changes(
 def test_quick_stats_land_on_their_servers_as_readings(
     engine: Engine, settings: Settings, fresh_vcsim: Vcsim
 ) -> None:
-    settings = with_vcenter(settings, fresh_vcsim)
-    run_source(engine, settings, "vc")
-    changes = change_count(engine)
-
-    again = run_source(engine, settings, "vc")
+    changes, again = scanned_twice(engine, settings, fresh_vcsim)
 
     vms = {k: s for k, s in servers_by_external_id(engine).items() if k.startswith("vm:")}
     found = {k: (s.cpu_usage_percent, s.memory_usage_percent) for k, s in vms.items()}
