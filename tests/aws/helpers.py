@@ -7,7 +7,7 @@ from typing import Any
 
 from estate.config import OutcomesSettings, Settings, SourceConfig
 from estate.inventory.records import Event, Problem, ScopeEnd, ServerRecord, WorkloadRecord
-from estate.migration.outcome_rules import Assessment, WorkloadFacts, assess
+from estate.migration.outcome_rules import Assessment, Known, WorkloadFacts, assess
 from scanners.aws import AwsScanner
 from scanners.aws.options import AwsOptions
 from tests.aws.seed import Key
@@ -61,3 +61,9 @@ def judged(record: WorkloadRecord) -> Assessment:
         record.cpu_hours,
     )
     return assess(facts, OutcomesSettings(), JUDGED_AT)
+
+
+def outcomes(record: WorkloadRecord) -> tuple[Known, Known, Known]:
+    """Whether estate judges the record (resilient, flexible, efficient); None: cannot say."""
+    assessment = judged(record)
+    return assessment.resilient, assessment.flexible, assessment.efficient

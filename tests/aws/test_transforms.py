@@ -18,7 +18,7 @@ from tests.aws.data import lambda_functions as lambda_data
 from tests.aws.data import mgn as mgn_data
 from tests.aws.data import organizations as org_data
 from tests.aws.data import rds as rds_data
-from tests.aws.helpers import judged
+from tests.aws.helpers import judged, outcomes
 
 CTX = ScopeContext("111122223333", "eu-west-2")
 
@@ -46,11 +46,7 @@ def test_ec2_instance_in_a_spread_group_links_by_tag() -> None:
     assert first.migrated_from_server == "PLANAPP01.council.local"
     # Spread over two AZs; whether it is backed up and how busy it is come from the snapshot,
     # AWS Backup and CloudWatch reads, not from this payload: estate cannot say yet.
-    assert (judged(first).resilient, judged(first).flexible, judged(first).efficient) == (
-        None,
-        True,
-        None,
-    )
+    assert outcomes(first) == (None, True, None)
     assert first.facts == {
         "autoscaled": True,
         "previous_generation": False,
@@ -73,11 +69,7 @@ def test_ec2_stopped_old_instance_is_inefficient() -> None:
     stopped = _ec2_records(Lookups())[1]
 
     assert (stopped.state, stopped.migrated_from_server) == ("stopped", None)
-    assert (judged(stopped).resilient, judged(stopped).flexible, judged(stopped).efficient) == (
-        False,
-        False,
-        False,
-    )
+    assert outcomes(stopped) == (False, False, False)
     # m4 is not in the built-in family list: DescribeInstanceTypes says it is old.
     assert stopped.facts == {
         "in_asg": False,
@@ -149,11 +141,7 @@ def test_rds_instances() -> None:
     assert (sql.name, sql.state, sql.size) == ("revenues-db", "available", "db.r6g.large")
     assert sql.migrated_from_server == "CZ20481X7Q"
     # Multi-AZ; the payload says nothing of its backups or CPU, so those stay unknown.
-    assert (judged(sql).resilient, judged(sql).flexible, judged(sql).efficient) == (
-        None,
-        True,
-        None,
-    )
+    assert outcomes(sql) == (None, True, None)
     assert sql.facts == {
         "multi_az": True,
         "serverless": False,

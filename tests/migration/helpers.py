@@ -16,6 +16,18 @@ from estate.migration import statuses
 from estate.models import ScanRun
 from tests.core.helpers import scan
 
+# What a site's hosting figures are, in the order the tests list their values.
+HOSTING_FIGURES = (
+    "servers",
+    "physical_servers",
+    "virtual_servers",
+    "physical_hosts",
+    "racks",
+    "rack_units",
+    "watts",
+    "access_points",
+)
+
 
 def scan_and_refresh(
     engine: Engine, settings: Settings, name: str, events: Iterable[Event], kind: str = "cmdb"

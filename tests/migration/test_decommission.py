@@ -8,6 +8,7 @@ import io
 from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
+from httpx import Response
 from openpyxl import load_workbook
 from sqlalchemy import Engine
 
@@ -78,33 +79,25 @@ def test_candidates_carry_their_evidence(
     assert page["items"][0]["applications"] == ["Payroll"]
 
 
+def record_removal(client: TestClient, server_id: int, removed_on: str) -> Response:
+    """Record the server's removal on the day, with disposal and sanitisation references."""
+    body = {"removed_on": removed_on, "disposal_reference": "D", "data_sanitisation_reference": "S"}
+    return client.post(f"/api/v1/decommission/{server_id}/complete", json=body)
+
+
 def test_reviews_reject_defer_and_approve_then_completion(
     client: TestClient, engine: Engine, settings: Settings
 ) -> None:
     load(client, engine, settings)
 
     not_candidate = client.post("/api/v1/decommission/3/review", json={"decision": "approve"})
-    early = client.post(
-        "/api/v1/decommission/1/complete",
-        json={
-            "removed_on": "2026-11-01",
-            "disposal_reference": "D",
-            "data_sanitisation_reference": "S",
-        },
-    )
+    early = record_removal(client, 1, "2026-11-01")
     rejected = client.post(
         "/api/v1/decommission/1/review", json={"decision": "reject", "note": "still in use"}
     )
     deferred = client.post("/api/v1/decommission/2/review", json={"decision": "defer"})
     approved = client.post("/api/v1/decommission/1/review", json={"decision": "approve"})
-    future = client.post(
-        "/api/v1/decommission/1/complete",
-        json={
-            "removed_on": "2999-01-01",
-            "disposal_reference": "D",
-            "data_sanitisation_reference": "S",
-        },
-    )
+    future = record_removal(client, 1, "2999-01-01")
 
     assert (not_candidate.status_code, early.status_code, future.status_code) == (409, 409, 422)
     assert (rejected.json()["migration_status"], rejected.json()["decision"]) == (

@@ -8,10 +8,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from estate.config import MigrationSettings, Settings
-from estate.inventory.records import NetworkDeviceRecord
+from estate.inventory.records import NetworkDeviceRecord, ServerRecord
 from estate.status import ServerKind
 from tests.core.helpers import complete, server
-from tests.migration.helpers import refresh, scan_and_refresh
+from tests.migration.helpers import HOSTING_FIGURES, refresh, scan_and_refresh
 
 CIVIC, DEPOT = "Civic Centre", "Depot"
 
@@ -20,30 +20,25 @@ def at(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time(), UTC)
 
 
+def esx_host(n: int, watts: float) -> ServerRecord:
+    """VM host n: a 2U physical server in Civic Centre's room B1, rack R1."""
+    return server(
+        f"h{n}",
+        hostname=f"esx0{n}",
+        serial=f"H{n}",
+        kind="physical",
+        site=CIVIC,
+        room="B1",
+        rack="R1",
+        rack_units=2,
+        power_watts=watts,
+    )
+
+
 def estate(*, with_db: bool = True) -> list[object]:
     records = [
-        server(
-            "h1",
-            hostname="esx01",
-            serial="H1",
-            kind="physical",
-            site=CIVIC,
-            room="B1",
-            rack="R1",
-            rack_units=2,
-            power_watts=450.0,
-        ),
-        server(
-            "h2",
-            hostname="esx02",
-            serial="H2",
-            kind="physical",
-            site=CIVIC,
-            room="B1",
-            rack="R1",
-            rack_units=2,
-            power_watts=450.5,
-        ),
+        esx_host(1, 450.0),
+        esx_host(2, 450.5),
         server("v1", hostname="vm01", kind="virtual", site=CIVIC, host="esx01"),
         server("v2", hostname="vm02", kind="virtual", site=CIVIC, host="esx01"),
         server(
@@ -95,22 +90,12 @@ def test_hosting_now_against_the_baseline_and_by_month(
     depot = client.get(f"/api/v1/sites/{sites[DEPOT]}/hosting").json()
 
     today = str(datetime.now(UTC).date())
-    figures = (
-        "servers",
-        "physical_servers",
-        "virtual_servers",
-        "physical_hosts",
-        "racks",
-        "rack_units",
-        "watts",
-        "access_points",
-    )
-    assert [civic["now"][f] for f in figures] == [4, 2, 2, 1, 1, 4, 900.5, 1]
+    assert [civic["now"][f] for f in HOSTING_FIGURES] == [4, 2, 2, 1, 1, 4, 900.5, 1]
     assert (civic["now"]["on"], civic["baseline"]["on"]) == (today, "2026-03-31")
-    assert [civic["baseline"][f] for f in figures] == [5, 3, 2, 1, 2, 8, 1700.5, 1]
+    assert [civic["baseline"][f] for f in HOSTING_FIGURES] == [5, 3, 2, 1, 2, 8, 1700.5, 1]
     assert civic["difference"]["rack_units"] == -4
     assert [m["on"] for m in civic["months"]] == ["2026-03-31", "2026-05-02", today]
-    assert [depot["now"][f] for f in figures] == [1, 1, 0, 0, 1, 1, 0.0, None]
+    assert [depot["now"][f] for f in HOSTING_FIGURES] == [1, 1, 0, 0, 1, 1, 0.0, None]
     assert depot["difference"]["access_points"] is None
     assert client.get("/api/v1/sites/999/hosting").status_code == 404
 

@@ -15,12 +15,25 @@ from estate.inventory.records import Event, NetworkDeviceRecord, ScopeEnd, Serve
 from estate.status import Role
 from tests.api.conftest import MakeClient
 from tests.core.helpers import complete, server
-from tests.migration.helpers import instance, refresh, scan_and_refresh
+from tests.migration.helpers import HOSTING_FIGURES, instance, refresh, scan_and_refresh
 
 NOW = datetime.now(UTC)
 BASELINE = (NOW - timedelta(days=60)).date()
 SITE = "Civic Centre"
 PAYROLL = ("payroll-app01", "payroll-db01")
+
+
+def vm(external_id: str, hostname: str, application: str, power: str) -> ServerRecord:
+    """One application's VM on esx01, as the CMDB lists it."""
+    return server(
+        external_id,
+        hostname=hostname,
+        kind="virtual",
+        site=SITE,
+        host="esx01",
+        applications=(application,),
+        power_state=power,
+    )
 
 
 def cmdb(power: str = "on") -> list[Event]:
@@ -42,15 +55,7 @@ def cmdb(power: str = "on") -> list[Event]:
                     power_watts=500.0,
                     power_state="on",
                 ),
-                server(
-                    "2",
-                    hostname="payroll-app01",
-                    kind="virtual",
-                    site=SITE,
-                    host="esx01",
-                    applications=("Payroll",),
-                    **payroll_power,
-                ),
+                vm("2", "payroll-app01", "Payroll", power),
                 server(
                     "3",
                     hostname="payroll-db01",
@@ -66,15 +71,7 @@ def cmdb(power: str = "on") -> list[Event]:
                     applications=("Payroll",),
                     **payroll_power,
                 ),
-                server(
-                    "4",
-                    hostname="hr-app01",
-                    kind="virtual",
-                    site=SITE,
-                    host="esx01",
-                    applications=("HR",),
-                    power_state="on",
-                ),
+                vm("4", "hr-app01", "HR", "on"),
             ]
         )
     )
@@ -113,17 +110,7 @@ def payroll(client: TestClient) -> dict[str, Any]:
 
 def hosting_now(client: TestClient, site_id: int) -> tuple[int, ...]:
     now = client.get(f"/api/v1/sites/{site_id}/hosting").json()["now"]
-    keys = (
-        "servers",
-        "physical_servers",
-        "virtual_servers",
-        "physical_hosts",
-        "racks",
-        "rack_units",
-        "watts",
-        "access_points",
-    )
-    return tuple(now[k] for k in keys)
+    return tuple(now[k] for k in HOSTING_FIGURES)
 
 
 def test_one_application_from_not_assessed_to_decommissioned(
