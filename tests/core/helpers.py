@@ -33,6 +33,11 @@ def scan(
     return run_scan(engine, settings, SourceConfig(name=name, kind=kind), events)
 
 
+def scan_file(engine: Engine, settings: Settings, name: str, *records: Record) -> ScanRun:
+    """A complete scan by the (cmdb) source `name` of the "file" scope holding `records`."""
+    return scan(engine, settings, name, complete(records))
+
+
 def change_count(engine: Engine) -> int:
     with Session(engine) as session:
         return session.execute(select(func.count()).select_from(Change)).scalar_one()

@@ -9,7 +9,7 @@ from estate.config import Settings
 from estate.inventory.records import Problem, ScopeEnd, ServerRecord
 from estate.models import Change, Observation, Server, ServerApplication
 from estate.status import EntityStatus, RunStatus
-from tests.core.helpers import change_count, complete, scan, server
+from tests.core.helpers import change_count, complete, scan, scan_file, server
 
 
 def servers(engine: Engine) -> list[Server]:
@@ -40,9 +40,9 @@ def test_first_scan_adds_and_second_identical_scan_changes_nothing(
 
 
 def test_a_changed_field_writes_one_change_row(engine: Engine, settings: Settings) -> None:
-    scan(engine, settings, "cmdb", complete([server("a", hostname="app01", cpu_cores=4)]))
+    scan_file(engine, settings, "cmdb", server("a", hostname="app01", cpu_cores=4))
 
-    run = scan(engine, settings, "cmdb", complete([server("a", hostname="app01", cpu_cores=8)]))
+    run = scan_file(engine, settings, "cmdb", server("a", hostname="app01", cpu_cores=8))
 
     with Session(engine) as session:
         changes = session.exec(select(Change)).scalars().all()  # type: ignore[call-overload]
@@ -55,14 +55,11 @@ def test_a_changed_field_writes_one_change_row(engine: Engine, settings: Setting
 def test_unseen_server_of_a_completed_scope_goes_missing_not_deleted(
     engine: Engine, settings: Settings
 ) -> None:
-    scan(
-        engine,
-        settings,
-        "cmdb",
-        complete([server("a", hostname="app01"), server("b", hostname="app02")]),
+    scan_file(
+        engine, settings, "cmdb", server("a", hostname="app01"), server("b", hostname="app02")
     )
 
-    run = scan(engine, settings, "cmdb", complete([server("a", hostname="app01")]))
+    run = scan_file(engine, settings, "cmdb", server("a", hostname="app01"))
 
     gone = servers(engine)[1]
     assert run.missing == 1
@@ -71,11 +68,8 @@ def test_unseen_server_of_a_completed_scope_goes_missing_not_deleted(
 
 
 def test_an_incomplete_scope_marks_nothing_missing(engine: Engine, settings: Settings) -> None:
-    scan(
-        engine,
-        settings,
-        "cmdb",
-        complete([server("a", hostname="app01"), server("b", hostname="app02")]),
+    scan_file(
+        engine, settings, "cmdb", server("a", hostname="app01"), server("b", hostname="app02")
     )
 
     run = scan(
@@ -94,10 +88,10 @@ def test_an_incomplete_scope_marks_nothing_missing(engine: Engine, settings: Set
 
 
 def test_a_server_seen_again_is_active_again(engine: Engine, settings: Settings) -> None:
-    scan(engine, settings, "cmdb", complete([server("a", hostname="app01")]))
-    scan(engine, settings, "cmdb", complete([]))
+    scan_file(engine, settings, "cmdb", server("a", hostname="app01"))
+    scan_file(engine, settings, "cmdb")
 
-    scan(engine, settings, "cmdb", complete([server("a", hostname="app01")]))
+    scan_file(engine, settings, "cmdb", server("a", hostname="app01"))
 
     only = servers(engine)[0]
     assert (only.status, only.missing_since) == (EntityStatus.ACTIVE, None)
@@ -105,9 +99,9 @@ def test_a_server_seen_again_is_active_again(engine: Engine, settings: Settings)
 
 def test_missing_longer_than_the_grace_period_is_gone(engine: Engine, settings: Settings) -> None:
     settings.ingest.grace_days = 0
-    scan(engine, settings, "cmdb", complete([server("a", hostname="app01")]))
+    scan_file(engine, settings, "cmdb", server("a", hostname="app01"))
 
-    scan(engine, settings, "cmdb", complete([]))
+    scan_file(engine, settings, "cmdb")
 
     assert servers(engine)[0].status == EntityStatus.GONE
 
@@ -159,7 +153,7 @@ def test_two_sources_reconcile_by_serial_case_and_host_name_suffix(
 def test_a_reused_host_name_with_another_serial_is_another_server(
     engine: Engine, settings: Settings
 ) -> None:
-    scan(engine, settings, "cmdb", complete([server("a", hostname="app01", serial="OLD1")]))
+    scan_file(engine, settings, "cmdb", server("a", hostname="app01", serial="OLD1"))
 
     scan(
         engine,
@@ -175,11 +169,11 @@ def test_a_reused_host_name_with_another_serial_is_another_server(
 def test_precedence_picks_each_field_from_the_configured_source(
     engine: Engine, settings: Settings
 ) -> None:
-    scan(
+    scan_file(
         engine,
         settings,
         "cmdb",
-        complete([server("a", serial="S1", hostname="h1", power_watts=500, rack="R9")]),
+        server("a", serial="S1", hostname="h1", power_watts=500, rack="R9"),
     )
 
     scan(
@@ -197,16 +191,9 @@ def test_precedence_picks_each_field_from_the_configured_source(
 def test_applications_are_linked_and_unlinked_as_the_source_says(
     engine: Engine, settings: Settings
 ) -> None:
-    scan(
-        engine,
-        settings,
-        "cmdb",
-        complete([server("a", hostname="h1", applications=("Payroll", "HR"))]),
-    )
+    scan_file(engine, settings, "cmdb", server("a", hostname="h1", applications=("Payroll", "HR")))
 
-    scan(
-        engine, settings, "cmdb", complete([server("a", hostname="h1", applications=("Payroll",))])
-    )
+    scan_file(engine, settings, "cmdb", server("a", hostname="h1", applications=("Payroll",)))
 
     with Session(engine) as session:
         links = session.exec(select(ServerApplication)).scalars().all()  # type: ignore[call-overload]
@@ -226,11 +213,8 @@ def test_a_vm_links_to_its_host_even_when_the_host_arrives_later(
         kind="vcenter",
     )
 
-    scan(
-        engine,
-        settings,
-        "cmdb",
-        complete([server("h", hostname="esx-01", kind="physical", serial="SV1")]),
+    scan_file(
+        engine, settings, "cmdb", server("h", hostname="esx-01", kind="physical", serial="SV1")
     )
 
     vm, host = servers(engine)
@@ -251,7 +235,7 @@ def test_match_only_records_attach_to_an_existing_server_and_never_create(
     scan(engine, settings, "aws", mgn, kind="aws")
     assert servers(engine) == []
 
-    scan(engine, settings, "cmdb", complete([server("a", hostname="app01")]))
+    scan_file(engine, settings, "cmdb", server("a", hostname="app01"))
 
     assert [(s.hostname, s.mgn_lifecycle_state) for s in servers(engine)] == [("app01", "TESTING")]
 
@@ -259,7 +243,7 @@ def test_match_only_records_attach_to_an_existing_server_and_never_create(
 def test_a_scanner_that_raises_records_a_failed_run_and_changes_nothing(
     engine: Engine, settings: Settings
 ) -> None:
-    scan(engine, settings, "cmdb", complete([server("a", hostname="app01")]))
+    scan_file(engine, settings, "cmdb", server("a", hostname="app01"))
 
     def broken():  # type: ignore[no-untyped-def]
         yield server("b", hostname="app02")
@@ -273,7 +257,7 @@ def test_a_scanner_that_raises_records_a_failed_run_and_changes_nothing(
 
 
 def test_entity_timestamps_are_aware_utc(engine: Engine, settings: Settings) -> None:
-    run = scan(engine, settings, "cmdb", complete([server("a", hostname="app01")]))
+    run = scan_file(engine, settings, "cmdb", server("a", hostname="app01"))
 
     created = servers(engine)[0].created_at
 
@@ -284,9 +268,9 @@ def test_entity_timestamps_are_aware_utc(engine: Engine, settings: Settings) -> 
 def test_a_scope_that_would_lose_most_of_what_it_held_marks_nothing(
     engine: Engine, settings: Settings
 ) -> None:
-    scan(engine, settings, "cmdb", complete([server(f"s{i}", hostname=f"h{i}") for i in range(30)]))
+    scan_file(engine, settings, "cmdb", *[server(f"s{i}", hostname=f"h{i}") for i in range(30)])
 
-    truncated = scan(engine, settings, "cmdb", complete([server("s0", hostname="h0")]))
+    truncated = scan_file(engine, settings, "cmdb", server("s0", hostname="h0"))
 
     assert (truncated.status, truncated.missing) == (RunStatus.PARTIAL, 0)
     assert "not marking 29 of 30 things missing" in truncated.errors[0]["reason"]
@@ -296,10 +280,10 @@ def test_a_scope_that_would_lose_most_of_what_it_held_marks_nothing(
 def test_the_missing_guard_can_be_lifted_for_a_real_mass_removal(
     engine: Engine, settings: Settings
 ) -> None:
-    scan(engine, settings, "cmdb", complete([server(f"s{i}", hostname=f"h{i}") for i in range(30)]))
+    scan_file(engine, settings, "cmdb", *[server(f"s{i}", hostname=f"h{i}") for i in range(30)])
     settings.ingest.max_missing_share = 1.0
 
-    run = scan(engine, settings, "cmdb", complete([server("s0", hostname="h0")]))
+    run = scan_file(engine, settings, "cmdb", server("s0", hostname="h0"))
 
     assert (run.status, run.missing) == (RunStatus.OK, 29)
 
@@ -325,7 +309,7 @@ def test_cloned_vms_sharing_a_bios_uuid_are_servers_of_their_own(
     cmdb = ServerRecord(
         external_id="CI-9", scope="file", bios_uuid="4203A1B2-0000-4000-8000-000000000101"
     )
-    scan(engine, settings, "cmdb", complete([cmdb]))
+    scan_file(engine, settings, "cmdb", cmdb)
 
     with Session(engine) as session:
         servers = session.execute(select(Server).order_by(col(Server.id))).scalars().all()
