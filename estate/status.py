@@ -39,6 +39,15 @@ class RunStatus(StrEnum):
     FAILED = "failed"
 
 
+class RequestStatus(StrEnum):
+    """A scan asked for through the API: queued until a scheduler takes it."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
 class EntityKind(StrEnum):
     SERVER = "server"
     DEVICE = "device"

@@ -125,18 +125,22 @@ def _id(text: str, parameter: str) -> int:
     return value
 
 
-def site_id_filter(session: Session, site: str | None) -> int | None:
-    """A site named by id or (case-insensitively) by name; unknown is a client error."""
-    if site is None:
-        return None
-    if site.isdigit():
-        return _id(site, "site")
+def _id_or_name(session: Session, model: type[Site] | type[Wave], text: str, parameter: str) -> int:
+    """The id of the row named by id or (case-insensitively) by name; unknown is a client
+    error naming `parameter`."""
+    if text.isdigit():
+        return _id(text, parameter)
     found = session.execute(
-        select(col(Site.id)).where(func.lower(col(Site.name)) == site.strip().lower())
+        select(col(model.id)).where(func.lower(col(model.name)) == text.strip().lower())
     ).scalar()
     if found is None:
-        raise BadQuery("site", f"no site named {site!r}")
+        raise BadQuery(parameter, f"no {parameter} named {text!r}")
     return int(found)
+
+
+def site_id_filter(session: Session, site: str | None) -> int | None:
+    """A site named by id or (case-insensitively) by name; unknown is a client error."""
+    return None if site is None else _id_or_name(session, Site, site, "site")
 
 
 def site_or_unset_filter(session: Session, site: str | None) -> int | bool | None:
@@ -152,14 +156,7 @@ def wave_id_filter(session: Session, wave: str | None) -> int | bool | None:
         return None
     if wave.strip().lower() == "none":
         return False
-    if wave.isdigit():
-        return _id(wave, "wave")
-    found = session.execute(
-        select(col(Wave.id)).where(func.lower(col(Wave.name)) == wave.strip().lower())
-    ).scalar()
-    if found is None:
-        raise BadQuery("wave", f"no wave named {wave!r}")
-    return int(found)
+    return _id_or_name(session, Wave, wave, "wave")
 
 
 def equal_or_unset(column: Any, value: Any) -> ColumnElement[bool] | None:

@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import Text
 from sqlmodel import Field, SQLModel
 
 from estate.models.base import created_timestamp, enum_type, timestamp
-
-
-class RequestStatus(StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
+from estate.status import RequestStatus
 
 
 class ScanRequestCreate(SQLModel):

@@ -19,8 +19,8 @@ from sqlmodel import Session, col
 
 from estate.models import OutboxMessage, ScanRequest, ScanRun
 from estate.models.outbox import MessageStatus
-from estate.models.scan_request import RequestStatus
 from estate.operations.runs import last_ok, last_runs
+from estate.status import RequestStatus
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,9 @@ from estate.db.paging import Page, SortedQuery, sort_by
 from estate.history.changelog import Actor
 from estate.models import ScanRequest, ScanRun
 from estate.models.base import utcnow
-from estate.models.scan_request import RequestStatus, ScanRequestPublic
+from estate.models.scan_request import ScanRequestPublic
 from estate.operations.scan_lists import list_by_source_and_status, public_by_id
+from estate.status import RequestStatus
 
 
 class UnknownSource(ValueError):
