@@ -15,6 +15,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from estate.status import NetworkDeviceClass
 
+# A server's power as every scanner reports it, whatever its source calls it.
+PowerState = Literal["on", "off", "suspended", "unknown"]
+
 # What BIOSes, BMCs, MDMs and exports put where no serial was set: never an identity. Kept as
 # `serial_form` writes them, so "To Be Filled By O.E.M." and "to be filled by o.e.m." are one.
 JUNK_SERIALS = frozenset(
@@ -84,7 +87,7 @@ class ServerRecord(Record):
     cpu_cores: int | None = None
     memory_gb: float | None = None
     storage_gb: float | None = None
-    power_state: Literal["on", "off", "suspended", "unknown"] | None = None
+    power_state: PowerState | None = None
     # The physical host a VM runs on: its serial, FQDN or hostname.
     host: str | None = None
     site: str | None = None

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-from estate.inventory.records import ServerRecord
+from estate.inventory.records import PowerState, ServerRecord
 from scanners.base import clean_serial, clean_text
-
-PowerState = Literal["on", "off", "suspended", "unknown"]
 
 # A server that is powering off still draws power and runs; one powering on does not yet.
 POWER_STATES: dict[str, PowerState] = {

@@ -10,14 +10,13 @@ import ipaddress
 from collections.abc import Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Literal
+from typing import Any
 
-from estate.inventory.records import Problem, ServerRecord
+from estate.inventory.records import PowerState, Problem, ServerRecord
 from scanners.base import Tally, clean_serial, transform_each
 from scanners.vcenter.payload import Fetched
 
 GIB = 1024**3
-PowerState = Literal["on", "off", "suspended", "unknown"]
 POWER_STATES: dict[str, PowerState] = {
     "poweredOn": "on",
     "poweredOff": "off",
