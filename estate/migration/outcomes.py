@@ -22,9 +22,10 @@ from estate.config import OutcomesSettings
 from estate.db.bulk import CHUNK, chunked
 from estate.history.changelog import Cause, ChangeLog
 from estate.migration.outcome_rules import WorkloadFacts, assess
-from estate.models import Application, Server, ServerApplication, Site, Wave, Workload
+from estate.migration.progress import group_names
+from estate.models import Server, ServerApplication, Workload
 from estate.models.base import table_of, utcnow
-from estate.status import EntityStatus, Strategy
+from estate.status import EntityStatus
 
 WORKLOADS = table_of(Workload)
 SERVERS = table_of(Server)
@@ -175,7 +176,7 @@ def read(session: Session, workloads: Any = WORKLOADS, servers: Any = SERVERS) -
         _add(counts[("application", str(app_id))], judged, n)
     for figures in counts.values():
         _percentages(figures)
-    names = _names(session)
+    names = group_names(session)
     groups: dict[str, list[Group]] = {d: [] for d in ("application", "wave", "strategy", "site")}
     for (dimension, key), figures in counts.items():
         if dimension == "all":
@@ -213,15 +214,3 @@ def _percentages(figures: Figures) -> None:
         part = getattr(figures, name)
         share = round(100.0 * part / figures.workloads, 1) if figures.workloads else 0.0
         setattr(figures, f"percent_{name}", share)
-
-
-def _names(session: Session) -> dict[str, dict[str, str]]:
-    def pairs(model: Any) -> dict[str, str]:
-        return {str(i): n for i, n in session.execute(select(model.id, model.name))}
-
-    return {
-        "wave": pairs(Wave),
-        "site": pairs(Site),
-        "application": pairs(Application),
-        "strategy": {s.value: s.value for s in Strategy},
-    }

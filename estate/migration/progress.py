@@ -234,7 +234,9 @@ def figures(
     )
 
 
-def _names(session: Session) -> dict[str, dict[str, str]]:
+def group_names(session: Session) -> dict[str, dict[str, str]]:
+    """Each dimension's keys and what a group of each is called."""
+
     def pairs(model: Any) -> dict[str, str]:
         return {str(i): n for i, n in session.execute(select(model.id, model.name))}
 
@@ -271,7 +273,7 @@ def assemble(
     counts: dict[tuple[str, str | None], dict[MigrationStatus, int]] = defaultdict(dict)
     for (dimension, key, status), servers in counted.items():
         counts[(dimension, key)][MigrationStatus(status)] = servers
-    names = _names(session)
+    names = group_names(session)
     groups: dict[str, list[Group]] = {d: [] for d in DIMENSIONS}
     for (dimension, key), by_status in counts.items():
         if dimension == "all":

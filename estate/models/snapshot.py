@@ -13,19 +13,24 @@ from estate.models.base import UTCDateTime, enum_type
 from estate.status import MigrationStatus
 
 
-class ProgressCount(SQLModel, table=True):
-    """Servers per migration status within one group: dimension all (key None), wave (wave
+class StatusCount(SQLModel):
+    """Servers in one migration status within one group: dimension all (key None), wave (wave
     id), strategy (its value), application (application id) or site (site id); key None is
     'not set'."""
+
+    dimension: str = Field(max_length=20)
+    key: str | None = Field(default=None, max_length=40)
+    status: MigrationStatus = Field(sa_type=enum_type(MigrationStatus))
+    servers: int
+
+
+class ProgressCount(StatusCount, table=True):
+    """The counts now, every group's."""
 
     __tablename__ = "progress_counts"
     __table_args__ = (Index("ix_progress_counts_group", "dimension", "key"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    dimension: str = Field(max_length=20)
-    key: str | None = Field(default=None, max_length=40)
-    status: MigrationStatus = Field(sa_type=enum_type(MigrationStatus))
-    servers: int
 
 
 class ProgressApplications(SQLModel, table=True):
@@ -41,19 +46,15 @@ class ProgressApplications(SQLModel, table=True):
     migrated: int
 
 
-class ProgressSnapshot(SQLModel, table=True):
-    """A day's servers per status, overall (dimension all), per wave (the burn-down) and per
-    site (the exit forecast)."""
+class ProgressSnapshot(StatusCount, table=True):
+    """A day's counts, overall (dimension all), per wave (the burn-down) and per site (the
+    exit forecast)."""
 
     __tablename__ = "progress_snapshots"
     __table_args__ = (Index("ix_progress_snapshots_day", "day", "dimension", "key"),)
 
     id: int | None = Field(default=None, primary_key=True)
     day: date
-    dimension: str = Field(max_length=20)
-    key: str | None = Field(default=None, max_length=40)
-    status: MigrationStatus = Field(sa_type=enum_type(MigrationStatus))
-    servers: int
 
 
 class HostingFigures(SQLModel, table=True):
