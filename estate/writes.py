@@ -5,7 +5,7 @@ calendar day any client input names, in a body or a query alike."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Annotated
 
@@ -54,14 +54,26 @@ _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
 
 
-def _iso_day(value: object) -> object:
-    # pydantic would take a number for a Unix time (`?to=0` is 1970-01-01): a day is written
-    # as YYYY-MM-DD, nothing else.
-    if isinstance(value, date):
+def _iso_text(kind: type[date], whole: bool, expected: str) -> Callable[[object], object]:
+    """A check before pydantic's: a `kind` as it is, text only if it is (`whole`) or starts
+    with YYYY-MM-DD. pydantic would take a number for a Unix time (`?to=0` is 1970-01-01,
+    `?since=0.5` a moment of it)."""
+
+    def check(value: object) -> object:
+        if isinstance(value, kind):
+            return value
+        iso = _ISO_DAY.fullmatch if whole else _ISO_DAY.match
+        if not isinstance(value, str) or not iso(value):
+            raise ValueError(expected)
         return value
-    if not isinstance(value, str) or not _ISO_DAY.fullmatch(value):
-        raise ValueError("expected a day as YYYY-MM-DD")
-    return value
+
+    return check
+
+
+_iso_day = _iso_text(date, True, "expected a day as YYYY-MM-DD")
+_iso_moment = _iso_text(
+    datetime, False, "expected a moment as ISO 8601, such as 2026-03-31T17:00:00Z"
+)
 
 
 def _plausible(value: date) -> date:
@@ -71,15 +83,6 @@ def _plausible(value: date) -> date:
 
 
 Day = Annotated[date, BeforeValidator(_iso_day), AfterValidator(_plausible)]
-
-
-def _iso_moment(value: object) -> object:
-    # As with a day: pydantic would take `?since=0.5` for a Unix time.
-    if isinstance(value, datetime):
-        return value
-    if not isinstance(value, str) or not _ISO_DAY.match(value):
-        raise ValueError("expected a moment as ISO 8601, such as 2026-03-31T17:00:00Z")
-    return value
 
 
 def _plausible_moment(value: datetime) -> datetime:
