@@ -16,7 +16,6 @@ through `estate serve`, requests sequential:
 
 from __future__ import annotations
 
-import argparse
 import random
 import statistics
 import time
@@ -25,7 +24,7 @@ from typing import Any
 
 import httpx
 from api_load import reader_token, refresh, serve
-from common import DATABASES, Result, fresh_database, run_on_databases
+from common import Result, database_parser, fresh_database, run_on_databases
 from estate_builder import NOW, build_estate
 from sqlalchemy import Engine, insert, text, update
 
@@ -158,8 +157,7 @@ def bench(db: str, workdir: str, count: int, servers_count: int) -> list[Result]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--db", choices=DATABASES, action="append")
+    parser = database_parser(__doc__)
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--servers", type=int, default=SERVERS)
     args = parser.parse_args()
