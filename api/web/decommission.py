@@ -17,14 +17,15 @@ from api.deps import SessionDep
 from api.export import ExportFormat, export_rows
 from api.routes.decommission import EXPORT_COLUMNS
 from api.web import session as web
-from api.web.params import Problems, choice, offset_of
+from api.web.params import Problems, as_at_of, choice, offset_of
 from api.web.templating import FieldError, render, started
 from estate.access.sessions import SignedIn
 from estate.config import Settings
 from estate.db import paging
 from estate.db.paging import BadQuery
+from estate.history.as_at import Moment
 from estate.history.changelog import Actor
-from estate.migration import decommission
+from estate.migration import decommission, decommission_at
 from estate.migration.decommission import Candidate, CandidateQuery
 from estate.models.base import utcnow
 from estate.status import DecommissionDecision, MigrationStatus, Permission
@@ -51,6 +52,8 @@ class Filters:
         self.status = choice(status, MigrationStatus, "status", self.problems)
         self.decision = choice(decision, DecommissionDecision, "decision", self.problems)
         self.offset = offset_of(offset, "offset", self.problems)
+        # As at the end of a past day (read-only: nothing is reviewed in the past).
+        self.moment: Moment | None = None
 
     def candidates(self, limit: int = PER_PAGE) -> CandidateQuery:
         return CandidateQuery(
@@ -70,8 +73,13 @@ def _page(
     notice: str | None = None,
     errors: list[FieldError] | None = None,
 ) -> Response:
-    page = decommission.list_candidates(session, filters.candidates(PER_PAGE))
+    query = filters.candidates(PER_PAGE)
+    if filters.moment is None:
+        page = decommission.list_candidates(session, query)
+    else:
+        page = decommission_at.list_candidates_at(session, query, filters.moment)
     shown = errors or filters.problems.errors
+    settings = web.settings_of(request)
     context = {
         "title": "Decommission review",
         "section": "/decommission",
@@ -81,7 +89,9 @@ def _page(
         "statuses": STATUSES,
         "decisions": list(DecommissionDecision),
         "per_page": PER_PAGE,
-        "may_review": user.principal.may(Permission.DECOMMISSION),
+        "may_review": user.principal.may(Permission.DECOMMISSION) and filters.moment is None,
+        "as_at": filters.moment.day if filters.moment else None,
+        "today": settings.today(),
         "notice": notice,
         "errors": shown,
     }
@@ -99,8 +109,12 @@ def decommission_page(
     decision: Text = None,
     offset: Text = None,
     done: Text = None,
+    as_at: Text = None,
 ) -> Response:
     filters = Filters(status, decision, offset)
+    settings = web.settings_of(request)
+    timezone = settings.scheduler.timezone
+    filters.moment = as_at_of(as_at, settings.today(), timezone, filters.problems)
     changed = None
     if done and done.isdigit() and int(done) <= paging.MAX_ID:
         changed = decommission.get_candidate(session, int(done))

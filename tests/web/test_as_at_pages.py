@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from estate.config import Settings
 from estate.status import Role
 from tests.migration.helpers import scan_and_refresh
+from tests.migration.test_decommission_at import load
 from tests.migration.test_figure_links import FIRST, INFRA, at_ten, build, infra
 from tests.web.conftest import SignIn
 
@@ -55,3 +56,24 @@ def test_pages_as_at_a_day_show_that_days_figures(
     assert future.status_code == 400 and "as_at is a day still to come" in future.text
     assert headline(future.text, "servers") == str(now["servers"])
     assert malformed.status_code == 400 and "as_at must be a day as YYYY-MM-DD" in malformed.text
+
+
+def test_the_decommission_page_as_at_a_day_is_that_days_list_and_read_only(
+    client: TestClient, engine: Engine, settings: Settings, signed_in: SignIn
+) -> None:
+    with time_machine.travel(at_ten(FIRST), tick=True):
+        load(client, engine, settings)
+    with time_machine.travel(at_ten(FIRST + timedelta(days=1)), tick=True):
+        body = {"decision": "reject", "note": "still in use"}
+        assert client.post("/api/v1/decommission/1/review", json=body).status_code == 200
+    with time_machine.travel(at_ten(FIRST + timedelta(days=2)), tick=True):
+        assets = signed_in(Role.ASSETS)
+        then = assets.get(f"/decommission?as_at={FIRST}")
+        now = assets.get("/decommission")
+
+    assert then.status_code == 200
+    assert 'data-field="decision">Not reviewed' in then.text
+    assert 'action="/decommission/1/review"' not in then.text
+    assert "/decommission/export.xlsx" not in then.text
+    assert 'data-field="decision">reject by' in now.text
+    assert 'action="/decommission/2/review"' in now.text
