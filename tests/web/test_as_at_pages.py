@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 import time_machine
 from fastapi.testclient import TestClient
@@ -18,6 +19,11 @@ from tests.migration.test_figure_links import FIRST, INFRA, at_ten, build, infra
 from tests.web.conftest import SignIn
 
 
+def on_day(n: int) -> Any:
+    """The clock at ten on the scenario's nth day."""
+    return time_machine.travel(at_ten(FIRST + timedelta(days=n)), tick=True)
+
+
 def headline(html: str, field: str) -> str:
     found = re.search(rf'data-field="{field}">([^<]+)<', html)
     assert found, field
@@ -27,14 +33,14 @@ def headline(html: str, field: str) -> str:
 def test_pages_as_at_a_day_show_that_days_figures(
     client: TestClient, engine: Engine, settings: Settings, signed_in: SignIn
 ) -> None:
-    with time_machine.travel(at_ten(FIRST), tick=True):
+    with on_day(0):
         build(client, engine, settings)
-    with time_machine.travel(at_ten(FIRST + timedelta(days=1)), tick=True):
+    with on_day(1):
         added = {
             "vm4": {"hostname": "vm04", "kind": "virtual", "host": "H2", "site": "Civic Centre"}
         }
         scan_and_refresh(engine, settings, "infra", infra(INFRA | added))
-    with time_machine.travel(at_ten(FIRST + timedelta(days=2)), tick=True):
+    with on_day(2):
         viewer = signed_in(Role.VIEWER)
         then = client.get(f"/api/v1/progress?as_at={FIRST}").json()["total"]
         now = client.get("/api/v1/progress").json()["total"]
@@ -58,15 +64,20 @@ def test_pages_as_at_a_day_show_that_days_figures(
     assert malformed.status_code == 400 and "as_at must be a day as YYYY-MM-DD" in malformed.text
 
 
+def reviewed(client: TestClient, engine: Engine, settings: Settings) -> None:
+    """Two candidates on the first day; the next, the first of them rejected."""
+    with on_day(0):
+        load(client, engine, settings)
+    review = {"decision": "reject", "note": "still in use"}
+    with on_day(1):
+        assert client.post("/api/v1/decommission/1/review", json=review).status_code == 200
+
+
 def test_the_decommission_page_as_at_a_day_is_that_days_list_and_read_only(
     client: TestClient, engine: Engine, settings: Settings, signed_in: SignIn
 ) -> None:
-    with time_machine.travel(at_ten(FIRST), tick=True):
-        load(client, engine, settings)
-    with time_machine.travel(at_ten(FIRST + timedelta(days=1)), tick=True):
-        body = {"decision": "reject", "note": "still in use"}
-        assert client.post("/api/v1/decommission/1/review", json=body).status_code == 200
-    with time_machine.travel(at_ten(FIRST + timedelta(days=2)), tick=True):
+    reviewed(client, engine, settings)
+    with on_day(2):
         assets = signed_in(Role.ASSETS)
         then = assets.get(f"/decommission?as_at={FIRST}")
         now = assets.get("/decommission")
