@@ -18,8 +18,9 @@ from api.schemas import Page
 from estate.access.tokens import Principal
 from estate.db.paging import MAX_ID, BadQuery, PageQuery
 from estate.devices import store
-from estate.devices.forecast import Forecast, ForecastQuery, forecast
+from estate.devices.forecast import ForecastQuery
 from estate.devices.forecast_at import ForecastAt, forecast_at
+from estate.devices.split import SplitForecast, forecast_split
 from estate.devices.store import UPDATE_NEEDS, DeviceUpdate
 from estate.history.changes import PERSONAL_FIELDS
 from estate.history.timeline import TimelineEntry, timeline
@@ -90,19 +91,21 @@ def list_devices(
     return Page.of(page)
 
 
-@forecast_router.get("/replacement-forecast", response_model=Forecast | ForecastAt)
+@forecast_router.get("/replacement-forecast", response_model=SplitForecast | ForecastAt)
 def replacement_forecast(
     session: SessionDep,
     settings: SettingsDep,
     moment: AsAt,
     query: Annotated[ForecastQuery, Query()],
-) -> Forecast:
+) -> SplitForecast:
     """Devices falling due and their replacement cost per UK financial year (April to March)
-    and quarter, by department and type. Gone and disposed-of devices are left out. As at a
-    day, counted from the devices as they stood then (`source` says from what)."""
+    and quarter, by department and type, and `split` as at `on`: overdue (due on or before
+    that day, as the device list's `due=true`), the rest of this financial year, next, and
+    later. Gone and disposed-of devices are left out. As at a day, counted from the devices as
+    they stood then (`source` says from what)."""
     if moment is not None:
         return forecast_at(session, query.filter(session), settings.replacement, moment)
-    return forecast(session, query.filter(session), settings.replacement)
+    return forecast_split(session, query.filter(session), settings.replacement, date.today())
 
 
 @router.get(
