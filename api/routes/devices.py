@@ -22,6 +22,7 @@ from estate.devices.forecast import ForecastQuery
 from estate.devices.forecast_at import ForecastAt, forecast_at
 from estate.devices.split import SplitForecast, forecast_split
 from estate.devices.store import UPDATE_NEEDS, DeviceUpdate
+from estate.files import MONEY, Column
 from estate.history.changes import PERSONAL_FIELDS
 from estate.history.timeline import TimelineEntry, timeline
 from estate.inventory import devices, kinds_at
@@ -33,7 +34,7 @@ router = APIRouter(prefix="/devices", tags=["devices"])
 forecast_router = APIRouter(prefix="/devices", tags=["devices"])
 DeviceId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
-COLUMNS = [
+COLUMNS: list[tuple[str, str] | Column] = [
     ("asset_tag", "Asset tag"),
     ("serial", "Serial"),
     ("hostname", "Host name"),
@@ -48,7 +49,7 @@ COLUMNS = [
     ("department", "Department"),
     ("site", "Site"),
     ("purchased_on", "Purchased"),
-    ("purchase_cost", "Purchase cost (GBP)"),
+    Column("purchase_cost", "Purchase cost", MONEY),
     ("warranty_expires_on", "Warranty ends"),
     ("last_seen_at", "Last seen"),
     ("replacement_due_on", "Replacement due"),
@@ -84,7 +85,7 @@ def list_devices(
             count = devices.count_devices(session, query, date.today())
             personal_read(session, principal, actor, count, f"devices export ({format})")
         columns = [c for c in COLUMNS if personal or c[0] not in PERSONAL_FIELDS]
-        return export_rows(rows, columns, format, "devices")
+        return export_rows(rows, columns, format, "devices", "Devices")
     page = devices.list_devices(session, query, date.today(), personal)
     if personal and page.items:
         personal_read(session, principal, actor, len(page.items), "devices list")
