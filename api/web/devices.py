@@ -82,9 +82,10 @@ def devices_page(
         "section": "/devices",
         "forecast": result,
         "lines": lines,
-        "split_chart": charts.bar_chart([s.label for s in lines], [s.cost for s in lines]),
+        # In £ thousands: a council's millions do not fit the axis's labels.
+        "split_chart": charts.bar_chart([s.label for s in lines], [s.cost / 1000 for s in lines]),
         "cost_chart": charts.bar_chart(
-            [y.financial_year for y in result.years], [y.cost for y in result.years]
+            [y.financial_year for y in result.years], [y.cost / 1000 for y in result.years]
         ),
         "rows": by_year_and_department(result),
         "due": due.items,
