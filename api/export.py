@@ -1,12 +1,13 @@
 """Rows out as a download: CSV (streamed) or XLSX, written by estate.files, so every cell is one
 a spreadsheet will never run as a formula.
 
-    return export_rows(rows, [("hostname", "Hostname"), ...], ExportFormat.CSV, "servers")
+    return export_rows(rows, [("hostname", "Hostname"), ...], "csv", "servers", "Servers")
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -41,8 +42,12 @@ def export_rows(
     columns: Sequence[tuple[str, str] | Column],
     format: ExportFormat | str,
     filename: str,
+    what: str,
+    on: date | None = None,
 ) -> Response:
-    """A download of the rows, one column per (key, header); CSV streams as rows come."""
+    """A download of the rows, one column per (key, header); CSV streams as rows come. An XLSX
+    sheet is named `what` and the day it is as at (`on`, else today: the day the device list
+    judges `due` by)."""
     safe = "".join(c for c in filename if c.isalnum() or c in "-_") or "export"
     spec = columns_of(columns)
     values = ([row.get(c.key) for c in spec] for row in rows)
@@ -55,7 +60,7 @@ def export_rows(
         )
     if kind == ExportFormat.XLSX:
         return Response(
-            xlsx_bytes(safe, spec, values),
+            xlsx_bytes(what, on or date.today(), spec, values),
             media_type=XLSX_MEDIA,
             headers={"Content-Disposition": f'attachment; filename="{safe}.xlsx"'},
         )

@@ -101,12 +101,16 @@ def csv_bytes(columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> bytes
     return "".join(csv_chunks(columns, rows)).encode("utf-8-sig")
 
 
-def xlsx_bytes(sheet: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> bytes:
-    """One sheet named for what it holds: a bold, frozen, filterable header; columns as wide
-    as their content; dates, times and money in their formats. Written in openpyxl's
+def xlsx_bytes(
+    what: str, on: date, columns: Sequence[Column], rows: Iterable[Sequence[Any]]
+) -> bytes:
+    """One sheet named for what it holds and the day it is as at ("Devices 2026-12-02"), the
+    workbook's title saying the same in words: a bold, frozen, filterable header; columns as
+    wide as their content; dates, times and money in their formats. Written in openpyxl's
     write-only mode, so a million rows take little memory."""
     workbook = Workbook(write_only=True)
-    worksheet = workbook.create_sheet(_sheet_name(sheet))
+    workbook.properties.title = f"{what} as at {on.day} {on:%B %Y}"
+    worksheet = workbook.create_sheet(_sheet_name(what, on))
     iterator = iter(rows)
     sample = list(itertools.islice(iterator, _WIDTH_SAMPLE))
     for index, width in enumerate(_widths(columns, sample), start=1):
@@ -123,10 +127,11 @@ def xlsx_bytes(sheet: str, columns: Sequence[Column], rows: Iterable[Sequence[An
     return out.getvalue()
 
 
-def _sheet_name(title: str) -> str:
-    # Excel's limits: 31 characters, none of []:*?/\ .
-    cleaned = "".join(" " if ch in "[]:*?/\\" else ch for ch in title).strip()
-    return cleaned[:31] or "export"
+def _sheet_name(what: str, on: date) -> str:
+    # Excel's limits: 31 characters, none of []:*?/\ . The day is kept whole; `what` is cut.
+    day = on.isoformat()
+    cleaned = "".join(" " if ch in "[]:*?/\\" else ch for ch in what).strip()
+    return f"{cleaned[: 30 - len(day)].rstrip() or 'Export'} {day}"
 
 
 def _csv_text(value: Any) -> str:

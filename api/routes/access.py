@@ -39,5 +39,7 @@ def list_access_events(
 ) -> Page[AccessEventPublic] | Response:
     """Access events, newest first; `?format=csv|xlsx` downloads every matching one."""
     if format != ExportFormat.JSON:
-        return export_rows(events.export_events(session, query), COLUMNS, format, "access-events")
+        return export_rows(
+            events.export_events(session, query), COLUMNS, format, "access-events", "Access events"
+        )
     return Page.of(events.list_events(session, query))

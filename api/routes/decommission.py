@@ -66,7 +66,11 @@ def list_candidates(
     if format != ExportFormat.JSON:
         rows = decommission.iter_candidates(session, query)
         return export_rows(
-            (c.model_dump() for c in rows), EXPORT_COLUMNS, format, "decommission-candidates"
+            (c.model_dump() for c in rows),
+            EXPORT_COLUMNS,
+            format,
+            "decommission-candidates",
+            "Decommission",
         )
     return Page.of(decommission.list_candidates(session, query))
 

@@ -18,9 +18,11 @@ from api.schemas import Page
 from estate.access.tokens import Principal
 from estate.db.paging import MAX_ID, BadQuery, PageQuery
 from estate.devices import store
-from estate.devices.forecast import Forecast, ForecastQuery, forecast
+from estate.devices.forecast import ForecastQuery
 from estate.devices.forecast_at import ForecastAt, forecast_at
+from estate.devices.split import SplitForecast, forecast_split
 from estate.devices.store import UPDATE_NEEDS, DeviceUpdate
+from estate.files import MONEY, Column
 from estate.history.changes import PERSONAL_FIELDS
 from estate.history.timeline import TimelineEntry, timeline
 from estate.inventory import devices, kinds_at
@@ -32,7 +34,7 @@ router = APIRouter(prefix="/devices", tags=["devices"])
 forecast_router = APIRouter(prefix="/devices", tags=["devices"])
 DeviceId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
-COLUMNS = [
+COLUMNS: list[tuple[str, str] | Column] = [
     ("asset_tag", "Asset tag"),
     ("serial", "Serial"),
     ("hostname", "Host name"),
@@ -47,7 +49,7 @@ COLUMNS = [
     ("department", "Department"),
     ("site", "Site"),
     ("purchased_on", "Purchased"),
-    ("purchase_cost", "Purchase cost (GBP)"),
+    Column("purchase_cost", "Purchase cost", MONEY),
     ("warranty_expires_on", "Warranty ends"),
     ("last_seen_at", "Last seen"),
     ("replacement_due_on", "Replacement due"),
@@ -83,26 +85,28 @@ def list_devices(
             count = devices.count_devices(session, query, date.today())
             personal_read(session, principal, actor, count, f"devices export ({format})")
         columns = [c for c in COLUMNS if personal or c[0] not in PERSONAL_FIELDS]
-        return export_rows(rows, columns, format, "devices")
+        return export_rows(rows, columns, format, "devices", "Devices")
     page = devices.list_devices(session, query, date.today(), personal)
     if personal and page.items:
         personal_read(session, principal, actor, len(page.items), "devices list")
     return Page.of(page)
 
 
-@forecast_router.get("/replacement-forecast", response_model=Forecast | ForecastAt)
+@forecast_router.get("/replacement-forecast", response_model=SplitForecast | ForecastAt)
 def replacement_forecast(
     session: SessionDep,
     settings: SettingsDep,
     moment: AsAt,
     query: Annotated[ForecastQuery, Query()],
-) -> Forecast:
+) -> SplitForecast:
     """Devices falling due and their replacement cost per UK financial year (April to March)
-    and quarter, by department and type. Gone and disposed-of devices are left out. As at a
-    day, counted from the devices as they stood then (`source` says from what)."""
+    and quarter, by department and type, and `split` as at `on`: overdue (due on or before
+    that day, as the device list's `due=true`), the rest of this financial year, next, and
+    later. Gone and disposed-of devices are left out. As at a day, counted from the devices as
+    they stood then (`source` says from what)."""
     if moment is not None:
         return forecast_at(session, query.filter(session), settings.replacement, moment)
-    return forecast(session, query.filter(session), settings.replacement)
+    return forecast_split(session, query.filter(session), settings.replacement, date.today())
 
 
 @router.get(

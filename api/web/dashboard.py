@@ -6,7 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from api.web import decommission, oidc_signin, outcomes, overview, scans, signin, tokens
+from api.web import decommission, devices, oidc_signin, outcomes, overview, scans, signin, tokens
 from api.web.session import PageForbidden, SignInRequired, sign_in_url
 from api.web.templating import STATIC, render
 
@@ -26,7 +26,7 @@ async def _forbidden(request: Request, exc: Exception) -> Response:
 
 def add_dashboard(app: FastAPI) -> None:
     app.state.oidc = oidc_signin.make_client(app.state.settings)
-    for module in (signin, oidc_signin, overview, outcomes, decommission, scans, tokens):
+    for module in (signin, oidc_signin, overview, devices, outcomes, decommission, scans, tokens):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_exception_handler(SignInRequired, _sign_in_first)

@@ -145,7 +145,11 @@ def decommission_export(
         raise web.PageForbidden("Only CSV and XLSX exports of valid filters exist.", 404)
     rows = decommission.iter_candidates(session, filters.candidates())
     return export_rows(
-        (c.model_dump() for c in rows), EXPORT_COLUMNS, format, "decommission-candidates"
+        (c.model_dump() for c in rows),
+        EXPORT_COLUMNS,
+        format,
+        "decommission-candidates",
+        "Decommission",
     )
 
 

@@ -1,11 +1,10 @@
-"""The read-only pages: migration progress, hosting per site, devices due for replacement.
+"""The read-only pages: migration progress and hosting per site (devices: api.web.devices).
 
 Each reads the same estate functions as its API route, so the figures are the API's.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -14,12 +13,10 @@ from sqlalchemy.orm import Session
 
 from api.deps import SessionDep
 from api.web import charts
-from api.web.params import Problems, as_at_of, choice, offset_of
+from api.web.params import Problems, as_at_of, offset_of
 from api.web.session import User, settings_of
 from api.web.templating import render, started
 from estate.config import Settings
-from estate.devices import forecast as devices_forecast
-from estate.devices.forecast import DeviceFilter, Forecast
 from estate.history.as_at import Moment
 from estate.inventory.servers import ServerQuery, list_servers
 from estate.inventory.sites import all_sites
@@ -27,7 +24,7 @@ from estate.migration import applications, forecast, hosting, progress
 from estate.migration.applications import ApplicationQuery
 from estate.migration.as_at import hosting_at, progress_at, site_forecast_at
 from estate.models import Site
-from estate.status import DeviceType, EntityStatus, ServerKind
+from estate.status import EntityStatus, ServerKind
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(started)])
 APPLICATIONS_PER_PAGE = 50
@@ -187,48 +184,3 @@ def _forecast_chart(found: forecast.Forecast) -> charts.Chart:
         lines.append(("Trend", [float(m.trend.servers if m.trend else 0) for m in found.months]))
     months = [f"{m.month:%b %Y}" for m in found.months]
     return charts.line_chart(months, lines, found.baseline_servers)
-
-
-def by_year_and_department(result: Forecast) -> list[dict[str, object]]:
-    """The forecast's quarter-by-type rows summed per financial year and department."""
-    sums: dict[tuple[str, str | None], list[float]] = defaultdict(lambda: [0, 0.0, 0])
-    for row in result.rows:
-        totals = sums[(row.financial_year, row.department)]
-        totals[0] += row.count
-        totals[1] += row.cost
-        totals[2] += row.uncosted
-    ordered = sorted(sums.items(), key=lambda i: (i[0][0], i[0][1] is None, i[0][1] or ""))
-    return [
-        {"year": year, "department": department, "count": int(n), "cost": cost, "uncosted": int(u)}
-        for (year, department), (n, cost, u) in ordered
-    ]
-
-
-@router.get("/devices")
-def devices_page(
-    request: Request,
-    session: SessionDep,
-    user: User,
-    department: Text = None,
-    device_type: Text = None,
-) -> Response:
-    problems = Problems()
-    kind = choice(device_type, DeviceType, "device_type", problems)
-    wanted = (department or "").strip() or None
-    filters = DeviceFilter(department=wanted, device_type=kind)
-    result = devices_forecast.forecast(session, filters, settings_of(request).replacement)
-    cost_chart = charts.bar_chart(
-        [y.financial_year for y in result.years], [y.cost for y in result.years]
-    )
-    context = {
-        "title": "Devices due for replacement",
-        "section": "/devices",
-        "forecast": result,
-        "rows": by_year_and_department(result),
-        "cost_chart": cost_chart,
-        "department": wanted or "",
-        "device_type": kind.value if kind else "",
-        "device_types": list(DeviceType),
-        "errors": problems.errors,
-    }
-    return render(request, "devices.html", context, user=user, status_code=problems.status)

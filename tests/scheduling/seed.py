@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlmodel import Session
 
-from estate.models import Device, ScanRun, Server, Site, Workload
+from estate.models import Decommission, Device, ScanRun, Server, Site, Workload
 from estate.models.base import utcnow
-from estate.status import DeviceType, EntityStatus, RunStatus, ServerKind
+from estate.status import DecommissionDecision, DeviceType, EntityStatus, RunStatus, ServerKind
 
 
 def add_site(session: Session, name: str) -> Site:
@@ -26,6 +26,18 @@ def add_server(session: Session, hostname: str, **fields: Any) -> Server:
     session.add(server)
     session.flush()
     return server
+
+
+def add_review(session: Session, server: Server, **fields: Any) -> Decommission:
+    """The capital assets team's decision on a candidate: approved by assets-team, now."""
+    fields.setdefault("decision", DecommissionDecision.APPROVE)
+    fields.setdefault("reviewer", "assets-team")
+    fields.setdefault("reviewed_at", utcnow())
+    assert server.id is not None
+    review = Decommission(server_id=server.id, **fields)
+    session.add(review)
+    session.flush()
+    return review
 
 
 def add_workload(session: Session, server: Server, created_at: datetime, **fields: Any) -> Workload:

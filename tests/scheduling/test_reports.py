@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,14 +13,14 @@ from sqlmodel import Session
 
 from estate.config import ConfigError, ReportConfig, Settings, SourceConfig
 from estate.migration import progress
-from estate.models import Decommission, Wave
+from estate.models import Wave
 from estate.models.base import utcnow
 from estate.outbox.reports import REPORTS, check_reports, report_for
 from estate.outbox.reports.decommission_list import COLUMNS as DECOMMISSION_COLUMNS
 from estate.outbox.reports.device_replacement import COLUMNS as DEVICE_COLUMNS
-from estate.status import DecommissionDecision, MigrationStatus, RunStatus
+from estate.status import MigrationStatus, RunStatus
 from tests.e2e.conftest import Cli
-from tests.scheduling.seed import add_device, add_run, add_server, add_site
+from tests.scheduling.seed import add_device, add_review, add_run, add_server, add_site
 
 TODAY = date(2026, 11, 25)  # financial year 2026/27, Q3 (October to December)
 
@@ -74,14 +73,7 @@ def test_decommission_list_attaches_a_workbook_that_opens(
             migration_evidence=evidence,
         )
         add_server(session, "nbc-live01", migration_status=MigrationStatus.MIGRATED)
-        session.add(
-            Decommission(
-                server_id=approved.id,
-                decision=DecommissionDecision.APPROVE,
-                reviewer="assets-team",
-                reviewed_at=utcnow(),
-            )
-        )
+        add_review(session, approved)
         session.commit()
 
         email = report_for("decommission-list").render(session, settings, TODAY)
@@ -89,7 +81,7 @@ def test_decommission_list_attaches_a_workbook_that_opens(
     assert email.subject == "Decommission list 25 Nov 2026: 2 servers, 1 awaiting review"
     [attachment] = email.attachments
     assert attachment.filename == "decommission-list-2026-11-25.xlsx"
-    sheet = load_workbook(io.BytesIO(attachment.data))["Decommission"]
+    sheet = load_workbook(io.BytesIO(attachment.data))["Decommission 2026-11-25"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == DECOMMISSION_COLUMNS
     listed = {row[0]: (row[4], row[11], row[12], row[13], row[15]) for row in rows[1:]}
@@ -108,7 +100,7 @@ def test_decommission_list_attaches_a_workbook_that_opens(
     assert "<td>nbc-cand01</td>" in email.html
 
 
-def test_device_replacement_attaches_the_devices_due_as_csv(
+def test_device_replacement_attaches_the_devices_due_as_xlsx(
     engine: Engine, settings: Settings
 ) -> None:
     with Session(engine) as session:
@@ -126,15 +118,20 @@ def test_device_replacement_attaches_the_devices_due_as_csv(
         "Device replacement 25 Nov 2026: 1 overdue, 1 this quarter, 1 next financial year"
     )
     [attachment] = email.attachments
-    assert attachment.filename == "devices-due-2026-11-25.csv"
-    rows = list(csv.reader(io.StringIO(attachment.data.decode("utf-8-sig"))))
-    assert rows[0] == list(DEVICE_COLUMNS)
-    assert [(row[0], row[2]) for row in rows[1:]] == [
-        ("overdue", "OVERDUE"),
-        ("this quarter (2026/27 Q3)", "THIS-Q"),
-        ("next financial year (2027/28)", "NEXT-FY"),
+    assert attachment.filename == "devices-due-2026-11-25.xlsx"
+    sheet = load_workbook(io.BytesIO(attachment.data)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == tuple(c.header for c in DEVICE_COLUMNS)
+    assert [(row[0], row[1], row[2]) for row in rows[1:]] == [
+        ("overdue", datetime(2026, 9, 1), "OVERDUE"),
+        ("this quarter (2026/27 Q3)", datetime(2026, 12, 15), "THIS-Q"),
+        ("next financial year (2027/28)", datetime(2027, 5, 1), "NEXT-FY"),
     ]
-    assert "Jane Smith" not in attachment.data.decode("utf-8-sig") + email.text + email.html
+    assert rows[3][12:14] == (899.0, 899.0)  # no unit cost for laptops: the purchase cost
+    text = "".join(str(v) for row in rows for v in row)
+    assert "Jane Smith" not in text + email.text + email.html
+    assert "attached as a spreadsheet (XLSX)" in email.text
     assert "next financial year (2027/28): 1 devices, estimated £899" in email.text
 
 

@@ -143,7 +143,9 @@ def workbook_rows(received: Received) -> list[tuple[object, ...]]:
     assert attachment.get_filename().endswith(".xlsx")
     data = attachment.get_payload(decode=True)
     assert isinstance(data, bytes)
-    return list(load_workbook(io.BytesIO(data))["Decommission"].iter_rows(values_only=True))
+    [sheet] = load_workbook(io.BytesIO(data)).worksheets
+    assert sheet.title.startswith("Decommission 20"), sheet.title  # and the day it is as at
+    return list(sheet.iter_rows(values_only=True))
 
 
 def test_scans_and_a_report_on_schedules_seconds_apart_reach_the_smtp_server(

@@ -232,12 +232,26 @@ def test_every_headline_number_equals_the_apis(page: Any, served: Served) -> Non
 
     page.goto("/devices")
     forecast = served.api("/api/v1/devices/replacement-forecast")
+    due = served.api("/api/v1/devices", due="true", sort="replacement_due_on", limit=12)
+    overdue = forecast["split"]["overdue"]
     assert numbers(page, "#headlines") == {
-        "count": forecast["count"],
-        "cost": round(forecast["cost"]),
-        "uncosted": forecast["uncosted"],
+        "due": due["total"],
+        "cost": round(overdue["cost"]),
+        "uncosted": overdue["uncosted"],
         "undated": forecast["undated"],
     }
+    for key, line in forecast["split"].items():
+        row = numbers(page, f'#split tr[data-key="{key}"]')
+        assert row == {
+            "count": line["count"],
+            "cost": round(line["cost"]),
+            "uncosted": line["uncosted"],
+        }
+    shown = page.locator("#due tbody tr")
+    assert [int(shown.nth(i).get_attribute("data-id")) for i in range(shown.count())] == [
+        d["id"] for d in due["items"]
+    ]
+    page.locator("#by-year summary").click()
     for year in forecast["years"]:
         row = numbers(page, f'#years tr[data-key="{year["financial_year"]}"]')
         assert row == {
@@ -257,11 +271,23 @@ def test_every_headline_number_equals_the_apis(page: Any, served: Served) -> Non
         latest.setdefault(run["source"], run)
     for source, run in latest.items():
         row = numbers(page, f'#sources tr[data-key="{source}"]')
-        assert (row["added"], row["changed"], row["missing"]) == (
+        assert (row["added"], row["changed"], row["unchanged"], row["missing"]) == (
             run["added"],
             run["changed"],
+            run["unchanged"],
             run["missing"],
         )
+
+
+def test_the_devices_page_is_at_most_three_screens_tall(page: Any, served: Served) -> None:
+    """The capital assets team's page: the split and a page of devices due, the long year
+    tables folded away (the demo's page was 6,900 px before)."""
+    sign_in(page, served, "viewer")
+
+    page.goto("/devices")
+    height = page.evaluate("document.documentElement.scrollHeight")
+
+    assert height <= 2700, height
 
 
 def test_approve_a_candidate_then_download_the_xlsx(page: Any, served: Served) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from api.web import charts
-from api.web.overview import by_year_and_department
+from api.web.devices import by_year_and_department
 from estate.devices.forecast import Forecast, ForecastRow
 from estate.status import DeviceType
 

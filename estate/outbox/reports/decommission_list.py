@@ -84,7 +84,7 @@ class DecommissionList:
         )
         zone = local_zone(settings)
         columns = [Column(h, h) for h in COLUMNS]
-        data = xlsx_bytes("Decommission", columns, (_cells(c, zone) for c in listed))
+        data = xlsx_bytes("Decommission", today, columns, (_cells(c, zone) for c in listed))
         attachment = Attachment(f"decommission-list-{today:%Y-%m-%d}.xlsx", XLSX, data)
         return Email(subject, text, html, (attachment,))
 

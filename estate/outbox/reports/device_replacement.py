@@ -1,5 +1,5 @@
 """Devices due for replacement: overdue, this financial quarter and next financial year, with
-counts and costs per period and the devices as a CSV attachment.
+counts and costs per period and the devices as an XLSX attachment (real dates, money in £).
 
 Reads the due dates estate.devices keeps on the devices table (`due_devices()`); who holds
 a device is personal data and never goes into this email.
@@ -16,25 +16,28 @@ from sqlmodel import Session, col
 
 from estate.config import ReplacementSettings, Settings
 from estate.devices.forecast import DeviceFilter, device_filter_clauses, financial_quarter, forecast
-from estate.files import Column, csv_bytes
+from estate.files import DATE, MONEY, Column, xlsx_bytes
 from estate.models import Device, Site
 from estate.outbox.mail import Attachment, Email
-from estate.outbox.reports.base import ReportOptions, options_for, render_parts
+from estate.outbox.reports.base import XLSX, ReportOptions, options_for, render_parts
 
 COLUMNS = (
-    "Period",
-    "Due on",
-    "Asset tag",
-    "Host name",
-    "Serial",
-    "Type",
-    "Manufacturer",
-    "Model",
-    "Operating system",
-    "Department",
-    "Site",
-    "Purchased on",
-    "Reasons",
+    Column("period", "Period"),
+    Column("due_on", "Due on", DATE),
+    Column("asset_tag", "Asset tag"),
+    Column("hostname", "Host name"),
+    Column("serial", "Serial"),
+    Column("type", "Type"),
+    Column("manufacturer", "Manufacturer"),
+    Column("model", "Model"),
+    Column("os", "Operating system"),
+    Column("department", "Department"),
+    Column("site", "Site"),
+    Column("purchased_on", "Purchased on", DATE),
+    Column("purchase_cost", "Purchase cost", MONEY),
+    # What the forecast counts: the type's unit cost, else the purchase cost.
+    Column("replacement_cost", "Replacement cost", MONEY),
+    Column("reasons", "Reasons"),
 )
 
 
@@ -90,7 +93,7 @@ class DeviceReplacement:
             getattr(settings, "replacement", None) or ReplacementSettings()
         )
         totals = [_total(session, period, policy) for period in chosen]
-        rows = [row for period in chosen for row in due_devices(session, period)]
+        rows = [row for period in chosen for row in due_devices(session, period, policy)]
         subject = f"Device replacement {today:%d %b %Y}: " + ", ".join(
             f"{t.count} {t.label.split(' (')[0]}" for t in totals
         )
@@ -105,16 +108,14 @@ class DeviceReplacement:
                 "count": len(rows),
             },
         )
-        attachment = Attachment(
-            f"devices-due-{today:%Y-%m-%d}.csv",
-            "text/csv",
-            csv_bytes([Column(h, h) for h in COLUMNS], rows),
-        )
+        data = xlsx_bytes("Devices due", today, COLUMNS, rows)
+        attachment = Attachment(f"devices-due-{today:%Y-%m-%d}.xlsx", XLSX, data)
         return Email(subject, text, html, (attachment,))
 
 
-def due_devices(session: Session, period: Period) -> list[list[Any]]:
-    """The devices due in a period, by due date: never `assigned_to` (personal data)."""
+def due_devices(session: Session, period: Period, policy: ReplacementSettings) -> list[list[Any]]:
+    """The devices due in a period, by due date, one value per column of COLUMNS: never
+    `assigned_to` (personal data)."""
     filters = DeviceFilter(due_from=period.start, due_to=period.end)
     query = (
         select(Device, col(Site.name))
@@ -125,7 +126,7 @@ def due_devices(session: Session, period: Period) -> list[list[Any]]:
     return [
         [
             period.label,
-            device.replacement_due_on.isoformat() if device.replacement_due_on else None,
+            device.replacement_due_on,
             device.asset_tag,
             device.hostname,
             device.serial,
@@ -135,11 +136,18 @@ def due_devices(session: Session, period: Period) -> list[list[Any]]:
             " ".join(filter(None, [device.os_name, device.os_version])) or None,
             device.department,
             site,
-            device.purchased_on.isoformat() if device.purchased_on else None,
+            device.purchased_on,
+            device.purchase_cost,
+            _replacement_cost(device, policy),
             "; ".join(str(r.get("rule")) for r in device.replacement_reasons or []),
         ]
         for device, site in session.execute(query).all()
     ]
+
+
+def _replacement_cost(device: Device, policy: ReplacementSettings) -> float | None:
+    unit = policy.unit_costs.get(device.device_type) if device.device_type else None
+    return unit if unit is not None else device.purchase_cost
 
 
 def _total(session: Session, period: Period, policy: ReplacementSettings) -> PeriodTotal:
