@@ -22,6 +22,7 @@ from api.web.params import Problems, choice, offset_of
 from api.web.session import User, settings_of
 from api.web.templating import render, started
 from estate.devices.forecast import DeviceFilter, Forecast
+from estate.devices.processors import shipped_lists
 from estate.devices.split import forecast_split
 from estate.inventory.devices import DeviceQuery, list_devices
 from estate.status import DeviceType
@@ -90,6 +91,7 @@ def devices_page(
             [y.financial_year for y in result.years], [y.cost / 1000 for y in result.years]
         ),
         "rows": by_year_and_department(result),
+        "processor_lists": min(p.as_of for p in shipped_lists()),
         "due": due.items,
         "due_total": due.total,
         "offset": start,

@@ -83,3 +83,10 @@ def test_the_headline_and_the_devices_due_are_the_apis(
     assert 'href="/devices?department=&amp;device_type=&amp;offset=12#due-heading"' in first.text
     assert number(fields(housing.text, "headlines")["due"]) == 9
     assert '<details id="by-year">' in first.text and '<details id="by-department">' in first.text
+    ready = api["windows11"]
+    shown = fields(first.text, "headlines")
+    assert (
+        number(shown["windows11_ready"]),
+        number(shown["windows11_not_ready"]),
+        number(shown["windows11_unknown"]),
+    ) == (ready["ready"], ready["not_ready"], ready["unknown"])
