@@ -21,6 +21,11 @@ def collect(path: str, **options: Any) -> list[Event]:
     return list(scanner_for(source, settings).collect())
 
 
+def device(scope: str, tag: str, **fields: Any) -> DeviceRecord:
+    """A device the register names by its asset tag (its external id too)."""
+    return DeviceRecord(external_id=tag, scope=scope, asset_tag=tag, **fields)
+
+
 def test_servers_from_a_csv_with_a_bom_and_semicolons() -> None:
     events = collect(
         "servers-bom-semicolon.csv", entity="server", key="CI ID", site="Northgate Data Centre"
@@ -69,10 +74,9 @@ def test_devices_from_a_tab_separated_csv_with_a_value_mapping() -> None:
 
     scope = "devices-tab.csv"
     assert events == [
-        DeviceRecord(
-            external_id="NBC-001",
-            scope=scope,
-            asset_tag="NBC-001",
+        device(
+            scope,
+            "NBC-001",
             serial="SN1",
             hostname="NBC-LT-001",
             device_type="laptop",
@@ -82,10 +86,9 @@ def test_devices_from_a_tab_separated_csv_with_a_value_mapping() -> None:
             purchase_cost=1299.0,
             warranty_expires_on=date(2025, 3, 4),
         ),
-        DeviceRecord(
-            external_id="NBC-002",
-            scope=scope,
-            asset_tag="NBC-002",
+        device(
+            scope,
+            "NBC-002",
             serial="SN2",
             device_type="desktop",
             manufacturer="Dell",
@@ -93,10 +96,9 @@ def test_devices_from_a_tab_separated_csv_with_a_value_mapping() -> None:
             purchase_cost=499.99,
             warranty_expires_on=date(2026, 12, 31),
         ),
-        DeviceRecord(
-            external_id="NBC-003",
-            scope=scope,
-            asset_tag="NBC-003",
+        device(
+            scope,
+            "NBC-003",
             serial="SN3",
             hostname="NBC-KI-003",
             device_type="desktop",
@@ -126,10 +128,9 @@ def test_devices_from_xlsx_with_date_cells_and_date_strings_mixed() -> None:
 
     scope = "devices-mixed.xlsx"
     assert events == [
-        DeviceRecord(
-            external_id="AT-1",
-            scope=scope,
-            asset_tag="AT-1",
+        device(
+            scope,
+            "AT-1",
             serial="S1",
             hostname="LT-1",
             device_type="laptop",
@@ -138,20 +139,18 @@ def test_devices_from_xlsx_with_date_cells_and_date_strings_mixed() -> None:
             warranty_expires_on=date(2025, 3, 4),
             department="Planning",
         ),
-        DeviceRecord(
-            external_id="10023",
-            scope=scope,
-            asset_tag="10023",
+        device(
+            scope,
+            "10023",
             serial="12345",
             device_type="tablet",
             purchased_on=date(2022, 3, 4),
             purchase_cost=1299.0,
             warranty_expires_on=date(2026, 3, 4),
         ),
-        DeviceRecord(
-            external_id="AT-3",
-            scope=scope,
-            asset_tag="AT-3",
+        device(
+            scope,
+            "AT-3",
             serial="S3",
             hostname="PC-3",
             device_type="desktop",
@@ -167,10 +166,9 @@ def test_bad_rows_are_reported_and_the_good_ones_still_import() -> None:
 
     scope = "devices-bad-rows.csv"
     assert events == [
-        DeviceRecord(
-            external_id="AT-1",
-            scope=scope,
-            asset_tag="AT-1",
+        device(
+            scope,
+            "AT-1",
             serial="S1",
             device_type="laptop",
             purchased_on=date(2021, 3, 4),
