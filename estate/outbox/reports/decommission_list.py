@@ -17,8 +17,10 @@ from sqlmodel import Session
 from estate.config import Settings
 from estate.files import Column, xlsx_bytes
 from estate.migration.decommission import Candidate, iter_candidates
+from estate.migration.figure_links import API
+from estate.models.base import utcnow
 from estate.outbox.mail import Attachment, Email
-from estate.outbox.reports.base import XLSX, ReportOptions, local_zone, render_parts
+from estate.outbox.reports.base import XLSX, ReportOptions, local_time, local_zone, render_parts
 
 COLUMNS = (
     "Host name",
@@ -80,6 +82,10 @@ class DecommissionList:
                 "by_status": sorted(by_status.items()),
                 "waiting": waiting[:SHOWN],
                 "waiting_count": len(waiting),
+                "as_at": local_time(utcnow(), settings),
+                "public_url": settings.web.public_url,
+                "page": "/decommission",
+                "rows": f"{API}/decommission/candidates",
             },
         )
         zone = local_zone(settings)

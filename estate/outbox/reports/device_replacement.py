@@ -106,6 +106,9 @@ class DeviceReplacement:
                 "council_day": f"{today:%A %d %B %Y}",
                 "totals": totals,
                 "count": len(rows),
+                "as_at": f"{today:%d %b %Y}",
+                "public_url": settings.web.public_url,
+                "page": "/devices",
             },
         )
         data = xlsx_bytes("Devices due", today, COLUMNS, rows)
