@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import socket
+import tempfile
 import urllib.request
 import zipfile
 from collections.abc import Iterator
@@ -30,6 +31,27 @@ LINK_TAG = "estate:source-server"
 # The council's AWS accounts: corporate services (waves 1 and 2) and revenues and housing.
 ACCOUNTS = ("210987650001", "210987650002")
 AMI = "ami-1e749f67"
+# The one image the demo launches, as moto's own list defines it: given alone (MOTO_AMIS_PATH),
+# moto neither loads its ~1,300 default images per account nor filters them at each launch.
+IMAGES = [
+    {
+        "ami_id": AMI,
+        "state": "available",
+        "public": True,
+        "owner_id": "099720109477",
+        "image_location": "amazon/getting-started",
+        "sriov": "simple",
+        "root_device_type": "ebs",
+        "root_device_name": "/dev/sda1",
+        "description": "Canonical, Ubuntu, 14.04 LTS, amd64 trusty image build on 2017-07-27",
+        "image_type": "machine",
+        "platform": None,
+        "architecture": "x86_64",
+        "name": "ubuntu/images/hvm-ssd/ubuntu-trusty-14.04-amd64-server-20170727",
+        "virtualization_type": "hvm",
+        "hypervisor": "xen",
+    }
+]
 # Instances per account given CPU metrics (moto stores each datapoint: keep it small).
 METERED = 4
 CREDENTIALS = {
@@ -45,14 +67,25 @@ CREDENTIALS = {
 @contextmanager
 def local_aws(seed: int) -> Iterator[str]:
     """moto's server on a free port with the demo's credentials in the environment; its URL."""
-    from moto.server import ThreadedMotoServer
-
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    saved = {name: os.environ.get(name) for name in CREDENTIALS}
-    os.environ.update(CREDENTIALS)
+    with tempfile.NamedTemporaryFile("w", suffix=".json", prefix="estate-demo-amis-") as images:
+        json.dump(IMAGES, images)
+        images.flush()
+        with (
+            _environment({**CREDENTIALS, "MOTO_AMIS_PATH": images.name}),
+            _serve(seed, port) as url,
+        ):
+            yield url
+
+
+@contextmanager
+def _serve(seed: int, port: int) -> Iterator[str]:
+    # moto reads MOTO_AMIS_PATH when its EC2 models are first imported: import it only now.
+    from moto.server import ThreadedMotoServer
+
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     url = f"http://127.0.0.1:{port}"
@@ -63,6 +96,15 @@ def local_aws(seed: int) -> Iterator[str]:
         yield url
     finally:
         server.stop()
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)
@@ -76,6 +118,9 @@ class Cloud:
     def __init__(self, url: str) -> None:
         self.url = url
         self.keys = {account: self._assume(account) for account in ACCOUNTS}
+        # A boto3 client costs a tenth of a second or more to build (its service model): one
+        # per service and account for the whole replay.
+        self.clients: dict[tuple[str, str], Any] = {}
 
     def _assume(self, account: str) -> dict[str, str]:
         sts = boto3.client("sts", region_name=REGION, endpoint_url=self.url)
@@ -89,33 +134,44 @@ class Cloud:
         }
 
     def client(self, service: str, account: str) -> Any:
-        return boto3.client(
-            service, region_name=REGION, endpoint_url=self.url, **self.keys[account]
-        )
+        key = (service, account)
+        if key not in self.clients:
+            self.clients[key] = boto3.client(
+                service, region_name=REGION, endpoint_url=self.url, **self.keys[account]
+            )
+        return self.clients[key]
 
     def cut_over(self, trips: list[Journey], wave: int) -> None:
         """The workloads that take over the servers of one wave's cutover month."""
         account = ACCOUNTS[0] if wave <= 2 else ACCOUNTS[1]
+        instances: dict[str, list[str]] = {}  # instance type -> host names, in order
         for trip in sorted(trips, key=lambda t: t.hostname):
             database = any(part in trip.hostname for part in ("-db", "-sql-", "-ora-"))
             if trip.strategy == Strategy.REPLATFORM and database:
                 self._database(account, trip.hostname)
             else:
-                self._instance(account, trip.hostname, wave)
+                kind = "m5.large" if "-db" in trip.hostname else "t3.medium"
+                instances.setdefault(kind, []).append(trip.hostname)
+        for kind, hostnames in sorted(instances.items()):
+            self._instances(account, kind, hostnames, wave)
         if wave == 3:
             self._platform(account)
 
-    def _instance(self, account: str, hostname: str, wave: int) -> None:
-        tags = [{"Key": "Name", "Value": hostname}, {"Key": LINK_TAG, "Value": hostname}]
+    def _instances(self, account: str, kind: str, hostnames: list[str], wave: int) -> None:
+        """One launch for the wave's instances of a type (a launch per instance costs moto
+        and boto3 far more), then each named and linked to its server by its own tags."""
+        ec2 = self.client("ec2", account)
+        launch: dict[str, Any] = {}
         if wave >= 2:
-            tags.append({"Key": "aws:cloudformation:stack-name", "Value": f"wave-{wave}"})
-        self.client("ec2", account).run_instances(
-            ImageId=AMI,
-            MinCount=1,
-            MaxCount=1,
-            InstanceType="m5.large" if "-db" in hostname else "t3.medium",
-            TagSpecifications=[{"ResourceType": "instance", "Tags": tags}],
-        )
+            stack = [{"Key": "aws:cloudformation:stack-name", "Value": f"wave-{wave}"}]
+            launch["TagSpecifications"] = [{"ResourceType": "instance", "Tags": stack}]
+        count = len(hostnames)
+        launched = ec2.run_instances(
+            ImageId=AMI, MinCount=count, MaxCount=count, InstanceType=kind, **launch
+        )["Instances"]
+        for instance, hostname in zip(launched, hostnames, strict=True):
+            tags = [{"Key": "Name", "Value": hostname}, {"Key": LINK_TAG, "Value": hostname}]
+            ec2.create_tags(Resources=[instance["InstanceId"]], Tags=tags)
 
     def _database(self, account: str, hostname: str) -> None:
         self.client("rds", account).create_db_instance(

@@ -75,29 +75,25 @@ class Reviews:
         self.removed = 0
 
     def month(self, session: Session, settings: Settings, n: int) -> None:
+        """The round of month n, written as one batch (one status refresh for the round)."""
         actor = Actor(ASSETS, f"demo-review-{n:02d}")
         listed = list(decommission.iter_candidates(session))
         for candidate in listed:
             self.seen.setdefault(candidate.server_id, n)
+        steps: list[tuple[int, decommission.ReviewIn | decommission.CompleteIn]] = []
         for candidate in listed:
             status, server_id = candidate.migration_status, candidate.server_id
             waited = n - self.seen[server_id] >= 1 and candidate.decision is None
             if status == MigrationStatus.DECOMMISSION_CANDIDATE and waited:
-                self._decide(session, settings, actor, candidate, n)
+                steps.append((server_id, self._decide(candidate, n)))
             elif status == MigrationStatus.DECOMMISSION_APPROVED and self._collected(server_id, n):
-                self._remove(session, settings, actor, server_id, n)
+                steps.append((server_id, self._remove(n)))
+        decommission.review_many(session, settings, actor, steps, story.month(self.first, n))
 
     def _collected(self, server_id: int, n: int) -> bool:
         return n - self.approved.get(server_id, n) >= REMOVED_AFTER
 
-    def _decide(
-        self,
-        session: Session,
-        settings: Settings,
-        actor: Actor,
-        candidate: decommission.Candidate,
-        n: int,
-    ) -> None:
+    def _decide(self, candidate: decommission.Candidate, n: int) -> decommission.ReviewIn:
         hostname = candidate.hostname or ""
         if hostname.startswith(KEPT_FOR_YEAR_END):
             decision, note = DecommissionDecision.REJECT, "kept for the year-end close"
@@ -105,19 +101,15 @@ class Reviews:
             decision, note = DecommissionDecision.DEFER, "records retention check first"
         else:
             decision, note = DecommissionDecision.APPROVE, None
-        data = decommission.ReviewIn(decision=decision, note=note)
-        decommission.review(session, settings, actor, candidate.server_id, data)
         if decision == DecommissionDecision.APPROVE:
             self.approved[candidate.server_id] = n
+        return decommission.ReviewIn(decision=decision, note=note)
 
-    def _remove(
-        self, session: Session, settings: Settings, actor: Actor, server_id: int, n: int
-    ) -> None:
+    def _remove(self, n: int) -> decommission.CompleteIn:
         day = story.month(self.first, n)
         self.removed += 1
-        data = decommission.CompleteIn(
+        return decommission.CompleteIn(
             removed_on=day,
             disposal_reference=f"NBC-WEEE-{day.year}-{self.removed:04d}",
             data_sanitisation_reference=f"NBC-SAN-{day.year}-{self.removed:04d}",
         )
-        decommission.complete(session, settings, actor, server_id, data, day)

@@ -9,7 +9,7 @@ every server someone has reviewed, whatever the decision.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -184,6 +184,11 @@ def review(
 ) -> Candidate:
     """Approve, reject or defer a candidate (again, if need be) until it is decommissioned;
     the server's status and the kept figures follow."""
+    _record_review(session, actor, server_id, data)
+    return _derived(session, settings, actor, server_id)
+
+
+def _record_review(session: Session, actor: Actor, server_id: int, data: ReviewIn) -> None:
     server = _server(session, server_id)
     if server.migration_status == S.DECOMMISSIONED:
         raise Conflict(f"server {server_id} is already decommissioned")
@@ -209,7 +214,6 @@ def review(
     after = {"decommission_decision": data.decision, "decommission_note": data.note}
     # The change's time is the review's: the list as at a day reads reviewed_at from it.
     ChangeLog(Cause.of(actor), at=now).record(session, "server", [(server_id, before, after)])
-    return _derived(session, settings, actor, server_id)
 
 
 def complete(
@@ -222,6 +226,13 @@ def complete(
 ) -> Candidate:
     """Record the removal and disposal of an approved server; its status and the kept figures
     follow."""
+    _record_removal(session, actor, server_id, data, today)
+    return _derived(session, settings, actor, server_id)
+
+
+def _record_removal(
+    session: Session, actor: Actor, server_id: int, data: CompleteIn, today: date
+) -> None:
     _server(session, server_id)
     row = session.get(Decommission, server_id)
     if row is None or row.decision != DecommissionDecision.APPROVE:
@@ -242,7 +253,27 @@ def complete(
         "decommission_data_sanitisation_reference": data.data_sanitisation_reference,
     }
     ChangeLog(Cause.of(actor), at=now).record(session, "server", [(server_id, {}, after)])
-    return _derived(session, settings, actor, server_id)
+
+
+def review_many(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    steps: Sequence[tuple[int, ReviewIn | CompleteIn]],
+    today: date,
+) -> int:
+    """A round of reviews and removals by one actor, in order, each checked and recorded as
+    `review` and `complete` do; the servers' statuses and the kept figures are refreshed once
+    at the end, not after each (every refresh rebuilds the whole estate's kept figures).
+    Returns how many steps were taken."""
+    for server_id, data in steps:
+        if isinstance(data, ReviewIn):
+            _record_review(session, actor, server_id, data)
+        else:
+            _record_removal(session, actor, server_id, data, today)
+    if steps:
+        statuses.refresh(session, settings, server_ids=[s for s, _ in steps], actor=actor)
+    return len(steps)
 
 
 def _derived(session: Session, settings: Settings, actor: Actor, server_id: int) -> Candidate:

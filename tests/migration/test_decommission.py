@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from fastapi.testclient import TestClient
 from httpx import Response
 from openpyxl import load_workbook
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from estate.config import Settings
+from estate.history.changelog import Actor
+from estate.migration import decommission
+from estate.status import DecommissionDecision
 from tests.core.helpers import complete, server
 from tests.migration.helpers import instance, scan_and_refresh
 
@@ -148,4 +152,45 @@ def test_exports_neutralise_formulas(
         "decommission-candidate",
         f"linked workload srv1 running since {LAUNCHED:%Y-%m-%d} (30 days); "
         "on-premise server powered off",
+    ]
+
+
+def test_a_round_of_reviews_and_removals_refreshes_once_with_the_same_outcome(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    load(client, engine, settings)
+    actor = Actor("capital-assets", "round")
+    removal = decommission.CompleteIn(
+        removed_on=date(2026, 11, 1), disposal_reference="D", data_sanitisation_reference="S"
+    )
+
+    with Session(engine) as session:
+        first = decommission.review_many(
+            session,
+            settings,
+            actor,
+            [
+                (1, decommission.ReviewIn(decision=DecommissionDecision.APPROVE)),
+                (2, decommission.ReviewIn(decision=DecommissionDecision.DEFER, note="later")),
+            ],
+            date(2026, 11, 1),
+        )
+        second = decommission.review_many(
+            session, settings, actor, [(1, removal)], date(2026, 11, 1)
+        )
+        nothing = decommission.review_many(session, settings, actor, [], date(2026, 11, 1))
+        session.commit()
+
+    page = client.get("/api/v1/decommission/candidates").json()
+    progress = client.get("/api/v1/progress").json()
+    assert (first, second, nothing) == (2, 1, 0)
+    assert [(c["server_id"], c["migration_status"], c["decision"]) for c in page["items"]] == [
+        (1, "decommissioned", "approve"),
+        (2, "decommission-candidate", "defer"),
+    ]
+    assert progress["total"]["by_status"]["decommissioned"] == 1
+    moves = client.get("/api/v1/changes", params={"entity_id": 1, "field": "migration_status"})
+    assert [(c["new"], c["actor"]) for c in moves.json()["items"]][:2] == [
+        ("decommissioned", "capital-assets"),
+        ("decommission-approved", "capital-assets"),
     ]
