@@ -12,7 +12,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
+import botocore.session
 from botocore.config import Config
+from botocore.loaders import create_loader
 
 from scanners.aws.common import page_config, paged, partition_for
 from scanners.aws.options import AwsOptions
@@ -20,6 +22,15 @@ from scanners.aws.options import AwsOptions
 # Assumed credentials are renewed when less than this is left, so no scope outlives its keys.
 _RENEW_BEFORE = timedelta(minutes=15)
 _ROLE_SECONDS = 3600
+# botocore reads each service's model (JSON, the EC2 one about half a second) once per loader:
+# one loader for the process, so a scan's session does not parse them all again.
+_MODELS = create_loader()
+
+
+def _boto3_session(profile: str | None) -> boto3.Session:
+    core = botocore.session.get_session()
+    core.register_component("data_loader", _MODELS)
+    return boto3.Session(botocore_session=core, profile_name=profile)
 
 
 @dataclass(frozen=True)
@@ -32,7 +43,7 @@ class AwsSession:
     def __init__(self, options: AwsOptions, external_id: str | None = None) -> None:
         self._options = options
         self._external_id = external_id
-        self._session = boto3.Session(profile_name=options.profile)
+        self._session = _boto3_session(options.profile)
         self.home_region = options.home_region or self._session.region_name or "us-east-1"
         self._config = Config(
             retries={"mode": "adaptive", "max_attempts": options.max_attempts},
