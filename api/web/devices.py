@@ -18,13 +18,15 @@ from fastapi.responses import Response
 
 from api.deps import SessionDep
 from api.web import charts
-from api.web.params import Problems, choice, offset_of
+from api.web.params import Problems, as_at_of, choice, offset_of
 from api.web.session import User, settings_of
 from api.web.templating import render, started
 from estate.devices.forecast import DeviceFilter, Forecast
+from estate.devices.forecast_at import forecast_at
 from estate.devices.processors import shipped_lists
-from estate.devices.split import forecast_split
+from estate.devices.split import SplitForecast, forecast_split
 from estate.inventory.devices import DeviceQuery, list_devices
+from estate.inventory.kinds_at import list_devices_at
 from estate.status import DeviceType
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(started)])
@@ -70,15 +72,23 @@ def devices_page(
     department: Text = None,
     device_type: Text = None,
     offset: Text = None,
+    as_at: Text = None,
 ) -> Response:
     problems = Problems()
+    settings = settings_of(request)
+    moment = as_at_of(as_at, settings.today(), settings.scheduler.timezone, problems)
     kind = choice(device_type, DeviceType, "device_type", problems)
     start = offset_of(offset, "offset", problems)
     wanted = (department or "").strip() or None
     today = date.today()
     filters = DeviceFilter(department=wanted, device_type=kind)
-    result = forecast_split(session, filters, settings_of(request).replacement, today)
-    due = list_devices(session, due_query(wanted, kind, start), today, personal=False)
+    policy = settings.replacement
+    if moment is None:
+        result: SplitForecast = forecast_split(session, filters, policy, today)
+        due = list_devices(session, due_query(wanted, kind, start), today, personal=False)
+    else:
+        result = forecast_at(session, filters, policy, moment)
+        due = list_devices_at(session, due_query(wanted, kind, start), moment, personal=False)
     lines = result.split.lines()
     context = {
         "title": "Devices due for replacement",
@@ -99,6 +109,11 @@ def devices_page(
         "department": wanted or "",
         "device_type": kind.value if kind else "",
         "device_types": list(DeviceType),
+        "as_at": moment.day if moment else None,
+        # What the pages of devices due keep: the filters, and the day where one is asked.
+        "keep": {"department": wanted or "", "device_type": kind.value if kind else ""}
+        | ({"as_at": moment.day.isoformat()} if moment else {}),
+        "today": settings.today(),
         "errors": problems.errors,
     }
     return render(request, "devices.html", context, user=user, status_code=problems.status)

@@ -90,3 +90,23 @@ def test_the_headline_and_the_devices_due_are_the_apis(
         number(shown["windows11_not_ready"]),
         number(shown["windows11_unknown"]),
     ) == (ready["ready"], ready["not_ready"], ready["unknown"])
+
+
+def test_the_devices_page_as_at_a_day_is_the_apis_as_at_that_day(
+    make_client: MakeClient, engine: Engine, settings: Settings, signed_in: SignIn
+) -> None:
+    _load(engine, settings)
+    viewer = signed_in(Role.VIEWER)
+    client = make_client(Role.INFRA)
+    day = TODAY.isoformat()
+
+    page = viewer.get(f"/devices?as_at={day}")
+    due = client.get("/api/v1/devices", params={"due": "true", "as_at": day}).json()
+    then = client.get("/api/v1/devices/replacement-forecast", params={"as_at": day}).json()
+
+    assert page.status_code == 200 and 'id="as-at-note"' in page.text
+    assert number(fields(page.text, "headlines")["due"]) == due["total"]
+    assert {key: _row(page.text, key) for key in then["split"]} == {
+        key: (line["count"], round(line["cost"]), line["uncosted"])
+        for key, line in then["split"].items()
+    }
