@@ -84,7 +84,7 @@ def test_the_headline_and_the_devices_due_are_the_apis(
     assert number(fields(housing.text, "headlines")["due"]) == 9
     assert '<details id="by-year">' in first.text and '<details id="by-department">' in first.text
     ready = api["windows11"]
-    shown = fields(first.text, "headlines")
+    shown = fields(first.text, "due-notes")
     assert (
         number(shown["windows11_ready"]),
         number(shown["windows11_not_ready"]),
