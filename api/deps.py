@@ -100,9 +100,10 @@ async def as_at_moment(
     """The end of the day asked for; today is allowed (its end is not yet), a later day not."""
     if as_at is None:
         return None
-    if as_at > settings.today():
-        raise BadQuery("as_at", f"{as_at.isoformat()} is in the future")
-    return Moment.end_of(as_at, settings.scheduler.timezone)
+    try:
+        return Moment.asked(as_at, settings.today(), settings.scheduler.timezone)
+    except ValueError as exc:
+        raise BadQuery("as_at", str(exc)) from None
 
 
 AsAt = Annotated[Moment | None, Depends(as_at_moment)]

@@ -112,9 +112,7 @@ def decommission_page(
     as_at: Text = None,
 ) -> Response:
     filters = Filters(status, decision, offset)
-    settings = web.settings_of(request)
-    timezone = settings.scheduler.timezone
-    filters.moment = as_at_of(as_at, settings.today(), timezone, filters.problems)
+    filters.moment = as_at_of(as_at, web.settings_of(request), filters.problems)
     changed = None
     if done and done.isdigit() and int(done) <= paging.MAX_ID:
         changed = decommission.get_candidate(session, int(done))

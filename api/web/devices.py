@@ -76,7 +76,7 @@ def devices_page(
 ) -> Response:
     problems = Problems()
     settings = settings_of(request)
-    moment = as_at_of(as_at, settings.today(), settings.scheduler.timezone, problems)
+    moment = as_at_of(as_at, settings, problems)
     kind = choice(device_type, DeviceType, "device_type", problems)
     start = offset_of(offset, "offset", problems)
     wanted = (department or "").strip() or None

@@ -48,7 +48,7 @@ def migration_page(
     problems = Problems()
     offset = offset_of(apps_offset, "apps_offset", problems)
     settings = settings_of(request)
-    moment = as_at_of(as_at, settings.today(), settings.scheduler.timezone, problems)
+    moment = as_at_of(as_at, settings, problems)
     kept = progress.read(session) if moment is None else progress_at(session, moment)
     days = progress.history(session, None, moment.day if moment else None)
     burn_down = charts.line_chart(
@@ -118,7 +118,7 @@ def hosting_page(
 ) -> Response:
     problems = Problems()
     settings = settings_of(request)
-    moment = as_at_of(as_at, settings.today(), settings.scheduler.timezone, problems)
+    moment = as_at_of(as_at, settings, problems)
     sites = all_sites(session)
     chosen = _chosen_site(request, sites, site, problems)
     figures = None

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from api.web.templating import FieldError
+from estate.config import Settings
 from estate.history.as_at import Moment
 
 E = TypeVar("E", bound=StrEnum)
@@ -47,7 +48,7 @@ def offset_of(value: str | None, name: str, problems: Problems) -> int:
     return int(value)
 
 
-def as_at_of(value: str | None, today: date, timezone: str, problems: Problems) -> Moment | None:
+def as_at_of(value: str | None, settings: Settings, problems: Problems) -> Moment | None:
     """The page's `as_at` day (the end of it), as the API reads it: a day to come, or one
     that is not a date, is named and the page shows today."""
     if not value:
@@ -57,7 +58,8 @@ def as_at_of(value: str | None, today: date, timezone: str, problems: Problems) 
     except ValueError:
         problems.add("as_at must be a day as YYYY-MM-DD; showing today.", "as_at")
         return None
-    if day > today:
+    try:
+        return Moment.asked(day, settings.today(), settings.scheduler.timezone)
+    except ValueError:
         problems.add("as_at is a day still to come; showing today.", "as_at")
         return None
-    return Moment.end_of(day, timezone)

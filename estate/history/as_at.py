@@ -62,6 +62,14 @@ class Moment:
     cutoff: datetime
 
     @classmethod
+    def asked(cls, day: date, today: date, timezone: str) -> Moment:
+        """The end of a day a reader asks for: today is allowed (its end is not yet), a later
+        day is a ValueError."""
+        if day > today:
+            raise ValueError(f"{day.isoformat()} is in the future")
+        return cls.end_of(day, timezone)
+
+    @classmethod
     def end_of(cls, day: date, timezone: str) -> Moment:
         start_of_next = datetime.combine(day + timedelta(days=1), time(), ZoneInfo(timezone))
         return cls(day, start_of_next.astimezone(ZoneInfo("UTC")))

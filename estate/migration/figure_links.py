@@ -32,6 +32,8 @@ APP_PARAM = {
     "site": "server_site",
     "application": "name",
 }
+# In the statuses' own order, so a link is the same however the sets are made.
+MIGRATED_IN_ORDER = [s for s in MigrationStatus if s in MIGRATED]
 REMAINING = [s for s in MigrationStatus if s not in MIGRATED and s not in SETTLED]
 PRESENT: Params = [("status", s.value) for s in EntityStatus if s != EntityStatus.GONE]
 # On site, as estate.migration.hosting counts servers: neither gone nor decommissioned.
@@ -53,7 +55,7 @@ def _statuses(statuses: list[MigrationStatus]) -> Params:
 def _figure_links(figures: Figures, servers: Params, apps: Params, as_at: date | None) -> None:
     figures.links = {
         "servers": url("servers", servers, as_at),
-        "migrated": url("servers", servers + _statuses(sorted(MIGRATED, key=_order)), as_at),
+        "migrated": url("servers", servers + _statuses(MIGRATED_IN_ORDER), as_at),
         "remaining": url("servers", servers + _statuses(REMAINING), as_at),
         "applications": url("applications", [*apps, ("with_servers", "true")], as_at),
         "applications_migrated": url("applications", [*apps, ("migrated", "true")], as_at),
@@ -62,10 +64,6 @@ def _figure_links(figures: Figures, servers: Params, apps: Params, as_at: date |
             for status in figures.by_status
         },
     }
-
-
-def _order(status: MigrationStatus) -> int:
-    return list(MigrationStatus).index(status)
 
 
 def link_progress(found: P, as_at: date | None = None) -> P:
