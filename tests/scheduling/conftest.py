@@ -4,8 +4,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
 from estate.config import MailSettings, Settings
+from estate.db import make_engine
 from tests.scheduling.smtp_peer import PASSWORD, USER, SmtpPeer, running
 from tests.tls import TlsFiles, make_tls_files
 
@@ -22,6 +24,16 @@ def smtp(tls_files: TlsFiles) -> Iterator[SmtpPeer]:
     """A STARTTLS + AUTH server, running."""
     with running(SmtpPeer(tls_files)) as peer:
         yield peer
+
+
+@pytest.fixture
+def writer_engine(engine: Engine) -> Iterator[Engine]:
+    """The test database as the `estate` command opens it for the scheduler: on SQLite each
+    transaction takes the write lock at BEGIN, so a report that reads then writes queues behind
+    a scan instead of being refused (SQLITE_BUSY_SNAPSHOT). Emptied after the test as `engine`."""
+    writer = make_engine(engine.url.render_as_string(hide_password=False), sqlite_writer=True)
+    yield writer
+    writer.dispose()
 
 
 @pytest.fixture

@@ -149,7 +149,11 @@ def workbook_rows(received: Received) -> list[tuple[object, ...]]:
 
 
 def test_scans_and_a_report_on_schedules_seconds_apart_reach_the_smtp_server(
-    engine: Engine, mail_settings: Settings, smtp: SmtpPeer, tmp_path: Path
+    engine: Engine,
+    writer_engine: Engine,
+    mail_settings: Settings,
+    smtp: SmtpPeer,
+    tmp_path: Path,
 ) -> None:
     settings = mail_settings
     settings.sources = [servers_source(tmp_path, schedule="* * * * *")]
@@ -159,7 +163,7 @@ def test_scans_and_a_report_on_schedules_seconds_apart_reach_the_smtp_server(
         )
     }
     settings.scheduler = SchedulerSettings(cron_seconds="*/2", misfire_grace_seconds=1)
-    scheduler = build_scheduler(engine, settings)
+    scheduler = build_scheduler(writer_engine, settings)
 
     scheduler.start()
     try:
