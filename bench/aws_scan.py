@@ -13,14 +13,15 @@ Target: parallel in <= 0.3x the sequential time.
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import os
 import statistics
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from common import Result, write_results
 
@@ -43,30 +44,39 @@ SERVICES = [service for service in ALL_SERVICES if service != "mgn"]
 
 
 class LatencyProxy:
-    """Forwards TCP to `upstream`, holding each request DELAY_S before it goes on."""
+    """Forwards TCP to `upstream`, holding each request DELAY_S before it goes on. It runs as a
+    process of its own: a network's latency costs the scanner no CPU, so the proxy must not
+    take turns with the scanner's threads for the interpreter lock."""
 
     def __init__(self, upstream_port: int, delay: float) -> None:
-        self.upstream_port = upstream_port
-        self.delay = delay
         self.port = free_port()
-        self.requests = 0
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        context = multiprocessing.get_context("spawn")
+        self._count = context.Value("i", 0)
+        self._ready = context.Event()
+        self._process = context.Process(
+            target=_proxy_process,
+            args=(self.port, upstream_port, delay, self._count, self._ready),
+            daemon=True,
+        )
+
+    @property
+    def requests(self) -> int:
+        return int(self._count.value)
 
     def start(self) -> LatencyProxy:
-        self._thread.start()
-        serve = asyncio.start_server(self._connection, "127.0.0.1", self.port)
-        asyncio.run_coroutine_threadsafe(serve, self._loop).result()
+        self._process.start()
+        if not self._ready.wait(60):
+            raise RuntimeError("the latency proxy did not start within 60 s")
         return self
 
     def stop(self) -> None:
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=5)
+        self._process.terminate()
+        self._process.join(timeout=5)
 
-    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        upstream_reader, upstream_writer = await asyncio.open_connection(
-            "127.0.0.1", self.upstream_port
-        )
+
+def _proxy_process(port: int, upstream_port: int, delay: float, count: Any, ready: Any) -> None:
+    async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", upstream_port)
         # A request begins with the first bytes the client sends after an answer (or at once).
         waiting = {"request": True}
 
@@ -74,8 +84,9 @@ class LatencyProxy:
             while data := await reader.read(65536):
                 if waiting["request"]:
                     waiting["request"] = False
-                    self.requests += 1
-                    await asyncio.sleep(self.delay)
+                    with count.get_lock():
+                        count.value += 1
+                    await asyncio.sleep(delay)
                 upstream_writer.write(data)
                 await upstream_writer.drain()
             upstream_writer.close()
@@ -88,6 +99,14 @@ class LatencyProxy:
             writer.close()
 
         await asyncio.gather(upstream(), downstream(), return_exceptions=True)
+
+    async def serve() -> None:
+        server = await asyncio.start_server(connection, "127.0.0.1", port)
+        ready.set()
+        async with server:
+            await server.serve_forever()
+
+    asyncio.run(serve())
 
 
 def start_moto() -> tuple[subprocess.Popen[bytes], str]:
