@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from sqlalchemy import Engine, select
@@ -25,6 +25,7 @@ from api.cli.app import app, err, out, state
 from api.cli.commands import EXAMPLES, prepare, summarise
 from api.cli.demo_aws import Cloud, local_aws
 from api.cli.demo_plan import Reviews, plan_migration, retire_hosts
+from api.cli.demo_wifi import Agents, WifiUnavailable, find_responder, local_wifi
 from estate.access.tokens import create_token
 from estate.config import ConfigError, Settings
 from estate.config.loading import load_settings
@@ -56,6 +57,13 @@ def demo(
     token: Annotated[
         bool, typer.Option("--token/--no-token", help="Create and print a viewer token.")
     ] = True,
+    snmpsim: Annotated[
+        str | None,
+        typer.Option(
+            envvar="ESTATE_DEMO_SNMPSIM",
+            help="snmpsim-command-responder serving the Wi-Fi (default: the one on PATH).",
+        ),
+    ] = None,
 ) -> None:
     """Load the demo estate (examples/demo) through the real scanners, replaying its months."""
     settings = state.settings()
@@ -75,7 +83,8 @@ def demo(
     code = prepare(demo_settings, [s.name for s in demo_settings.sources])
     if code:
         raise typer.Exit(code)
-    runs = replay(engine, demo_settings, examples / "demo", first, months)
+    responder = find_responder(snmpsim)
+    runs = replay(engine, demo_settings, examples / "demo", first, months, responder)
     summarise(runs[-TODAY:])
     if token:
         _print_token(engine)
@@ -97,26 +106,55 @@ def _first_month(settings: Settings, given: str | None, months: int) -> date:
 
 
 def replay(
-    engine: Engine, settings: Settings, files: Path, first: date, months: int
+    engine: Engine,
+    settings: Settings,
+    files: Path,
+    first: date,
+    months: int,
+    snmpsim: str | None = None,
 ) -> list[ScanRun]:
     """Every month from the first, then today; the scan runs, in order."""
     exports = Exports(files)
     runs: list[ScanRun] = []
     reviews = Reviews(first)
-    with tempfile.TemporaryDirectory(prefix="estate-demo-") as work, local_aws(SEED) as url:
+    with ExitStack() as stack:
+        work = stack.enter_context(tempfile.TemporaryDirectory(prefix="estate-demo-"))
+        url = stack.enter_context(local_aws(SEED))
+        wifi = _wifi(stack, files / "snmp", snmpsim)
         cloud = Cloud(url)
-        month_settings = _pointed(settings, Path(work), url)
+        month_settings = _pointed(settings, Path(work), url, wifi.targets if wifi else [])
+        wifi_source = next((s.name for s in month_settings.sources if s.kind == "snmp"), None)
         with _clock(first) as clock:
             for n in range(months + 1):
                 day = story.month(first, n)
                 clock(day if n < months else None)
                 exports.write(Path(work), n)
                 names = _sources(cloud, exports.trips, n, months)
+                if wifi and wifi_source and n in (0, months) and _ready(wifi):
+                    names.append(wifi_source)  # the access points stay put: read at each end
                 runs += [run_source(engine, month_settings, name) for name in names]
                 with session_scope(engine) as session:
                     _month_writes(session, month_settings, exports, reviews, n, months)
                 out.print(f"{day if n < months else 'today'}: {_line(runs[-len(names) :])}")
     return runs
+
+
+def _wifi(stack: ExitStack, walks: Path, snmpsim: str | None) -> Agents | None:
+    """The Wi-Fi agents, starting while the replay runs; none, said why, where no snmpsim
+    is found."""
+    if snmpsim is None:
+        out.print("Wi-Fi: no snmpsim found (make run installs one in .demo/): left out")
+        return None
+    return stack.enter_context(local_wifi(walks, snmpsim))
+
+
+def _ready(wifi: Agents) -> bool:
+    try:
+        wifi.ready()
+    except WifiUnavailable as exc:
+        out.print(f"Wi-Fi: {exc}: left out", highlight=False)
+        return False
+    return True
 
 
 def _sources(cloud: Cloud, trips: dict[str, story.Journey], n: int, months: int) -> list[str]:
@@ -172,16 +210,21 @@ def _month_writes(
         reviews.month(session, settings, n)
 
 
-def _pointed(settings: Settings, work: Path, url: str) -> Settings:
-    """The demo config with the month's exports and the local AWS in place of its own."""
+def _pointed(settings: Settings, work: Path, url: str, wifi: list[dict[str, Any]]) -> Settings:
+    """The demo config with the month's exports, the local AWS and the Wi-Fi agents served
+    in place of its own."""
     sources = []
     for source in settings.sources:
         options = dict(source.options)
+        enabled = True
         if source.name in ("cmdb-servers", "infra-servers"):
             options["path"] = str(work / f"{source.name}.csv")
         if source.kind == "aws":
             options["endpoint_url"] = url
-        sources.append(source.model_copy(update={"options": options, "enabled": True}))
+        if source.kind == "snmp":
+            options["targets"] = wifi or options.get("targets")
+            enabled = bool(wifi)
+        sources.append(source.model_copy(update={"options": options, "enabled": enabled}))
     return settings.model_copy(update={"sources": sources})
 
 

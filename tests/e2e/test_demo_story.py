@@ -4,6 +4,7 @@ gives are the story's (examples/demo/README.md), exactly."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from collections import Counter
@@ -20,6 +21,7 @@ from estate.config import DatabaseSettings
 from estate.config.loading import load_settings
 from tests.conftest import fresh_database
 from tests.e2e.conftest import ESTATE, EXAMPLES
+from tests.snmp.conftest import _responder
 
 TODAY = date.today()
 # Eighteen months before this one, so the story ends today whenever the test runs.
@@ -38,6 +40,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient,
             capture_output=True,
             text=True,
             timeout=1200,
+            env={**os.environ, "ESTATE_DEMO_SNMPSIM": _responder()},
         )
         assert done.returncode == 0, done.stdout + done.stderr
         found = TOKEN.search(done.stdout)
@@ -152,6 +155,10 @@ def test_the_civic_centre_has_a_baseline_and_months_of_hosting_and_history(
 
     assert hosting["baseline_date"] == START.isoformat()
     assert (hosting["baseline"]["servers"], hosting["now"]["servers"]) == (210, 91)
+    # The Wi-Fi, read over SNMP at the start and today: nine access points, none moved.
+    wifi = (hosting["baseline"]["access_points"], hosting["now"]["access_points"])
+    assert wifi == (9, 9)
+    assert hosting["difference"]["access_points"] == 0
     assert len(hosting["months"]) == 19
     percents = [0.0] * 3 + [14.3] * 4 + [29.2] * 6 + [53.9] * 4 + [56.5] * 2
     days = [month(START, n).isoformat() for n in range(18)] + [TODAY.isoformat()]

@@ -7,7 +7,6 @@ SNMPv3 requests with the empty context name that real agents use.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import subprocess
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from api.cli.demo_wifi import answers
 from tests.peers import free_port, missing_peer, stop_process
 
 DATA = Path(__file__).parent / "data"
@@ -70,40 +70,13 @@ def _responder() -> str:
     return str(found)
 
 
-def _answers(port: int) -> bool:
-    """One v2c GET of sysName: the simulator has loaded its data and is serving."""
-    from pysnmp.hlapi.v3arch.asyncio import (
-        CommunityData,
-        ContextData,
-        ObjectIdentity,
-        ObjectType,
-        SnmpEngine,
-        UdpTransportTarget,
-        get_cmd,
-    )
-
-    async def ask() -> bool:
-        engine = SnmpEngine()
-        try:
-            target = await UdpTransportTarget.create(("127.0.0.1", port), timeout=1, retries=0)
-            oid = ObjectType(ObjectIdentity("1.3.6.1.2.1.1.5.0"))
-            indication, *_ = await get_cmd(
-                engine, CommunityData("public"), target, ContextData(), oid, lookupMib=False
-            )
-            return indication is None
-        finally:
-            engine.close_dispatcher()
-
-    return asyncio.run(ask())
-
-
 def _wait(process: subprocess.Popen[bytes], ports: list[int], log: Path) -> None:
     deadline = time.monotonic() + 60
     waiting = list(ports)
     while waiting and time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"snmpsim exited: {log.read_text(errors='replace')[-3000:]}")
-        if _answers(waiting[0]):
+        if answers(waiting[0]):
             waiting.pop(0)
     if waiting:
         output = log.read_text(errors="replace")[-3000:]

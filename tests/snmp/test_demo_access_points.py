@@ -1,56 +1,33 @@
 """The demo's Civic Centre Wi-Fi (examples/demo/snmp): snmpsim serves each recording on loopback
-and the snmp scanner reads them, as `estate demo` is to."""
+as `estate demo` serves them, and the snmp scanner reads them."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from api.cli.demo_wifi import local_wifi
 from estate.config import Settings, SourceConfig
 from estate.inventory.records import NetworkDeviceRecord, Problem, ScopeEnd
 from scanners.registry import scanner_for
-from tests.peers import free_port
-from tests.snmp.conftest import _responder, _wait
+from tests.snmp.conftest import _responder
 
 WALKS = Path(__file__).resolve().parents[2] / "examples" / "demo" / "snmp"
 
 
 @pytest.fixture(scope="module")
-def demo_agents(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, int]]:
-    root = tmp_path_factory.mktemp("demo-snmpsim")
-    ports = {walk.stem: free_port() for walk in sorted(WALKS.glob("*.snmprec"))}
-    args = [_responder(), f"--cache-dir={root / 'cache'}", f"--logging-method=file:{root / 'log'}"]
-    for name, port in ports.items():
-        (root / name).mkdir()
-        shutil.copyfile(WALKS / f"{name}.snmprec", root / name / "public.snmprec")
-        # One engine per recording: each option group after --v3-engine-id is its own agent.
-        args += ["--v3-engine-id=auto", f"--data-dir={root / name}"]
-        args += [f"--agent-udpv4-endpoint=127.0.0.1:{port}"]
-    # As tests/snmp/conftest.py: snmpsim runs as any user, and as root only when told.
-    env = {**os.environ, "SNMPSIM_ALLOW_ROOT": "true"}
-    with (root / "stdout").open("wb") as out:
-        process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=env)
-    try:
-        _wait(process, list(ports.values()), root / "stdout")
-        yield ports
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+def demo_targets() -> Iterator[list[dict[str, object]]]:
+    with local_wifi(WALKS, _responder()) as agents:
+        agents.ready()
+        yield agents.targets
 
 
 def test_the_civic_centre_access_points_and_their_controller(
-    settings: Settings, demo_agents: dict[str, int]
+    settings: Settings, demo_targets: list[dict[str, object]]
 ) -> None:
-    targets = [
-        {"name": name, "address": "127.0.0.1", "port": port, "site": "Civic Centre"}
-        for name, port in demo_agents.items()
-    ]
-    source = SourceConfig(name="wifi", kind="snmp", options={"targets": targets})
+    source = SourceConfig(name="wifi", kind="snmp", options={"targets": demo_targets})
 
     events = list(scanner_for(source, settings).collect())
 
