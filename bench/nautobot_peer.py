@@ -95,6 +95,16 @@ def server_command(venv: Path) -> Path:
     return command
 
 
+def check_needs(venv: Path) -> Path:
+    """Fail at once, naming what is missing: Nautobot's venv, Redis or PostgreSQL."""
+    command = server_command(venv)
+    if shutil.which("redis-server") is None:
+        raise missing("redis-server is not installed (Debian: apt-get install redis-server)")
+    if not postgres_reachable():
+        raise missing("no PostgreSQL at 127.0.0.1:5432 (set ESTATE_TEST_PG_URL to point at one)")
+    return command
+
+
 def version_of(venv: Path) -> str:
     script = "import nautobot; print(nautobot.__version__)"
     found = subprocess.run(
@@ -106,9 +116,7 @@ def version_of(venv: Path) -> str:
 @contextmanager
 def own_redis(workdir: Path) -> Iterator[int]:
     """A Redis of our own on a free loopback port, persisting nothing; stopped after."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise missing("redis-server is not installed (Debian: apt-get install redis-server)")
+    binary = shutil.which("redis-server") or "redis-server"
     port = free_port()
     arguments = ["--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
     process = subprocess.Popen(
@@ -208,9 +216,7 @@ def wait_until_answering(nautobot: Nautobot) -> None:
 def running_nautobot(venv: Path, workdir: Path, workers: int = 1) -> Iterator[Nautobot]:
     """A migrated, empty Nautobot with a token, on its own database and Redis; all torn down
     (server, Redis, database) on the way out, whatever happened."""
-    command = server_command(venv)
-    if not postgres_reachable():
-        raise missing("no PostgreSQL at 127.0.0.1:5432 (set ESTATE_TEST_PG_URL to point at one)")
+    command = check_needs(venv)
     with ExitStack() as stack:
         redis_port = stack.enter_context(own_redis(workdir))
         database_url = stack.enter_context(fresh_database("postgresql", str(workdir)))

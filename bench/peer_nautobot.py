@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 
 from common import Result, fresh_database, write_results
 from nautobot_api import Loader, first_load, reload_diff, reload_patch
-from nautobot_peer import DEFAULT_VENV, running_nautobot
+from nautobot_peer import DEFAULT_VENV, check_needs, running_nautobot
 
 from estate.config import DatabaseSettings, Settings, SourceConfig
 from estate.db import make_engine
@@ -192,6 +192,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="Nautobot uWSGI processes")
     parser.add_argument("--nautobot-venv", type=Path, default=DEFAULT_VENV)
     args = parser.parse_args()
+    check_needs(args.nautobot_venv)
     load = round(os.getloadavg()[0], 2)
     workdir = Path(tempfile.mkdtemp(prefix="estate-bench-peer-"))
     try:
