@@ -10,8 +10,12 @@ BIN := $(VENV)/bin
 # The demo's Wi-Fi agents (snmpsim) run from a venv of their own: see api/cli/demo_wifi.py.
 SNMPSIM_VENV ?= $(CURDIR)/.demo/snmpsim-venv
 export VENV
+# `make bench-peer`: Nautobot in a venv of its own, beside estate (not part of `make bench`).
+PEER_VENV ?= bench/.peer-venv
+NAUTOBOT_VERSION ?= 3.2.7
+PEER_ROWS ?= 10000
 
-.PHONY: run test lint test-sqlite test-postgresql peers bench clean
+.PHONY: run test lint test-sqlite test-postgresql peers bench bench-peer clean
 
 $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "estate needs Python 3.11 or newer"'
@@ -51,6 +55,17 @@ test: $(BIN)/.installed peers lint test-sqlite test-postgresql
 bench: $(BIN)/.installed peers
 	@bash .ci/postgres.sh || true
 	@for name in $(BENCHES); do echo "== bench/$$name.py"; $(BIN)/python "bench/$$name.py" || exit 1; done
+
+$(PEER_VENV)/.installed:
+	@command -v redis-server >/dev/null || { echo "bench-peer needs redis-server (Debian: apt-get install redis-server)" >&2; exit 1; }
+	$(PYTHON) -m venv $(PEER_VENV)
+	$(PEER_VENV)/bin/pip install --quiet --upgrade pip
+	$(PEER_VENV)/bin/pip install --quiet 'nautobot==$(NAUTOBOT_VERSION)' || { echo "bench-peer: could not install nautobot==$(NAUTOBOT_VERSION) from PyPI into $(PEER_VENV)" >&2; exit 1; }
+	@touch $@
+
+bench-peer: $(BIN)/.installed $(PEER_VENV)/.installed
+	@bash .ci/postgres.sh || { echo "bench-peer needs PostgreSQL at 127.0.0.1:5432 (or ESTATE_TEST_PG_URL)" >&2; exit 1; }
+	$(BIN)/python bench/peer_nautobot.py --rows $(PEER_ROWS) --nautobot-venv $(PEER_VENV)
 
 clean:
 	rm -rf $(VENV) *.egg-info .mypy_cache .ruff_cache .pytest_cache estate.db estate.db-*
