@@ -8,6 +8,7 @@ which this leaves out: it is the same for both and dwarfs them on a busy host.)
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -21,6 +22,16 @@ from common import Result, fresh_database, write_results
 ROOT = Path(__file__).resolve().parents[1]
 ESTATE = str(Path(sys.executable).with_name("estate"))
 TARGET_RATIO = 1.5
+# The demo's Wi-Fi agents, as `make run` serves them (its venv), else the tests' snmpsim.
+RESPONDER = "bin/snmpsim-command-responder"
+SNMPSIM = next(
+    (
+        str(venv / RESPONDER)
+        for venv in (ROOT / ".demo" / "snmpsim-venv", ROOT / "tests" / ".peers" / "snmpsim-venv")
+        if (venv / RESPONDER).exists()
+    ),
+    "",
+)
 
 
 def free_port() -> int:
@@ -41,7 +52,8 @@ def to_health(url: str, workdir: str, load: list[str]) -> float:
     started = time.perf_counter()
     estate = [ESTATE, "--config", str(config)]
     subprocess.run([*estate, "db", "upgrade"], check=True, capture_output=True)
-    subprocess.run([*estate, *load], capture_output=True, check=False)
+    env = {**os.environ, "ESTATE_DEMO_SNMPSIM": SNMPSIM}
+    subprocess.run([*estate, *load], capture_output=True, check=False, env=env)
     port = free_port()
     server = subprocess.Popen([*estate, "serve", "--port", str(port)], stderr=subprocess.DEVNULL)
     try:

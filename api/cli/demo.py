@@ -130,8 +130,9 @@ def replay(
                 clock(day if n < months else None)
                 exports.write(Path(work), n)
                 names = _sources(cloud, exports.trips, n, months)
-                if wifi and wifi_source and n in (0, months) and _ready(wifi):
-                    names.append(wifi_source)  # the access points stay put: read at each end
+                # The access points stay put: read for the baseline, they stay present after.
+                if wifi and wifi_source and n == 0 and _ready(wifi):
+                    names.append(wifi_source)
                 runs += [run_source(engine, month_settings, name) for name in names]
                 with session_scope(engine) as session:
                     _month_writes(session, month_settings, exports, reviews, n, months)
