@@ -20,6 +20,7 @@ write recounts in full instead.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,7 +39,6 @@ from estate.migration.progress import (
     STATE,
     AppCounts,
     Counts,
-    bump_version,
     combo,
     judge,
     rebuild,
@@ -61,16 +61,21 @@ class Snapshot:
 
     @classmethod
     def read(cls, session: Session, server_ids: Collection[int]) -> Snapshot:
-        servers: list[Counted] = []
+        """One query: each server's row once per link (once with none where it has none)."""
+        servers: dict[int, Counted] = {}
         links: list[tuple[int, int]] = []
+        joined = SERVERS.outerjoin(LINKS, LINKS.c.server_id == SERVERS.c.id)
         for chunk in chunked(sorted(server_ids)):
-            query = select(SERVERS.c.id, *combo(SERVERS)).where(SERVERS.c.id.in_(chunk))
-            servers += [tuple(row) for row in session.execute(query)]
-            query = select(LINKS.c.server_id, LINKS.c.application_id).where(
-                LINKS.c.server_id.in_(chunk)
+            query = (
+                select(SERVERS.c.id, *combo(SERVERS), LINKS.c.application_id)
+                .select_from(joined)
+                .where(SERVERS.c.id.in_(chunk))
             )
-            links += [(s, a) for s, a in session.execute(query)]
-        return cls(servers, links)
+            for *counted, app_id in session.execute(query):
+                servers[counted[0]] = tuple(counted)
+                if app_id is not None:
+                    links.append((counted[0], app_id))
+        return cls(sorted(servers.values()), sorted(links))
 
     def rows(self) -> tuple[list[Counted], list[Counted]]:
         """As `progress.tally` reads them: each server once, then once per link."""
@@ -107,10 +112,9 @@ class Touched:
         """Move the kept aggregates by what the write changed (a rebuild if they moved since
         the capture), taking the aggregates' lock first as a rebuild does. Returns each touched
         server's status before and after (None after a rebuild)."""
-        if self.version is None or _locked_version(session) != self.version:
+        if self.version is None or not _bump_from(session, self.version, now):
             rebuild(session, now)
             return None
-        bump_version(session, now)
         after = Snapshot.read(session, self.server_ids)
         old_combos, old_linked = self.before.rows()
         new_combos, new_linked = after.rows()
@@ -142,10 +146,16 @@ class Touched:
         return rows
 
 
-def _locked_version(session: Session) -> str | None:
-    """The kept version, its row locked until commit (PostgreSQL; SQLite has one writer)."""
-    query = select(STATE.c.version).where(STATE.c.name == AGGREGATE).with_for_update()
-    return session.execute(query).scalar_one_or_none()
+def _bump_from(session: Session, version: str, now: datetime) -> bool:
+    """A new version for the kept aggregates if they are still at `version`. The UPDATE locks
+    the row until commit, as a rebuild's does (PostgreSQL; SQLite has one writer), and waits
+    for a transaction that holds it, then sees the version that one left."""
+    stmt = (
+        update(STATE)
+        .where(STATE.c.name == AGGREGATE, STATE.c.version == version)
+        .values(version=uuid.uuid4().hex, refreshed_at=now)
+    )
+    return session.execute(stmt).rowcount == 1  # type: ignore[attr-defined]
 
 
 def _in_groups(table: Any, groups: Collection[tuple[str, str | None]]) -> Any:
