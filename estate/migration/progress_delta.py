@@ -11,7 +11,9 @@ the kept rows of the groups they count in:
 - applications per group (and those all migrated there) are a sum over applications, each
   judged on all its servers in the group: every application linked to a touched server (before
   or after) is judged twice, on its untouched servers (read once, the same before and after)
-  with the touched servers' old rows, then with their new ones, and moves by the difference.
+  with the touched servers' old rows, then with their new ones, and moves by the difference;
+- today's snapshot, where the refresh that left the counts so was today's (every refresh
+  snapshots the counts it leaves), moves as the counts do; else it is taken afresh.
 
 So the kept rows are exactly what a rebuild would write. The delta is of the aggregates as they
 stood at the capture: if another transaction changed them since (their version moved), the
@@ -21,9 +23,10 @@ write recounts in full instead.
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
@@ -36,12 +39,15 @@ from estate.migration.progress import (
     COUNTS,
     LINKS,
     SERVERS,
+    SNAPSHOT_DIMENSIONS,
+    SNAPSHOTS,
     STATE,
     AppCounts,
     Counts,
     combo,
     judge,
     rebuild,
+    snapshot,
     tally,
 )
 
@@ -95,6 +101,8 @@ class Touched:
     server_ids: frozenset[int]
     version: str | None
     before: Snapshot
+    # The day of the refresh that left the aggregates so: its snapshot is of these counts.
+    refreshed_on: date | None
 
     @classmethod
     def capture(cls, session: Session, server_ids: Iterable[int]) -> Touched:
@@ -103,17 +111,20 @@ class Touched:
         servers committed after it moves the version too."""
         ids = frozenset(server_ids)
         if len(ids) > MOST:
-            return cls(ids, None, Snapshot([], []))
-        found = session.execute(select(STATE.c.version).where(STATE.c.name == AGGREGATE))
-        version = found.scalar_one_or_none()
-        return cls(ids, version, Snapshot.read(session, ids))
+            return cls(ids, None, Snapshot([], []), None)
+        query = select(STATE.c.version, STATE.c.refreshed_at).where(STATE.c.name == AGGREGATE)
+        found = session.execute(query).first()
+        version, day = (found[0], found[1].date()) if found else (None, None)
+        return cls(ids, version, Snapshot.read(session, ids), day)
 
     def apply(self, session: Session, now: datetime) -> list[tuple[str, str]] | None:
         """Move the kept aggregates by what the write changed (a rebuild if they moved since
-        the capture), taking the aggregates' lock first as a rebuild does. Returns each touched
-        server's status before and after (None after a rebuild)."""
+        the capture), taking the aggregates' lock first as a rebuild does, and today's snapshot
+        with them. Returns each touched server's status before and after (None after a
+        rebuild)."""
         if self.version is None or not _bump_from(session, self.version, now):
             rebuild(session, now)
+            snapshot(session, now.date())
             return None
         after = Snapshot.read(session, self.server_ids)
         old_combos, old_linked = self.before.rows()
@@ -123,8 +134,13 @@ class Touched:
         shared = self._untouched_links(session, self.before.applications() | after.applications())
         old_apps = judge(tally((), [*shared, *old_linked])[1])
         new_apps = judge(tally((), [*shared, *new_linked])[1])
-        _move_counts(session, counts)
+        _move_counts(session, COUNTS, counts)
         _move_applications(session, old_apps, new_apps)
+        if self.refreshed_on == now.date():  # today's snapshot is of the counts just moved
+            kept = Counter({g: n for g, n in counts.items() if g[0] in SNAPSHOT_DIMENSIONS})
+            _move_counts(session, SNAPSHOTS, kept, now.date())
+        else:
+            snapshot(session, now.date())
         statuses = {row[0]: row[1] for row in self.before.servers}
         return [(statuses[row[0]], row[1]) for row in after.servers if row[0] in statuses]
 
@@ -169,15 +185,18 @@ def _in_groups(table: Any, groups: Collection[tuple[str, str | None]]) -> Any:
     return and_(table.c.dimension.in_(dimensions), or_(*by_key))
 
 
-def _move_counts(session: Session, delta: Counts) -> None:
+def _move_counts(session: Session, table: Any, delta: Counts, day: date | None = None) -> None:
+    """Servers per group and status moved: the counts now, or a day's snapshot of them."""
     moved = {group: n for group, n in delta.items() if n}
     if not moved:
         return
-    columns = (COUNTS.c.id, COUNTS.c.dimension, COUNTS.c.key, COUNTS.c.status, COUNTS.c.servers)
-    where = _in_groups(COUNTS, {(d, k) for d, k, _ in moved})
-    kept = {
-        (d, k, str(s)): (i, n) for i, d, k, s, n in session.execute(select(*columns).where(where))
-    }
+    columns = (table.c.id, table.c.dimension, table.c.key, table.c.status, table.c.servers)
+    where = _in_groups(table, {(d, k) for d, k, _ in moved})
+    if day is not None:
+        where = and_(where, table.c.day == day)
+    rows = session.execute(select(*columns).where(where))
+    kept = {(d, k, str(s)): (i, n) for i, d, k, s, n in rows}
+    on = {} if day is None else {"day": day}
     changed: list[dict[str, Any]] = []
     gone: list[int] = []
     added: list[dict[str, Any]] = []
@@ -189,8 +208,9 @@ def _move_counts(session: Session, delta: Counts) -> None:
         elif row_id is not None:
             gone.append(row_id)
         else:
-            added.append({"dimension": dimension, "key": key, "status": status, "servers": total})
-    _write(session, COUNTS, changed, gone, added, ("servers",))
+            added.append({"dimension": dimension, "key": key, "status": status,
+                          "servers": total, **on})  # fmt: skip
+    _write(session, table, changed, gone, added, ("servers",))
 
 
 def _move_applications(session: Session, old: AppCounts, new: AppCounts) -> None:

@@ -265,9 +265,9 @@ def refresh(
     moves = None
     if server_ids is None or touched is None:
         progress.rebuild(session, now)
+        progress.snapshot(session, now.date())
     else:
-        moves = touched.apply(session, now)
-    progress.snapshot(session, now.date())
+        moves = touched.apply(session, now)  # and today's snapshot
     _keep_hosting(session, settings, now.date(), server_ids, moves)
     return changed
 
