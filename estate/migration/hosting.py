@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Float, and_, case, cast, delete, distinct, func, insert, select, true
+from sqlalchemy import Numeric, and_, case, cast, delete, distinct, func, insert, select, true
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -30,6 +30,7 @@ HOURS_A_YEAR = 8760
 SERVERS = table_of(Server)
 NETWORK = table_of(NetworkDevice)
 WIRELESS_AP = "wireless-ap"
+WATTS = Numeric()
 # Made once: an alias of the wide servers table builds its columns anew each time (some
 # milliseconds, on every write).
 HOSTS, VMS = SERVERS.alias("host"), SERVERS.alias("vm")
@@ -113,8 +114,10 @@ def _count_servers(
             func.sum(case((s.kind == ServerKind.VIRTUAL, 1), else_=0)).label("virtual_servers"),
             func.count(distinct(rack)).label("racks"),
             func.sum(case((physical, func.coalesce(s.rack_units, 0)), else_=0)).label("rack_units"),
+            # Summed as decimals: a float sum depends on the order rows come in (PostgreSQL's
+            # differs between a site's recount and the whole estate's).
             func.sum(
-                case((physical, cast(func.coalesce(s.power_watts, assumed), Float)), else_=0.0)
+                case((physical, cast(func.coalesce(s.power_watts, assumed), WATTS)), else_=0)
             ).label("watts"),
         )
         .where(_on_site(servers), only(s.site_id))
