@@ -11,13 +11,21 @@ Targets: each endpoint's throughput >= 0.25x the /health throughput measured in 
 and its p99 latency <= 100 ms. GET /api/v1/sites/{id} is measured too: the floor of any
 authenticated read (bearer token check and database session), for comparison.
 
-The server is started as a deployment starts it, `estate serve --port P --workers N` (scheduler
-in-process, the default), and /health is measured on that same server. N is 1 unless
---workers says otherwise: uvicorn's workers share one listening socket, and wrk opens its 32
-connections at once, so whichever worker wakes first often takes all of them; figures with
-more workers then swing from run to run between one worker's and all of theirs.
+Then the writes (bench/write_latency.py): 50 decommission reviews and 50 server plan changes
+one after another over HTTP, each p95 <= 50 ms end to end, beside the full rebuild of the kept
+aggregates that each write made before they moved by its delta; and after them the kept
+aggregates must equal that full rebuild.
+
+The server is started as a deployment starts it, `estate serve --port P --workers N`, but
+without the scheduler: on a fresh database it would catch up on the missed daily refresh at
+start, re-deriving every server beside the figures. /health is measured on that same server.
+N is 1 unless --workers says otherwise: uvicorn's workers share one listening socket, and wrk
+opens its 32 connections at once, so whichever worker wakes first often takes all of them;
+figures with more workers then swing from run to run between one worker's and all of theirs.
+--scale shrinks the estate (0.1: 5,000 servers) for a quick run while developing.
 
     .venv/bin/python bench/api_load.py [--db sqlite|postgresql] [--duration 10] [--workers 1]
+        [--scale 1.0]
 """
 
 from __future__ import annotations
@@ -34,7 +42,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from common import Result, against_health, database_parser, fresh_database, run_on_databases
-from estate_builder import build_estate
+from estate_builder import WAVES, build_estate
 from sqlalchemy import Engine
 from sqlmodel import Session
 
@@ -47,12 +55,15 @@ from estate.status import Role
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.peers: stop_process
 
+from write_latency import measure, p95, rebuilt_equal, targets
+
 from tests.peers import stop_process
 
 CONNECTIONS = 32
 THREADS = 2
 RATIO_TARGET = 0.25
 P99_TARGET_MS = 100.0
+WRITE_TARGET_MS = 50.0
 # The endpoints judged against /health (name in the figures, path shown).
 SHOWN = (("progress", "/api/v1/progress"), ("hosting", "/api/v1/sites/{id}/hosting"))
 ESTATE = str(Path(sys.executable).with_name("estate"))
@@ -163,10 +174,13 @@ def reader_token(engine: Engine, name: str = "bench", role: Role = Role.VIEWER) 
     return token
 
 
-def bench(db: str, workdir: str, duration: int, binary: str, workers: int) -> list[Result]:
+def bench(
+    db: str, workdir: str, duration: int, binary: str, workers: int, scale: float
+) -> list[Result]:
+    sizes = {name: int(n * scale) for name, n in SIZES.items()}
     print(
-        f"== {db}: {SIZES['servers']:,} servers, {SIZES['devices']:,} devices, "
-        f"{SIZES['workloads']:,} workloads (bulk inserts, not ingest); "
+        f"== {db}: {sizes['servers']:,} servers, {sizes['devices']:,} devices, "
+        f"{sizes['workloads']:,} workloads (bulk inserts, not ingest); "
         f"estate serve --workers {workers}",
         flush=True,
     )
@@ -174,14 +188,15 @@ def bench(db: str, workdir: str, duration: int, binary: str, workers: int) -> li
         engine = make_engine(url)
         upgrade(engine)
         started = time.perf_counter()
-        site_id = build_estate(engine, **SIZES)
+        site_id = build_estate(engine, **sizes)
         print(f"  built in {time.perf_counter() - started:.1f} s", flush=True)
         refreshed = refresh(engine, url)
         print(f"  migration refresh (statuses and aggregates) in {refreshed:.1f} s", flush=True)
         token = reader_token(engine)
-        engine.dispose()
+        writer = reader_token(engine, "bench-writer", Role.ADMIN)
+        chosen = targets(engine)
         figures: dict[str, tuple[float, float]] = {}
-        with serve(url, workdir, workers) as base:
+        with serve(url, workdir, workers, scheduler=False) as base:
             paths = {
                 "health": "/health",
                 "floor": f"/api/v1/sites/{site_id}",
@@ -196,14 +211,21 @@ def bench(db: str, workdir: str, duration: int, binary: str, workers: int) -> li
                     f"  {name}: {figures[name][0]:,.0f} req/s, p99 {figures[name][1]:.1f} ms",
                     flush=True,
                 )
-    return results(db, figures, refreshed, workers)
+            # After the reads: each write moves the aggregates' version, so the reads' cache.
+            writes = measure(base, writer, chosen, WAVES)
+        equal, rebuild = rebuilt_equal(engine, Settings(database=DatabaseSettings(url=url)))
+        engine.dispose()
+    for name, took in writes.items():
+        print(f"  {name}: p95 {p95(took):.1f} ms over {len(took)}", flush=True)
+    print(f"  full rebuild of the kept aggregates {rebuild * 1000:.0f} ms; equal: {equal}")
+    label = f"{db} {sizes['servers'] // 1000}k servers"
+    return results(label, figures, refreshed, workers) + write_rows(label, writes, rebuild, equal)
 
 
 def results(
-    db: str, figures: dict[str, tuple[float, float]], refreshed: float, workers: int
+    label: str, figures: dict[str, tuple[float, float]], refreshed: float, workers: int
 ) -> list[Result]:
     health_rps, health_p99 = figures["health"]
-    label = f"{db} 50k servers"
     rows = [
         Result(f"{label}: estate serve --workers", workers, "processes"),
         Result(f"{label}: GET /health throughput (req/s)", round(health_rps, 1), "req/s"),
@@ -226,16 +248,50 @@ def results(
     return rows + against_health(label, SHOWN, figures, RATIO_TARGET, P99_TARGET_MS)
 
 
+def write_rows(
+    label: str, writes: dict[str, list[float]], rebuild: float, equal: bool
+) -> list[Result]:
+    """Each write's p95 beside the full rebuild each made before, and the equality after."""
+    baseline = round(rebuild * 1000, 1)
+    rows = [
+        Result(f"{label}: full rebuild of the kept aggregates (ms)", baseline, "ms"),
+    ]
+    for name, took in writes.items():
+        value = round(p95(took), 2)
+        rows.append(
+            Result(
+                f"{label}: {name} p95 over {len(took)}, HTTP end to end (ms)",
+                value,
+                "ms",
+                baseline,
+                f"<= {WRITE_TARGET_MS:.0f} ms",
+                value <= WRITE_TARGET_MS,
+            )
+        )
+    rows.append(
+        Result(
+            f"{label}: kept aggregates equal a full rebuild after the writes",
+            int(equal),
+            "bool",
+            None,
+            "== 1",
+            equal,
+        )
+    )
+    return rows
+
+
 def main() -> None:
     parser = database_parser(__doc__)
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--workers", type=int, default=1, help="estate serve --workers")
+    parser.add_argument("--scale", type=float, default=1.0, help="of the estate's sizes")
     args = parser.parse_args()
     binary = ensure_wrk()
     run_on_databases(
         "api_load",
         args.db,
-        lambda db, workdir: bench(db, workdir, args.duration, binary, args.workers),
+        lambda db, workdir: bench(db, workdir, args.duration, binary, args.workers, args.scale),
     )
 
 

@@ -67,9 +67,14 @@ def migrated_engine(database_url: str) -> Iterator[Engine]:
 def engine(migrated_engine: Engine) -> Iterator[Engine]:
     """The migrated database, emptied after the test (runs own their transactions)."""
     yield migrated_engine
+    empty_database(migrated_engine)
+
+
+def empty_database(engine: Engine) -> None:
+    """Every table emptied (and PostgreSQL's ids restarted)."""
     tables = [t.name for t in reversed(SQLModel.metadata.sorted_tables)]
-    with migrated_engine.begin() as conn:
-        if migrated_engine.dialect.name == "postgresql":
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         else:
             for table in tables:

@@ -27,6 +27,7 @@ from estate.files import csv_dict_rows
 from estate.history.changelog import Actor, Cause, ChangeLog
 from estate.inventory.reconcile import name_key
 from estate.migration.plans import add_links, application_names, current_links, resolve_applications
+from estate.migration.progress_delta import Touched
 from estate.migration.statuses import refresh
 from estate.models import Server, Wave
 from estate.status import EntityStatus, Strategy
@@ -160,6 +161,7 @@ def assign(session: Session, settings: Settings, actor: Actor, items: Sequence[A
         session, {n for i in items for n in i.applications or ()}, ("body", "applications")
     )
     ids = sorted(set(servers.values()))
+    touched = Touched.capture(session, ids)  # before their links change
     loaded: dict[int, Server] = {}
     for chunk in chunked(ids):
         query = select(Server).where(col(Server.id).in_(chunk))
@@ -178,7 +180,7 @@ def assign(session: Session, settings: Settings, actor: Actor, items: Sequence[A
     session.flush()
     _add_applications(session, added, edits)
     ChangeLog(Cause.of(actor)).record(session, "server", [(i, b, a) for i, (b, a) in edits.items()])
-    refresh(session, settings, server_ids=ids, actor=actor)
+    refresh(session, settings, server_ids=ids, actor=actor, touched=touched)
     return len(ids)
 
 

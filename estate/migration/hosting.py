@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Float, and_, case, cast, delete, distinct, func, insert, select, true
+from sqlalchemy import Numeric, and_, case, cast, delete, distinct, func, insert, select, true
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -30,6 +30,10 @@ HOURS_A_YEAR = 8760
 SERVERS = table_of(Server)
 NETWORK = table_of(NetworkDevice)
 WIRELESS_AP = "wireless-ap"
+WATTS = Numeric()
+# Made once: an alias of the wide servers table builds its columns anew each time (some
+# milliseconds, on every write).
+HOSTS, VMS = SERVERS.alias("host"), SERVERS.alias("vm")
 
 
 class Measures(BaseModel):
@@ -110,8 +114,10 @@ def _count_servers(
             func.sum(case((s.kind == ServerKind.VIRTUAL, 1), else_=0)).label("virtual_servers"),
             func.count(distinct(rack)).label("racks"),
             func.sum(case((physical, func.coalesce(s.rack_units, 0)), else_=0)).label("rack_units"),
+            # Summed as decimals: a float sum depends on the order rows come in (PostgreSQL's
+            # differs between a site's recount and the whole estate's).
             func.sum(
-                case((physical, cast(func.coalesce(s.power_watts, assumed), Float)), else_=0.0)
+                case((physical, cast(func.coalesce(s.power_watts, assumed), WATTS)), else_=0)
             ).label("watts"),
         )
         .where(_on_site(servers), only(s.site_id))
@@ -121,7 +127,7 @@ def _count_servers(
 
 
 def _count_hosts(session: Session, only: Any, servers: Any) -> dict[int, int]:
-    host, vm = servers.alias("host"), servers.alias("vm")
+    host, vm = (HOSTS, VMS) if servers is SERVERS else (servers.alias("host"), servers.alias("vm"))
     query = (
         select(host.c.site_id, func.count(distinct(host.c.id)))
         .select_from(host.join(vm, vm.c.host_id == host.c.id))
@@ -146,6 +152,20 @@ def _count_access_points(session: Session, only: Any, network: Any) -> dict[int,
         .group_by(n.site_id)
     )
     return {site_id: int(n or 0) for site_id, n in session.execute(query)}
+
+
+def moves_off_site(old_status: str | None, new_status: str | None) -> bool:
+    """Whether a server's migration status moving so changes what its site hosts (a user's
+    write changes nothing else the figures count)."""
+    off = MigrationStatus.DECOMMISSIONED
+    return (old_status == off) != (new_status == off)
+
+
+def kept_on(session: Session, day: date, site_ids: Collection[int]) -> bool:
+    """Whether every one of the sites has its figures kept for the day."""
+    wanted = sorted(set(site_ids))
+    query = select(func.count()).where(FIGURES.c.day == day, FIGURES.c.site_id.in_(wanted))
+    return session.execute(query).scalar_one() == len(wanted)
 
 
 def record_day(
@@ -269,7 +289,7 @@ def assemble(
 
 def sites_of(session: Session, server_ids: Collection[int]) -> set[int]:
     """The sites whose figures these servers count in: their own and their hosts'."""
-    host = SERVERS.alias("host")
+    host = HOSTS
     found: set[int] = set()
     for chunk in chunked(sorted(server_ids)):
         query = (

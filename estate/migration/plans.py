@@ -21,6 +21,7 @@ from estate.config import Settings
 from estate.db.bulk import chunked, insert_ignore
 from estate.history.changelog import Actor, Cause, ChangeLog
 from estate.migration.applications import public_rows, wave_rows
+from estate.migration.progress_delta import Touched
 from estate.migration.servers import ServerDetail, server_detail
 from estate.migration.statuses import refresh
 from estate.models import Application, Server, ServerApplication, Wave
@@ -196,6 +197,7 @@ def update_server(
     ):
         raise Invalid(("body", "status_override"), "a reason is given but no status override")
     names = changes.pop("applications", None)
+    touched = Touched.capture(session, [server_id])  # before its links change
     before: dict[str, Any] = {name: getattr(server, name) for name in changes}
     for name, value in changes.items():
         setattr(server, name, value)
@@ -207,7 +209,7 @@ def update_server(
             session, server_id, ids, ("body", "applications")
         )
     ChangeLog(Cause.of(actor)).record(session, "server", [(server_id, before, after)])
-    refresh(session, settings, server_ids=[server_id], actor=actor)
+    refresh(session, settings, server_ids=[server_id], actor=actor, touched=touched)
     session.expire_all()
     detail = server_detail(session, settings.migration, server_id)
     assert detail is not None

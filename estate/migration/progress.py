@@ -2,8 +2,9 @@
 site, kept in small tables and read in one response; and the daily burn-down snapshots.
 
 `rebuild` recounts every group from the servers table with one INSERT ... SELECT ... GROUP BY
-per dimension (called by estate.migration.refresh after each scan and each write), so a read
-sums a few hundred kept rows however large the estate. The figures are exactly what the
+per dimension (called by estate.migration.refresh after each scan; a user's write moves only
+its servers' groups, estate.migration.progress_delta), so a read sums a few hundred kept rows
+however large the estate. The figures are exactly what the
 server list gives for the same filter (GET /api/v1/servers?wave=...&migration_status=...).
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -138,6 +140,18 @@ def rebuild(session: Session, now: datetime) -> None:
 
 Counts = Counter[tuple[str, str | None, str]]
 AppCounts = dict[tuple[str, str | None], list[int]]
+# Each application's servers in each group, and how many of them are migrated.
+PerApp = dict[tuple[str, str | None, int], list[int]]
+
+
+def combo(servers: Any) -> tuple[Any, ...]:
+    """What a server is counted by: its status, wave, strategy and site."""
+    return (
+        type_coerce(servers.c.migration_status, String),
+        servers.c.effective_wave_id,
+        type_coerce(servers.c.effective_strategy, String),
+        servers.c.site_id,
+    )
 
 
 def count(session: Session, servers: Any, links: Any) -> tuple[Counts, AppCounts]:
@@ -148,38 +162,49 @@ def count(session: Session, servers: Any, links: Any) -> tuple[Counts, AppCounts
     application link), expanded into each dimension in memory: each server and each link is
     read once, however many dimensions there are.
     """
-    combo = (
-        type_coerce(servers.c.migration_status, String),
-        servers.c.effective_wave_id,
-        type_coerce(servers.c.effective_strategy, String),
-        servers.c.site_id,
-    )
-    counts: Counts = Counter()
-    for status, wave, strategy, site, n in session.execute(
-        select(*combo, func.count()).group_by(*combo)
-    ):
-        for group in (("all", None), ("wave", _key(wave)), ("strategy", strategy),
-                      ("site", _key(site))):  # fmt: skip
-            counts[(*group, status)] += n
-    per_app: dict[tuple[str, str | None, int], list[int]] = defaultdict(lambda: [0, 0])
-    linked = (
-        select(links.c.application_id, *combo, func.count())
+    counted = combo(servers)
+    combos = session.execute(select(*counted, func.count()).group_by(*counted))
+    linked = session.execute(
+        select(links.c.application_id, *counted, func.count())
         .select_from(links.join(servers, servers.c.id == links.c.server_id))
-        .group_by(links.c.application_id, *combo)
+        .group_by(links.c.application_id, *counted)
     )
-    for app_id, status, wave, strategy, site, n in session.execute(linked):
+    counts, per_app = tally(combos, linked)
+    return counts, judge(per_app)
+
+
+def _groups(wave: Any, strategy: str | None, site: Any) -> tuple[tuple[str, str | None], ...]:
+    return (("all", None), ("wave", _key(wave)), ("strategy", strategy), ("site", _key(site)))
+
+
+def tally(
+    combos: Iterable[Sequence[Any]], linked: Iterable[Sequence[Any]]
+) -> tuple[Counts, PerApp]:
+    """Servers per group and status from (status, wave, strategy, site, n) rows, and each
+    application's servers per group from (application, status, wave, strategy, site, n) rows."""
+    counts: Counts = Counter()
+    for status, wave, strategy, site, n in combos:
+        for group in _groups(wave, strategy, site):
+            counts[(*group, status)] += n
+    per_app: PerApp = defaultdict(lambda: [0, 0])
+    for app_id, status, wave, strategy, site, n in linked:
         counts[("application", str(app_id), status)] += n
         done = n if status in MIGRATED else 0
-        for dimension, key in (("all", None), ("wave", _key(wave)), ("strategy", strategy),
-                               ("site", _key(site)), ("application", str(app_id))):  # fmt: skip
+        for dimension, key in (*_groups(wave, strategy, site), ("application", str(app_id))):
             entry = per_app[(dimension, key, app_id)]
             entry[0] += n
             entry[1] += done
+    return counts, per_app
+
+
+def judge(per_app: PerApp) -> AppCounts:
+    """Applications per group, and those whose servers there are all migrated."""
     apps: AppCounts = defaultdict(lambda: [0, 0])
     for (dimension, key, _), (servers_in, migrated) in per_app.items():
-        apps[(dimension, key)][0] += 1
-        apps[(dimension, key)][1] += int(servers_in == migrated)
-    return counts, apps
+        if servers_in:
+            apps[(dimension, key)][0] += 1
+            apps[(dimension, key)][1] += int(servers_in == migrated)
+    return apps
 
 
 def _replace(session: Session, counts: Counts, apps: AppCounts) -> None:

@@ -3,8 +3,10 @@
 `refresh_statuses` evaluates estate.migration.rules.derive for every server (or some) a batch
 at a time, loading each batch's facts with one query per related table, and writes only the
 rows that changed (one executemany UPDATE per batch) with a change row for each status that
-moved. `refresh` does that and then rebuilds the kept aggregates (estate.progress,
-estate.hosting). Nothing here commits: the scan run, the request or the command does.
+moved. `refresh` does that and then keeps the aggregates (estate.progress, estate.hosting):
+recounted in full after a scan, moved by the touched servers' delta after a user's write
+(estate.migration.progress_delta). Nothing here commits: the scan run, the request or the
+command does.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row, bindparam, select, update
@@ -24,6 +26,7 @@ from estate.db.bulk import chunked
 from estate.history.changelog import Actor, Cause, ChangeLog
 from estate.migration import hosting, progress
 from estate.migration.applications import wave_names
+from estate.migration.progress_delta import Touched
 from estate.migration.rules import (
     AppPlan,
     Derived,
@@ -245,17 +248,45 @@ def refresh(
     actor: Actor | None = None,
     run_id: int | None = None,
     now: datetime | None = None,
+    touched: Touched | None = None,
 ) -> int:
-    """Statuses (of some servers or all), then every kept aggregate and today's snapshot."""
+    """Statuses (of some servers or all), then the kept aggregates and today's snapshot.
+
+    All servers: every aggregate is recounted. Some: the aggregates move by what those servers
+    changed (estate.migration.progress_delta), from `touched` as the caller captured them before
+    its write; a caller that changed none of their application links may leave it to be
+    captured here."""
     now = now or utcnow()
+    if server_ids is not None and touched is None:
+        touched = Touched.capture(session, server_ids)
     changed = refresh_statuses(
         session, settings.migration, server_ids=server_ids, now=now, actor=actor, run_id=run_id
     )
-    progress.rebuild(session, now)
-    progress.snapshot(session, now.date())
-    sites = None if server_ids is None else hosting.sites_of(session, server_ids)
-    hosting.record_day(session, now.date(), sites, settings.outcomes.default_watts)
+    moves = None
+    if server_ids is None or touched is None:
+        progress.rebuild(session, now)
+        progress.snapshot(session, now.date())
+    else:
+        moves = touched.apply(session, now)  # and today's snapshot
+    _keep_hosting(session, settings, now.date(), server_ids, moves)
     return changed
+
+
+def _keep_hosting(
+    session: Session,
+    settings: Settings,
+    day: date,
+    server_ids: Sequence[int] | None,
+    moves: list[tuple[str, str]] | None,
+) -> None:
+    """Today's figures of every site, or of the touched servers' sites; a write whose servers'
+    statuses (`moves`, before and after) count on site as they did keeps its sites' figures,
+    once they are kept for the day."""
+    sites = None if server_ids is None else hosting.sites_of(session, server_ids)
+    unmoved = moves is not None and not any(hosting.moves_off_site(*m) for m in moves)
+    if sites is not None and unmoved and hosting.kept_on(session, day, sites):
+        return
+    hosting.record_day(session, day, sites, settings.outcomes.default_watts)
 
 
 def refresh_after_scan(session: Session, settings: Settings, run_id: int | None = None) -> int:

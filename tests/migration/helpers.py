@@ -7,13 +7,14 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select, true
 from sqlmodel import Session
 
 from estate.config import Settings
 from estate.inventory.records import Event, WorkloadRecord
-from estate.migration import statuses
+from estate.migration import hosting, progress, statuses
 from estate.models import ScanRun
+from estate.models.base import utcnow
 from tests.core.helpers import scan
 
 # What a site's hosting figures are, in the order the tests list their values.
@@ -59,3 +60,33 @@ def instance(external_id: str, source_server: str, **fields: Any) -> WorkloadRec
     return WorkloadRecord(
         external_id=external_id, scope="111122223333/eu-west-2", **(values | fields)
     )
+
+
+def kept_aggregates(session: Session) -> dict[str, list[tuple[str, ...]]]:
+    """The kept aggregates a write moves (progress counts, application counts, today's
+    snapshot and hosting figures), as sorted rows without their ids."""
+    today = utcnow().date()
+    tables = {
+        "counts": (progress.COUNTS, true()),
+        "applications": (progress.APPS, true()),
+        "snapshot": (progress.SNAPSHOTS, progress.SNAPSHOTS.c.day == today),
+        "hosting": (hosting.FIGURES, hosting.FIGURES.c.day == today),
+    }
+    found = {}
+    for name, (table, where) in tables.items():
+        columns = [c for c in table.c if c.name != "id"]
+        rows = session.execute(select(*columns).where(where))
+        found[name] = sorted(tuple(map(str, row)) for row in rows)
+    return found
+
+
+def rebuilt_aggregates(engine: Engine, settings: Settings) -> dict[str, list[tuple[str, ...]]]:
+    """The same after a full rebuild of every aggregate (rolled back)."""
+    with Session(engine) as session:
+        now = utcnow()
+        progress.rebuild(session, now)
+        progress.snapshot(session, now.date())
+        hosting.record_day(session, now.date(), None, settings.outcomes.default_watts)
+        found = kept_aggregates(session)
+        session.rollback()
+    return found
