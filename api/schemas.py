@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Generic, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from estate.db.paging import Page as Found
 
@@ -16,7 +16,18 @@ class Page(BaseModel, Generic[T]):
     total: int
     limit: int
     offset: int
+    next: str | None = Field(
+        default=None,
+        description="Where the list pages by keyset: pass it as `after` for the next page;"
+        " null on the last page.",
+    )
 
     @classmethod
     def of(cls, found: Found) -> Page[T]:
-        return cls(items=found.items, total=found.total, limit=found.limit, offset=found.offset)
+        return cls(
+            items=found.items,
+            total=found.total,
+            limit=found.limit,
+            offset=found.offset,
+            next=found.next,
+        )

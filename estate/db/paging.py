@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from estate.db import keyset
 from estate.models import Site, Wave
 
 MAX_LIMIT = 1000
@@ -35,6 +36,13 @@ class PageQuery(BaseModel):
 class SortedQuery(PageQuery):
     sort: str | None = Field(
         default=None, description="A field to sort by; prefix with '-' for descending."
+    )
+    after: str | None = Field(
+        default=None,
+        max_length=1000,
+        description="Keyset paging: the `next` of the page before (same filters and sort, no"
+        " `offset`); a deep page then costs what the first does. `total` stays the count of"
+        " every match.",
     )
 
 
@@ -67,10 +75,12 @@ class Page:
     total: int
     limit: int
     offset: int
+    # The `after` of the next page (keyset paging); None on the last page.
+    next: str | None = None
 
     def with_items(self, items: list[Any]) -> Page:
         """The same page holding other items: the rows made into what the readers see."""
-        return Page(items, self.total, self.limit, self.offset)
+        return Page(items, self.total, self.limit, self.offset, self.next)
 
 
 def order_by(
@@ -90,22 +100,58 @@ def order_by(
 def sorted_page(
     session: Session,
     query: Select[Any],
-    model: type[Any],
+    model: Any,
     params: SortedQuery,
     allowed: Sequence[str],
     default: str = "id",
+    *,
+    rows: bool = False,
 ) -> Page:
-    """The page of `query` sorted as the client asked (checked against `allowed`)."""
-    ordered = query.order_by(*order_by(model, params.sort, allowed, default))
-    return paged(session, ordered, params)
+    """The page of `query` sorted as the client asked (checked against `allowed`), from
+    `offset` or after the keyset cursor `after`, with the cursor of the page after it.
+    `model` is the entity, or (`rows`: the query selects columns) its table's columns."""
+    sort = (params.sort or default).strip()
+    ordered = query.order_by(*order_by(model, sort, allowed, default))
+    total = count_of(session, query)
+    if params.after is not None:
+        if params.offset:
+            raise BadQuery("after", "page by `after` or by `offset`, not both")
+        try:
+            ordered = ordered.where(keyset.after(session, model, sort, params.after))
+        except keyset.BadCursor as error:
+            raise BadQuery("after", str(error)) from error
+    result = session.execute(ordered.limit(params.limit).offset(params.offset))
+    items = list(result) if rows else list(result.scalars())
+    cursor = None
+    if len(items) == params.limit and (
+        params.after is not None or params.offset + len(items) < total
+    ):
+        cursor = keyset.cursor(items[-1], sort)
+    return Page(items, total, params.limit, params.offset, cursor)
+
+
+def fields_of(item: Any) -> dict[str, Any]:
+    """A row's columns (or an entity's fields) by name: what a response model is validated
+    from, with no ORM object built per row on the list's own path."""
+    mapping = getattr(item, "_mapping", None)
+    return dict(mapping) if mapping is not None else item.model_dump()
+
+
+def count_of(session: Session, query: Select[Any]) -> int:
+    """How many rows the whole (unordered) query has: exact, always. Only the filter columns
+    are read, so the database counts from an index (PostgreSQL: an index-only scan) where one
+    holds them."""
+    one = literal_column("1")
+    narrow: Select[Any] = query.order_by(None).with_only_columns(one, maintain_column_froms=True)
+    return int(session.execute(select(func.count()).select_from(narrow.subquery())).scalar_one())
 
 
 def paged(session: Session, query: Select[Any], params: PageQuery, *, rows: bool = False) -> Page:
     """The page of an ordered query, and how many rows the whole query has: its entities, or
-    (`rows`) its rows where it selects columns."""
-    total = session.execute(
-        select(func.count()).select_from(query.order_by(None).subquery())
-    ).scalar_one()
+    (`rows`) its rows where it selects columns. By offset only."""
+    if getattr(params, "after", None) is not None:
+        raise BadQuery("after", "this list pages by `offset` only")
+    total = count_of(session, query)
     result = session.execute(query.limit(params.limit).offset(params.offset))
     items = list(result) if rows else list(result.scalars())
     return Page(items, total, params.limit, params.offset)

@@ -13,6 +13,16 @@ from sqlalchemy import Engine
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+# PostgreSQL's trigram indexes for text search (migration 0022): made only where pg_trgm can be
+# installed, so not part of the models; comparisons of the schema with the models skip them.
+TRIGRAM_SUFFIX = "_trgm"
+
+
+def in_models(item: object, name: str | None, type_: str, reflected: bool, other: object) -> bool:
+    """Alembic's include_object: all but the trigram indexes."""
+    return not (type_ == "index" and reflected and (name or "").endswith(TRIGRAM_SUFFIX))
+
+
 def alembic_config(url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))

@@ -27,7 +27,12 @@ from estate.devices.forecast import due_period
 from estate.devices.policy import Decision, DeviceFacts, Evaluator, Policy
 from estate.history.changelog import Actor, Cause, ChangeLog, erase_field_history
 from estate.inventory.devices import DeviceDetail, DevicePersonalDetail, device_detail
-from estate.models.device import Device, DeviceReplacementBucket, ReplacementPolicyState
+from estate.models.device import (
+    Device,
+    DeviceReason,
+    DeviceReplacementBucket,
+    ReplacementPolicyState,
+)
 from estate.status import EntityStatus, Permission
 from estate.writes import Day, Invalid, NotFound, WriteBody
 
@@ -79,6 +84,7 @@ def refresh_replacement(
                        for device_id, facts in _read(session, chunk)]  # fmt: skip
             _record(session, decided)
             _write(session, decided)
+            _write_rules(session, decided)
     if wanted:
         rebuild_buckets(session)
     return len(wanted)
@@ -291,6 +297,23 @@ def _write(session: Session, decided: list[tuple[int, Decision, str]]) -> None:
         f"UPDATE devices SET {sets} FROM v WHERE devices.id = v.id",
         tuple(params),
     )
+
+
+def _write_rules(session: Session, decided: list[tuple[int, Decision, str]]) -> None:
+    """The batch's rules, one row each (device_reasons: what the list's `reason` filter reads),
+    replaced with the reasons just written."""
+    if not decided:
+        return
+    session.execute(
+        delete(DeviceReason).where(col(DeviceReason.device_id).in_([d for d, _, _ in decided]))
+    )
+    rows = [
+        {"device_id": device_id, "rule": rule}
+        for device_id, decision, _ in decided
+        for rule in sorted({r.rule for r in decision.reasons})
+    ]
+    if rows:
+        session.execute(insert(DeviceReason), rows)
 
 
 def clear_disposed_assignees(session: Session) -> None:

@@ -21,7 +21,9 @@ from estate.db.paging import (
     Page,
     Search,
     SortedQuery,
+    count_of,
     equal,
+    fields_of,
     order_by,
     site_id_filter,
     sort_by,
@@ -31,7 +33,7 @@ from estate.db.paging import (
 from estate.history.changes import history_of
 from estate.inventory.observations import observations_of
 from estate.inventory.sites import site_names
-from estate.models import Device, Site
+from estate.models import Device, DeviceReason, Site
 from estate.models.base import table_of
 from estate.models.change import ChangePublic
 from estate.models.device import DevicePersonal, DevicePublic
@@ -93,7 +95,9 @@ class DevicePersonalDetail(DevicePersonal):
 
 
 def devices_query(session: Session, filters: DeviceQuery, today: date) -> Select[Any]:
-    return select(Device).where(*device_filters(session, filters, today, table_of(Device).c))
+    """The matching devices as rows of the table's columns (no ORM object per row)."""
+    table = table_of(Device).c
+    return select(*table).where(*device_filters(session, filters, today, table))
 
 
 def device_filters(session: Session, filters: DeviceQuery, today: date, table: Any) -> list[Any]:
@@ -129,11 +133,15 @@ def device_filters(session: Session, filters: DeviceQuery, today: date, table: A
 
 def count_devices(session: Session, query: DeviceQuery, today: date) -> int:
     """How many devices match: the record count of an export, for the access audit."""
-    found = devices_query(session, query, today).order_by(None).subquery()
-    return int(session.execute(select(func.count()).select_from(found)).scalar_one())
+    return count_of(session, devices_query(session, query, today))
 
 
 def _has_reason(session: Session, table: Any, rule: str) -> ColumnElement[bool]:
+    """Today's devices: a lookup in device_reasons (kept with the reasons). The devices as at a
+    day have only their reasons then: looked for in each one's JSON."""
+    if table.id.table is table_of(Device):
+        ids = col(DeviceReason.device_id)
+        return table.id.in_(select(ids).where(col(DeviceReason.rule) == rule))
     reasons = table.replacement_reasons
     if session.get_bind().dialect.name == "postgresql":
         return reasons.op("@>")(func.jsonb_build_array(func.jsonb_build_object("rule", rule)))
@@ -145,17 +153,21 @@ def _has_reason(session: Session, table: Any, rule: str) -> ColumnElement[bool]:
 
 def list_devices(session: Session, query: DeviceQuery, today: date, personal: bool) -> Page:
     found = devices_query(session, query, today)
-    page = sorted_page(session, found, Device, query, DEVICE_SORTS)
+    page = sorted_page(session, found, table_of(Device).c, query, DEVICE_SORTS, rows=True)
     sites = site_names(session, {d.site_id for d in page.items})
     items = [public(d, sites, personal) for d in page.items]
     return page.with_items(items)
 
 
-def public(device: Device, sites: dict[int, str], personal: bool) -> DevicePublic:
-    """The device as this reader may see it: with who holds it only if granted personal data."""
+def public(device: Any, sites: dict[int, str], personal: bool) -> DevicePublic:
+    """The device (a row or an entity) as this reader may see it: with who holds it only if
+    granted personal data."""
     site = sites.get(device.site_id) if device.site_id else None
     shape = DevicePersonal if personal else DevicePublic
-    return shape.model_validate(device, update={"site": site})
+    fields = fields_of(device)
+    if not personal:
+        fields.pop("assigned_to", None)
+    return shape.model_validate(fields | {"site": site})
 
 
 def device_detail(
@@ -182,14 +194,14 @@ def export_rows(
     is refused before a streamed response starts."""
     with Session(engine) as session:
         found = devices_query(session, query, today)
-        ordered = found.order_by(*order_by(Device, query.sort, DEVICE_SORTS))
+        ordered = found.order_by(*order_by(table_of(Device).c, query.sort, DEVICE_SORTS))
 
     def rows() -> Iterator[dict[str, Any]]:
         with Session(engine) as session:
             sites = {
                 int(i): n for i, n in session.execute(select(col(Site.id), col(Site.name))) if i
             }
-            for device in session.execute(ordered.execution_options(yield_per=1000)).scalars():
+            for device in session.execute(ordered.execution_options(yield_per=1000)):
                 row = public(device, sites, personal).model_dump()
                 row["reasons"] = [r["detail"] for r in row.get("replacement_reasons") or []]
                 yield row

@@ -19,6 +19,7 @@ from estate.db.paging import (
     SortedQuery,
     equal,
     equal_or_unset,
+    fields_of,
     site_or_unset_filter,
     sort_by,
     sorted_page,
@@ -30,6 +31,7 @@ from estate.inventory.observations import observations_of
 from estate.inventory.sites import site_names
 from estate.inventory.workloads import linked_workloads
 from estate.models import Application, Server, ServerApplication
+from estate.models.base import table_of
 from estate.models.change import ChangePublic
 from estate.models.observation import ObservationPublic
 from estate.models.server import ServerPublic, ServerRef
@@ -103,8 +105,9 @@ class ServerInventory(ServerPublic):
 
 def list_servers(session: Session, query: ServerQuery) -> Page:
     """A page of servers as ServerPublic, with their site's name and applications."""
-    found = select(Server).where(*server_filters(session, query, Server))
-    page = sorted_page(session, found, Server, query, SERVER_SORTS)
+    table = table_of(Server).c
+    found = select(*table).where(*server_filters(session, query, table))
+    page = sorted_page(session, found, table, query, SERVER_SORTS, rows=True)
     return page.with_items(public(session, page.items))
 
 
@@ -156,17 +159,18 @@ def _hosting(flag: bool | None, table: Any) -> Any:
     return (table.kind == ServerKind.PHYSICAL) & (hosts if flag else ~hosts)
 
 
-def public(session: Session, servers: Sequence[Server]) -> list[ServerPublic]:
-    """Servers as every reader sees them: with their site's name and their applications."""
+def public(session: Session, servers: Sequence[Any]) -> list[ServerPublic]:
+    """Servers (rows or entities) as every reader sees them: with their site's name and their
+    applications."""
     sites = site_names(session, {s.site_id for s in servers})
     apps = server_applications(session, [s.id for s in servers if s.id is not None])
     return [
         ServerPublic.model_validate(
-            s,
-            update={
+            fields_of(s)
+            | {
                 "site": sites.get(s.site_id) if s.site_id else None,
                 "applications": list(apps.get(s.id or 0, [])),
-            },
+            }
         )
         for s in servers
     ]

@@ -17,6 +17,7 @@ from estate.db.paging import (
     SortedQuery,
     equal,
     equal_or_unset,
+    fields_of,
     site_id_filter,
     sort_by,
     sorted_page,
@@ -99,10 +100,10 @@ class WorkloadDetail(WorkloadPublic):
 
 
 def list_workloads(session: Session, query: WorkloadQuery) -> Page:
-    tables = (table_of(Workload).c, table_of(Server).c)
-    found = select(Workload).where(*workload_filters(session, query, *tables))
-    page = sorted_page(session, found, Workload, query, WORKLOAD_SORTS)
-    items = [WorkloadPublic.model_validate(w) for w in page.items]
+    table = table_of(Workload).c
+    found = select(*table).where(*workload_filters(session, query, table, table_of(Server).c))
+    page = sorted_page(session, found, table, query, WORKLOAD_SORTS, rows=True)
+    items = [WorkloadPublic.model_validate(fields_of(w)) for w in page.items]
     return page.with_items(items)
 
 

@@ -4,7 +4,7 @@ from estate.models.access_event import AccessEvent, OidcLogin
 from estate.models.application import Application, ServerApplication
 from estate.models.change import Change
 from estate.models.decommission import Decommission
-from estate.models.device import Device, ReplacementPolicyState
+from estate.models.device import Device, DeviceReason, ReplacementPolicyState
 from estate.models.network_device import NetworkDevice
 from estate.models.observation import Observation, ReadingDay
 from estate.models.outbox import OutboxMessage
@@ -33,6 +33,7 @@ __all__ = [
     "Change",
     "Decommission",
     "Device",
+    "DeviceReason",
     "HostingFigures",
     "NetworkDevice",
     "Observation",

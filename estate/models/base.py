@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Enum, Table, TypeDecorator
+from sqlalchemy import JSON, DateTime, Enum, Index, Table, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
@@ -112,3 +112,11 @@ def enum_type(enum_cls: type[StrEnum]) -> Enum:
 def table_of(model: type[SQLModel]) -> Table:
     """The Core table behind a SQLModel class, typed for bulk statements."""
     return model.__table__  # type: ignore[attr-defined]
+
+
+def sort_indexes(table: str, *columns: str) -> tuple[Index, ...]:
+    """An index on (column, id) for each column a list sorts by: the first page in that order,
+    and each keyset page after it, is then read from the index (migration 0022). Columns a scan
+    rewrites every run (readings such as last_seen_at) are left out on purpose: an index on
+    one would make every sighting's UPDATE write each of the table's indexes."""
+    return tuple(Index(f"ix_{table}_{column}_id", column, "id") for column in columns)

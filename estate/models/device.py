@@ -14,9 +14,14 @@ from estate.models.base import (
     Tracked,
     UTCDateTime,
     enum_type,
+    sort_indexes,
     timestamp,
 )
 from estate.status import DeviceType, EntityStatus
+
+# The list's sorts and filters not indexed by their own column (estate.models.base.sort_indexes).
+DEVICE_SORT_INDEXES = ("asset_tag", "serial", "hostname", "device_type", "os_name",
+                       "purchased_on", "updated_at", "disposed_on", "windows11_ready")  # fmt: skip
 
 # None is SQL NULL here ("not evaluated yet"), not the JSON value null.
 ReasonsType = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
@@ -57,6 +62,7 @@ class Device(DeviceBase, Tracked, table=True):
         Index("ix_devices_serial_key", "serial_key"),
         Index("ix_devices_asset_tag_key", "asset_tag_key"),
         Index("ix_devices_name_key", "name_key"),
+        *sort_indexes("devices", *DEVICE_SORT_INDEXES),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -149,3 +155,15 @@ class DeviceReplacementBucket(SQLModel, table=True):
     # The sum of the purchase costs known, and how many devices had one.
     purchase_cost: float | None = None
     costed: int
+
+
+class DeviceReason(SQLModel, table=True):
+    """Each rule among a device's replacement reasons, one row each: written with the reasons by
+    estate.devices.store.refresh_replacement, so `GET /devices?reason=` is an index lookup, not
+    a look inside every device's JSON."""
+
+    __tablename__ = "device_reasons"
+    __table_args__ = (Index("ix_device_reasons_rule", "rule", "device_id"),)
+
+    device_id: int = Field(foreign_key="devices.id", primary_key=True)
+    rule: str = Field(max_length=40, primary_key=True)

@@ -13,6 +13,7 @@ from estate.models.base import (
     Tracked,
     UTCDateTime,
     enum_type,
+    sort_indexes,
 )
 from estate.status import EntityStatus
 
@@ -51,8 +52,13 @@ class WorkloadBase(SQLModel):
     )
 
 
+# The list's sorts and filters not indexed by their own column (estate.models.base.sort_indexes).
+WORKLOAD_SORT_INDEXES = ("name", "state", "launched_at", "updated_at")
+
+
 class Workload(WorkloadBase, Tracked, table=True):
     __tablename__ = "workloads"
+    __table_args__ = sort_indexes("workloads", *WORKLOAD_SORT_INDEXES)
     references: ClassVar[tuple[Reference, ...]] = (Reference("migrated_from_server"),)
     readings: ClassVar[tuple[Reading, ...]] = (
         Reading("cpu_p95", series=True),

@@ -120,7 +120,9 @@ def _devices(rng: random.Random, count: int) -> list[dict[str, Any]]:
                 "site_id": (i % 4) + 1 if i % 9 else None,
                 "purchased_on": bought,
                 "purchase_cost": round(rng.uniform(300, 1200), 2) if roll > 0.1 else None,
-                "warranty_expires_on": bought + timedelta(days=1095) if bought and roll > 0.3 else None,
+                "warranty_expires_on": bought + timedelta(days=1095)
+                if bought and roll > 0.3
+                else None,
                 "os_name": os_name,
                 "os_version": os_version,
                 "cpu_model": rng.choice(CPUS),
@@ -146,15 +148,22 @@ def seed_estate(
         session.execute(insert(Site), [{"id": i, "name": f"Site {i}"} for i in range(1, 5)])
         session.execute(
             insert(Wave),
-            [{"id": i, "name": f"Wave {i}", "planned_start": date(2026, 2 * i, 1)} for i in (1, 2, 3)],
+            [
+                {"id": i, "name": f"Wave {i}", "planned_start": date(2026, 2 * i, 1)}
+                for i in (1, 2, 3)
+            ],
         )
         session.execute(
             insert(Application),
             [
-                {"id": i, "name": f"App {i:02d}", "strategy": rng.choice([None, "rehost", "retain"]),
-                 "wave_id": rng.choice([None, 1, 2])}
+                {
+                    "id": i,
+                    "name": f"App {i:02d}",
+                    "strategy": rng.choice([None, "rehost", "retain"]),
+                    "wave_id": rng.choice([None, 1, 2]),
+                }
                 for i in range(1, 21)
-            ],  # fmt: skip
+            ],
         )
         session.execute(insert(Server), _servers(rng, servers))
         links = [{"server_id": i, "application_id": i % 20 + 1, "origin": "scan"}

@@ -94,3 +94,45 @@ def test_every_list_answer_is_unchanged(
     assert sorted(answers) == sorted(expected)
     for case in CASES:
         assert answers[case] == expected[case], case
+
+
+KEYSET_WALKS = [
+    ("/api/v1/servers", ""), ("/api/v1/servers", "sort=-hostname"),
+    ("/api/v1/servers", "sort=cpu_usage_percent"),
+    ("/api/v1/servers", "sort=-updated_at&kind=virtual"),
+    ("/api/v1/workloads", "sort=name"), ("/api/v1/workloads", "sort=-launched_at"),
+    ("/api/v1/devices", "due=true"), ("/api/v1/devices", "sort=replacement_due_on"),
+    ("/api/v1/devices", "sort=-asset_tag&reason=lifespan"),
+    ("/api/v1/devices", "sort=purchased_on"),
+]  # fmt: skip
+
+
+def test_keyset_pages_walk_the_list_as_offset_pages_do(
+    engine: Engine, settings: Settings, make_client: MakeClient
+) -> None:
+    seed_estate(engine, settings)
+    client = make_client()
+    for path, params in KEYSET_WALKS:
+        whole = client.get(f"{path}?limit=1000&{params}").json()
+        walked: list[int] = []
+        url = f"{path}?limit=37&{params}"
+        while True:
+            page = client.get(url).json()
+            assert page["total"] == whole["total"], (path, params)
+            walked += [item["id"] for item in page["items"]]
+            if page["next"] is None:
+                break
+            url = f"{path}?limit=37&{params}&after={page['next']}"
+        assert walked == [item["id"] for item in whole["items"]], (path, params)
+
+
+def test_a_cursor_is_refused_with_an_offset_or_another_sort(make_client: MakeClient) -> None:
+    client = make_client()
+    made = client.get("/api/v1/servers?limit=1&sort=hostname")
+    assert made.status_code == 200
+    cursor = "WyJob3N0bmFtZSIsInNydi0wMDAxIiwxXQ"  # ["hostname","srv-0001",1]
+
+    assert client.get(f"/api/v1/servers?after={cursor}&offset=5&sort=hostname").status_code == 422
+    assert client.get(f"/api/v1/servers?after={cursor}&sort=fqdn").status_code == 422
+    assert client.get("/api/v1/servers?after=not-a-cursor").status_code == 422
+    assert client.get(f"/api/v1/servers?after={cursor}&sort=hostname").status_code == 200

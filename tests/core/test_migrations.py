@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select, text
 from sqlmodel import Session, SQLModel, col
 
 from estate.db import make_engine
-from estate.db.schema import alembic_config, at_head, upgrade
+from estate.db.schema import alembic_config, at_head, in_models, upgrade
 from estate.inventory.records import WorkloadRecord
 from estate.models import Observation
 from tests.conftest import fresh_database
@@ -18,7 +18,9 @@ from tests.conftest import fresh_database
 
 def test_the_migrations_build_exactly_the_models(engine: Engine) -> None:
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": in_models}
+        )
         differences = compare_metadata(context, SQLModel.metadata)
 
     assert differences == []

@@ -8,6 +8,7 @@ from sqlmodel import SQLModel
 
 import estate.models  # noqa: F401  (registers every table on the metadata)
 from estate.db import make_engine
+from estate.db.schema import in_models
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -19,6 +20,7 @@ def _configure(connection: Connection) -> None:
         target_metadata=target_metadata,
         compare_type=True,
         render_as_batch=True,
+        include_object=in_models,
     )
 
 
