@@ -141,7 +141,7 @@ def count_of(session: Session, query: Select[Any]) -> int:
     """How many rows the whole (unordered) query has: exact, always. Only the filter columns
     are read, so the database counts from an index (PostgreSQL: an index-only scan) where one
     holds them."""
-    one = literal_column("1")
+    one: ColumnElement[Any] = literal_column("1")
     narrow: Select[Any] = query.order_by(None).with_only_columns(one, maintain_column_froms=True)
     return int(session.execute(select(func.count()).select_from(narrow.subquery())).scalar_one())
 
