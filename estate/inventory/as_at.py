@@ -12,7 +12,7 @@ from sqlalchemy import Subquery, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from estate.db.paging import Page, SortedQuery, order_by, paged
+from estate.db.paging import Page, SortedQuery, order_by, sorted_page
 from estate.history.as_at import CHANGES, Moment, rebuilt, referenced
 from estate.history.changes import history_of
 from estate.inventory.reconcile import SPECS
@@ -76,12 +76,8 @@ def page_at(
     today = table_of(model).c
     needed = referenced(model, *filters(today), *order_by(today, query.sort, sorts))
     narrow = rebuilt(session, model, kind, moment, facts, only=needed)
-    ordered = (
-        select(narrow.c.id)
-        .where(*filters(narrow.c))
-        .order_by(*order_by(narrow.c, query.sort, sorts))
-    )
-    page = paged(session, ordered, query, rows=True)
+    found = select(*narrow.c).where(*filters(narrow.c))
+    page = sorted_page(session, found, narrow.c, query, sorts, rows=True)
     ids = [row.id for row in page.items]
     if not ids:
         return page.with_items([])
