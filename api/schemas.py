@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Generic, TypeVar
 
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from estate.db.paging import Page as Found
@@ -31,3 +32,12 @@ class Page(BaseModel, Generic[T]):
             offset=found.offset,
             next=found.next,
         )
+
+    @classmethod
+    def json(cls, found: Found) -> Response:
+        """The page serialised once, straight from the records estate made (already validated
+        as their response models): FastAPI would otherwise dump each item to a dict, validate
+        it again against the route's response model and only then serialise it, three passes
+        over every field of every row. The route's response_model still documents the shape."""
+        body = cls.of(found).model_dump_json()
+        return Response(content=body, media_type="application/json")

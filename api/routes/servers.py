@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response
 
 from api.deps import AsAt, SessionDep, SettingsDep, found
 from api.errors import answers
@@ -26,10 +27,10 @@ ServerId = Annotated[int, Path(ge=1, le=MAX_ID)]
 @router.get("", response_model=Page[ServerPublic])
 def list_servers(
     session: SessionDep, moment: AsAt, query: Annotated[ServerQuery, Query()]
-) -> Page[ServerPublic]:
+) -> Response:
     if moment is not None:
-        return Page.of(as_at.list_servers_at(session, query, moment))
-    return Page.of(servers.list_servers(session, query))
+        return Page.json(as_at.list_servers_at(session, query, moment))
+    return Page.json(servers.list_servers(session, query))
 
 
 @router.get("/{server_id}", response_model=ServerDetail, responses=answers(404))

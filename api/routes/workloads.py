@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response
 
 from api.deps import AsAt, SessionDep, found
 from api.errors import answers
@@ -24,10 +25,10 @@ WorkloadId = Annotated[int, Path(ge=1, le=MAX_ID)]
 @router.get("", response_model=Page[WorkloadPublic])
 def list_workloads(
     session: SessionDep, moment: AsAt, query: Annotated[WorkloadQuery, Query()]
-) -> Page[WorkloadPublic]:
+) -> Response:
     if moment is not None:
-        return Page.of(kinds_at.list_workloads_at(session, query, moment))
-    return Page.of(workloads.list_workloads(session, query))
+        return Page.json(kinds_at.list_workloads_at(session, query, moment))
+    return Page.json(workloads.list_workloads(session, query))
 
 
 @router.get("/{workload_id}", response_model=WorkloadDetail, responses=answers(404))

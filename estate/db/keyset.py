@@ -13,6 +13,7 @@ import base64
 import binascii
 import json
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_
@@ -46,28 +47,35 @@ def _decode(token: str, sort: str) -> tuple[Any, int]:
         raise BadCursor("not a cursor this list made") from error
     if made_under != sort:
         raise BadCursor(f"a cursor of sort {made_under!r}, not {sort!r}")
-    if not isinstance(last_id, int) or isinstance(last_id, bool):
+    if not isinstance(last_id, int) or isinstance(last_id, bool) or abs(last_id) >= 2**63:
         raise BadCursor("not a cursor this list made")
     return value, last_id
 
 
 def _typed(column: Any, value: Any) -> Any:
-    """The cursor's JSON value as the column's Python type (dates travel as ISO text)."""
-    if value is None or not isinstance(value, str):
-        return value
+    """The cursor's JSON value as the column's Python type (dates travel as ISO text); a value
+    the column cannot hold is a bad cursor, never a database error."""
+    if value is None:
+        return None
     kind_of = getattr(column.type, "impl_instance", column.type)  # a TypeDecorator's own type
     try:
         kind = kind_of.python_type
     except NotImplementedError:
-        return value
+        kind = object
     try:
         if kind is datetime:
             return datetime.fromisoformat(value)
         if kind is date:
             return date.fromisoformat(value)
-    except ValueError as error:
+        if kind is float and isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        if isinstance(value, kind) and isinstance(value, str | int | float):
+            return value
+        if issubclass(kind, StrEnum) and isinstance(value, str):
+            return kind(value)
+    except (ValueError, TypeError) as error:
         raise BadCursor("not a cursor this list made") from error
-    return value
+    raise BadCursor("not a cursor this list made")
 
 
 def after(session: Session, model: Any, sort: str, token: str) -> ColumnElement[bool]:
