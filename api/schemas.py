@@ -34,7 +34,7 @@ class Page(BaseModel, Generic[T]):
         )
 
     @classmethod
-    def json(cls, found: Found) -> Response:
+    def response(cls, found: Found) -> Response:
         """The page serialised once, straight from the records estate made (already validated
         as their response models): FastAPI would otherwise dump each item to a dict, validate
         it again against the route's response model and only then serialise it, three passes

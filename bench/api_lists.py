@@ -176,7 +176,8 @@ def keyset_rows(label: str, base: str, token: str, after: str) -> list[Result]:
     print(f"  keyset: first page p95 {first:.1f} ms, page {DEEP_PAGE} {deep:.1f} ms", flush=True)
     return [
         Result(f"{label}: devices keyset page {DEEP_PAGE} p95 (ms)", round(deep, 1), "ms",
-               round(first, 1), f"<= {KEYSET_TARGET}x the first page", deep <= KEYSET_TARGET * first),
+               round(first, 1), f"<= {KEYSET_TARGET}x the first page",
+               deep <= KEYSET_TARGET * first),
     ]  # fmt: skip
 
 

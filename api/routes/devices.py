@@ -78,7 +78,7 @@ def list_devices(
         then = kinds_at.list_devices_at(session, query, moment, personal)
         if personal and then.items:
             personal_read(session, principal, actor, len(then.items), "devices list as at")
-        return Page.json(then)
+        return Page.response(then)
     if format != ExportFormat.JSON:
         rows = devices.export_rows(request.app.state.engine, query, date.today(), personal)
         if personal:
@@ -89,7 +89,7 @@ def list_devices(
     page = devices.list_devices(session, query, date.today(), personal)
     if personal and page.items:
         personal_read(session, principal, actor, len(page.items), "devices list")
-    return Page.json(page)
+    return Page.response(page)
 
 
 @forecast_router.get("/replacement-forecast", response_model=SplitForecast | ForecastAt)

@@ -29,8 +29,8 @@ def list_servers(
     session: SessionDep, moment: AsAt, query: Annotated[ServerQuery, Query()]
 ) -> Response:
     if moment is not None:
-        return Page.json(as_at.list_servers_at(session, query, moment))
-    return Page.json(servers.list_servers(session, query))
+        return Page.response(as_at.list_servers_at(session, query, moment))
+    return Page.response(servers.list_servers(session, query))
 
 
 @router.get("/{server_id}", response_model=ServerDetail, responses=answers(404))

@@ -27,8 +27,8 @@ def list_workloads(
     session: SessionDep, moment: AsAt, query: Annotated[WorkloadQuery, Query()]
 ) -> Response:
     if moment is not None:
-        return Page.json(kinds_at.list_workloads_at(session, query, moment))
-    return Page.json(workloads.list_workloads(session, query))
+        return Page.response(kinds_at.list_workloads_at(session, query, moment))
+    return Page.response(workloads.list_workloads(session, query))
 
 
 @router.get("/{workload_id}", response_model=WorkloadDetail, responses=answers(404))

@@ -82,8 +82,8 @@ def page_at(
     if not ids:
         return page.with_items([])
     whole = rebuilt(session, model, kind, moment, facts, ids=ids)
-    found = {row.id: model(**row._mapping) for row in session.execute(select(whole))}
-    return page.with_items([found[i] for i in ids])
+    by_id = {row.id: model(**row._mapping) for row in session.execute(select(whole))}
+    return page.with_items([by_id[i] for i in ids])
 
 
 def changes_before(
