@@ -17,7 +17,9 @@ from pydantic import ValidationError
 from estate.inventory.records import Problem
 from scanners.cmdb.columns import ColumnMap
 from scanners.cmdb.keys import FirstRows
+from scanners.cmdb.making import RecordMaker
 from scanners.cmdb.options import RECORDS, REQUIRED, CmdbOptions, CmdbRecord
+from scanners.cmdb.quick import QuickValues
 from scanners.cmdb.values import (
     SPREADSHEET_ERRORS,
     BadValue,
@@ -56,6 +58,18 @@ class Layout:
     not_places: frozenset[str]  # site values, lower-case, that name no place
     headers: tuple[str, ...]  # the header row's cells as written
     max_cell_chars: int
+    fast: bool = True  # records made by `RecordMaker`'s fast path where it can vouch for them
+
+    @cached_property
+    def make(self) -> RecordMaker:
+        # The fast path relies on the readers `parsers_for` picks: values of the field's type.
+        chosen = parsers_for(self.record, tuple(self.parsers))
+        own = all(_func(self.parsers[f]) is _func(p) for f, p in chosen.items())
+        return RecordMaker(self.record, tuple(self.columns.fields), self.fast and own)
+
+    @cached_property
+    def quick(self) -> QuickValues:
+        return QuickValues(self.steps)
 
     @cached_property
     def steps(self) -> tuple[tuple[str, int, str, Reader | None, bool], ...]:
@@ -81,6 +95,7 @@ class Layout:
         columns: ColumnMap,
         header: Sequence[Cell],
         epoch: datetime | None = None,
+        fast: bool = True,
     ) -> Layout:
         """How to read the rows under this header; `epoch` is an XLSX workbook's day 0, for
         the date cells it stores as numbers."""
@@ -96,6 +111,7 @@ class Layout:
             not_places=frozenset(v.strip().lower() for v in options.not_places),
             headers=tuple("" if c is None else str(c).strip() for c in header),
             max_cell_chars=options.max_cell_chars,
+            fast=fast,
         )
 
 
@@ -149,6 +165,8 @@ def transform_row(
 
 def _values(cells: Sequence[Cell], layout: Layout) -> tuple[dict[str, Any], list[RowError]]:
     """The row's non-blank field values, parsed; and a reason for each cell that is bad."""
+    if layout.fast and (quick := layout.quick(cells)) is not None:
+        return quick, []
     values: dict[str, Any] = {}
     errors: list[RowError] = []
     width = len(cells)
@@ -245,7 +263,7 @@ def _record(
     key: str, values: dict[str, Any], extra: dict[str, Any], layout: Layout
 ) -> CmdbRecord | list[RowError]:
     try:
-        return layout.record(external_id=key, scope=layout.scope, extra=extra, **values)
+        return layout.make(key, layout.scope, values, extra)  # type: ignore[return-value]
     except ValidationError as exc:
         return [_validation_error(error, values, layout) for error in exc.errors()]
 
@@ -259,6 +277,10 @@ def _validation_error(error: Any, values: dict[str, Any], layout: Layout) -> Row
     header = column.header if column else field
     value = values.get(field or "", error.get("input"))
     return RowError(header, f"{error['msg']}: {value!r}")
+
+
+def _func(parser: Parser) -> Any:
+    return getattr(parser, "func", parser)  # a partial's function
 
 
 def _problem(layout: Layout, number: int, error: RowError) -> Problem:

@@ -233,7 +233,7 @@ def as_json(cell: Cell) -> str | int | float | bool | None:
 def parser_for(field: str, annotation: Any, epoch: datetime | None = None) -> Parser:
     """The parser for a record field, chosen by its type; dates and times read an XLSX
     workbook's numbers from its `epoch`."""
-    kind = _without_none(annotation)
+    kind = without_none(annotation)
     if get_origin(kind) is Literal:
         return partial(as_enum, field=field, allowed=tuple(v for v in get_args(kind) if v))
     if get_origin(kind) is tuple:
@@ -254,7 +254,7 @@ def parsers(
     return {f: parser_for(f, record.model_fields[f].annotation, epoch) for f in fields}
 
 
-def _without_none(annotation: Any) -> Any:
+def without_none(annotation: Any) -> Any:
     if get_origin(annotation) in (Union, types.UnionType):
         args = [a for a in get_args(annotation) if a is not type(None)]
         if len(args) == 1:
