@@ -166,14 +166,14 @@ def forecast(
     a quarter, which only the devices table can answer; `from_buckets` forces either way.
     `devices`: counted from these (the devices as at a past day), never the buckets.
     """
-    bounds = _quarter_bounds(filters)
+    bounds = quarter_bounds(filters)
     if from_buckets is None:
         from_buckets = bounds is not None and devices is None
     if from_buckets and bounds is None:
         raise ValueError("due_from/due_to must fall on financial quarter boundaries")
     if from_buckets:
         assert bounds is not None
-        groups, undated = _bucket_groups(session, filters, bounds)
+        groups, undated = bucket_groups(session, filters, bounds)
     else:
         groups, undated = _device_groups(session, filters, DEVICES if devices is None else devices)
     summary = _summarise([_row(group, settings) for group in groups], undated)
@@ -204,7 +204,7 @@ _QUARTER_STARTS = {(4, 1), (7, 1), (10, 1), (1, 1)}
 _QUARTER_ENDS = {(6, 30), (9, 30), (12, 31), (3, 31)}
 
 
-def _quarter_bounds(filters: DeviceFilter) -> tuple[int | None, int | None] | None:
+def quarter_bounds(filters: DeviceFilter) -> tuple[int | None, int | None] | None:
     """The first and last period the due-date filters cover, or None if they split a quarter."""
     low = high = None
     if filters.due_from is not None:
@@ -250,7 +250,7 @@ def _device_groups(
     return groups, undated
 
 
-def _bucket_groups(
+def bucket_groups(
     session: Session, filters: DeviceFilter, bounds: tuple[int | None, int | None]
 ) -> tuple[list[Group], int]:
     bucket = DeviceReplacementBucket

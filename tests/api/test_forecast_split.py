@@ -4,7 +4,7 @@ the list's `due=true`, and `as_at` a past day giving that day's split."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,9 +12,13 @@ import pytest
 import time_machine
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from estate.config import Settings
 from estate.db import session_scope
+from estate.devices.forecast import DEVICES as DEVICES_TABLE
+from estate.devices.forecast import DeviceFilter
+from estate.devices.split import split
 from estate.inventory.records import DeviceRecord
 from estate.refresh import refresh_derived
 from tests.core.helpers import complete, scan
@@ -112,3 +116,34 @@ def test_as_at_a_past_day_gives_that_days_split(loaded: TestClient) -> None:
     assert (now["on"], as_at["on"], as_at["as_at"]) == ("2027-04-02", "2026-12-02", "2026-12-02")
     assert [line[3] for line in _lines(now)] == [5, 1, 1, 0]
     assert _lines(as_at) == _lines(then)
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        DeviceFilter(),
+        DeviceFilter(department="Planning"),
+        DeviceFilter(due_from=date(2026, 10, 1), due_to=date(2028, 3, 31)),
+    ],
+    ids=["all", "department", "whole-quarter-bounds"],
+)
+def test_the_split_from_the_buckets_equals_the_split_from_the_devices(
+    loaded: TestClient, engine: Engine, settings: Settings, filters: DeviceFilter
+) -> None:
+    """Whole quarters from the buckets and the day's own from the devices, on every kind of
+    day: each quarter's first, last and a middle day, across the devices' dates."""
+    days = [
+        day
+        for year in range(2018, 2030)
+        for month in (1, 3, 4, 6, 7, 9, 10, 12)
+        for day in (date(year, month, 1), date(year, month, 15), last_day(year, month))
+    ]
+    with Session(engine) as session:
+        for day in days:
+            from_buckets = split(session, filters, settings.replacement, day)
+            from_devices = split(session, filters, settings.replacement, day, DEVICES_TABLE.alias())
+            assert from_buckets == from_devices, day
+
+
+def last_day(year: int, month: int) -> date:
+    return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
