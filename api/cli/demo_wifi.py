@@ -10,7 +10,6 @@ goes on without Wi-Fi and says why.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import socket
@@ -23,10 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scanners.snmp.fetch import answers
+
 RESPONDER = "snmpsim-command-responder"
 SITE = "Civic Centre"
 STARTUP_SECONDS = 60.0
-SYS_NAME = "1.3.6.1.2.1.1.5.0"
 
 
 class WifiUnavailable(Exception):
@@ -68,7 +68,7 @@ class Agents:
             if self.process.poll() is not None:
                 self.failed = f"snmpsim exited: {_tail(self.log)}"
                 raise WifiUnavailable(self.failed)
-            if answers(self.waiting[0]):
+            if answers("127.0.0.1", self.waiting[0]):
                 self.waiting.pop(0)
         if self.waiting:
             self.failed = f"snmpsim not answering on UDP {self.waiting}: {_tail(self.log)}"
@@ -109,30 +109,3 @@ def _free_udp_port() -> int:
 def _tail(log: Path) -> str:
     lines = log.read_text(errors="replace").strip().splitlines()
     return " / ".join(lines[-3:]) or "no output"
-
-
-def answers(port: int) -> bool:
-    """One v2c GET of sysName on loopback: the agent has loaded its recording and serves it."""
-    from pysnmp.hlapi.v3arch.asyncio import (
-        CommunityData,
-        ContextData,
-        ObjectIdentity,
-        ObjectType,
-        SnmpEngine,
-        UdpTransportTarget,
-        get_cmd,
-    )
-
-    async def ask() -> bool:
-        engine = SnmpEngine()
-        try:
-            target = await UdpTransportTarget.create(("127.0.0.1", port), timeout=1, retries=0)
-            oid = ObjectType(ObjectIdentity(SYS_NAME))
-            indication, *_ = await get_cmd(
-                engine, CommunityData("public"), target, ContextData(), oid, lookupMib=False
-            )
-            return indication is None
-        finally:
-            engine.close_dispatcher()
-
-    return asyncio.run(ask())

@@ -87,7 +87,7 @@ def split(
     quarter of the devices table, or from `devices` (the devices as at a past day, whose
     columns have the same names) alone."""
     start = financial_year_start(on)
-    this_end, next_end = date(start + 1, 3, 31), date(start + 2, 3, 31)
+    this_end, next_end = _year_ends(on)
     sums: Sums = {p: [0, 0.0, 0] for p in range(4)}
     bounds = quarter_bounds(filters) if devices is DEVICES else None
     if bounds is None:
@@ -147,8 +147,7 @@ def _add_devices(
 ) -> None:
     """Each device's line worked out by the database against the day, summed per type; only
     those due in `only_period` (a quarter, as due_period numbers them) where one is given."""
-    start = financial_year_start(on)
-    this_end, next_end = date(start + 1, 3, 31), date(start + 2, 3, 31)
+    this_end, next_end = _year_ends(on)
     d = devices.c
     due = d.replacement_due_on
     period = case(
@@ -190,6 +189,12 @@ def _add(
     else:
         line[1] += float(purchase_cost or 0.0)
         line[2] += int(count) - int(costed or 0)
+
+
+def _year_ends(on: date) -> tuple[date, date]:
+    """The last days of this financial year and the next."""
+    start = financial_year_start(on)
+    return date(start + 1, 3, 31), date(start + 2, 3, 31)
 
 
 def _period_days(period: int) -> tuple[date, date]:

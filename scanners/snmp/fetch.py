@@ -25,7 +25,7 @@ from pysnmp.proto import errind
 from pysnmp.proto.rfc1902 import IpAddress
 from pysnmp.proto.rfc1905 import EndOfMibView, NoSuchInstance, NoSuchObject
 
-from scanners.snmp.transform import COLUMNS, SCALARS, Device, Value
+from scanners.snmp.transform import COLUMNS, SCALARS, SYS_NAME, Device, Value
 
 log = logging.getLogger(__name__)
 
@@ -190,6 +190,24 @@ async def fetch_column(
         if len(values) > MAX_ROWS:
             raise SnmpError(f"walking {column}: more than {MAX_ROWS} rows")
     return values
+
+
+def answers(address: str, port: int, oid: str = SYS_NAME, timeout: float = 1.0) -> bool:
+    """Whether the agent answers one v2c GET (community "public") at once: it is serving."""
+
+    async def ask() -> bool:
+        engine = SnmpEngine()
+        try:
+            target = await UdpTransportTarget.create((address, port), timeout=timeout, retries=0)
+            session = (engine, Auth().pysnmp(), target, ContextData())
+            await fetch_scalars(session, [oid], Polling(timeout, 0), Auth())
+        except SnmpError:
+            return False
+        finally:
+            engine.close_dispatcher()
+        return True
+
+    return asyncio.run(ask())
 
 
 def describe(indication: Any, polling: Polling, auth: Auth) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from api.cli.demo_wifi import answers
+from scanners.snmp.fetch import answers
 from tests.peers import free_port, missing_peer, stop_process
 
 DATA = Path(__file__).parent / "data"
@@ -76,7 +76,7 @@ def _wait(process: subprocess.Popen[bytes], ports: list[int], log: Path) -> None
     while waiting and time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"snmpsim exited: {log.read_text(errors='replace')[-3000:]}")
-        if answers(waiting[0]):
+        if answers("127.0.0.1", waiting[0]):
             waiting.pop(0)
     if waiting:
         output = log.read_text(errors="replace")[-3000:]
