@@ -48,7 +48,6 @@ class Agents:
     ports: dict[str, int]
     log: Path
     waiting: list[int] = field(default_factory=list)
-    failed: str | None = None
 
     @property
     def targets(self) -> list[dict[str, Any]]:
@@ -61,18 +60,14 @@ class Agents:
         """Return once every agent answers; WifiUnavailable if snmpsim exits or is too slow.
         snmpsim indexes its recordings first (seconds on a busy host): the demo goes on
         meanwhile and waits only when it first reads them."""
-        if self.failed:
-            raise WifiUnavailable(self.failed)
         deadline = time.monotonic() + STARTUP_SECONDS
         while self.waiting and time.monotonic() < deadline:
             if self.process.poll() is not None:
-                self.failed = f"snmpsim exited: {_tail(self.log)}"
-                raise WifiUnavailable(self.failed)
+                raise WifiUnavailable(f"snmpsim exited: {_tail(self.log)}")
             if answers("127.0.0.1", self.waiting[0]):
                 self.waiting.pop(0)
         if self.waiting:
-            self.failed = f"snmpsim not answering on UDP {self.waiting}: {_tail(self.log)}"
-            raise WifiUnavailable(self.failed)
+            raise WifiUnavailable(f"snmpsim not answering on UDP {self.waiting}: {_tail(self.log)}")
 
 
 @contextmanager
