@@ -10,6 +10,7 @@ shared with the device list, so a forecast's counts add up to the list filtered 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
@@ -177,8 +178,18 @@ def forecast(
     else:
         groups, undated = _device_groups(session, filters, DEVICES if devices is None else devices)
     summary = _summarise([_row(group, settings) for group in groups], undated)
-    summary.windows11 = windows11_readiness(session, filters, devices)
+    if from_buckets:
+        assert bounds is not None
+        summary.windows11 = bucket_readiness(session, filters, bounds)
+    else:
+        summary.windows11 = windows11_readiness(session, filters, devices)
     return summary
+
+
+def counted_for_windows11(ready: Any, os_name: Any) -> ColumnElement[bool]:
+    """Whether readiness counts a device: one whose readiness is known, or whose OS names
+    Windows or is not known (a device no source names the OS of may well run it)."""
+    return or_(ready.is_not(None), os_name.is_(None), func.lower(os_name).like("%windows%"))
 
 
 def windows11_readiness(
@@ -188,13 +199,37 @@ def windows11_readiness(
     recorded in the change log like the replacement dates)."""
     table = DEVICES if devices is None else devices
     d = table.c
-    windows = or_(d.os_name.is_(None), func.lower(d.os_name).like("%windows%"))
     query = (
         select(d.windows11_ready, func.count())
-        .where(*device_filter_clauses(filters, table), or_(d.windows11_ready.is_not(None), windows))
+        .where(
+            *device_filter_clauses(filters, table),
+            counted_for_windows11(d.windows11_ready, d.os_name),
+        )
         .group_by(d.windows11_ready)
     )
-    counts = {ready: int(n) for ready, n in session.execute(query)}
+    return _readiness(session.execute(query))
+
+
+def bucket_readiness(
+    session: Session, filters: DeviceFilter, bounds: tuple[int | None, int | None]
+) -> Windows11Readiness:
+    """windows11_readiness from the buckets: equal to it whenever bucket_groups can answer."""
+    bucket = DeviceReplacementBucket
+    ready = col(bucket.windows11_ready)
+    query = (
+        select(ready, func.sum(col(bucket.devices)))
+        .where(
+            col(bucket.windows11_counted).is_(True),
+            *_period_clauses(bounds),
+            *_bucket_clauses(filters),
+        )
+        .group_by(ready)
+    )
+    return _readiness(session.execute(query))
+
+
+def _readiness(counted: Iterable[Any]) -> Windows11Readiness:
+    counts = {ready: int(n or 0) for ready, n in counted}
     return Windows11Readiness(
         ready=counts.get(True, 0), not_ready=counts.get(False, 0), unknown=counts.get(None, 0)
     )
@@ -256,12 +291,7 @@ def bucket_groups(
     bucket = DeviceReplacementBucket
     period = col(bucket.period)
     clauses = _bucket_clauses(filters)
-    low, high = bounds
-    dated: list[ColumnElement[bool]] = [period.is_not(None)]
-    if low is not None:
-        dated.append(period >= low)
-    if high is not None:
-        dated.append(period <= high)
+    dated = [period.is_not(None), *_period_clauses(bounds)]
     query = (
         select(
             period,
@@ -279,10 +309,22 @@ def bucket_groups(
     )
     groups = [tuple(row) for row in session.execute(query)]
     undated = 0
-    if low is None and high is None:
+    if bounds == (None, None):
         total = select(func.sum(col(bucket.devices))).where(period.is_(None), *clauses)
         undated = session.scalar(total) or 0
     return groups, int(undated)
+
+
+def _period_clauses(bounds: tuple[int | None, int | None]) -> list[ColumnElement[bool]]:
+    """The quarters a forecast's due-date bounds cover (none: every bucket, undated too)."""
+    period = col(DeviceReplacementBucket.period)
+    low, high = bounds
+    clauses: list[ColumnElement[bool]] = []
+    if low is not None:
+        clauses.append(period >= low)
+    if high is not None:
+        clauses.append(period <= high)
+    return clauses
 
 
 def _bucket_clauses(filters: DeviceFilter) -> list[ColumnElement[bool]]:
@@ -351,6 +393,8 @@ __all__ = [
     "ForecastRow",
     "Windows11Readiness",
     "YearTotal",
+    "bucket_readiness",
+    "counted_for_windows11",
     "device_filter_clauses",
     "due_period",
     "financial_quarter",

@@ -23,7 +23,7 @@ from sqlalchemy import ColumnElement, delete, func, insert, or_, select, text, t
 from sqlmodel import Session, col
 
 from estate.config import ReplacementSettings
-from estate.devices.forecast import due_period
+from estate.devices.forecast import counted_for_windows11, due_period
 from estate.devices.policy import Decision, DeviceFacts, Evaluator, Policy
 from estate.history.changelog import Actor, Cause, ChangeLog, erase_field_history
 from estate.inventory.devices import DeviceDetail, DevicePersonalDetail, device_detail
@@ -141,6 +141,8 @@ def rebuild_buckets(session: Session) -> None:
         col(Device.replacement_explicit),
         (col(Device.status) == EntityStatus.GONE).label("gone"),
         col(Device.disposed_on).is_not(None).label("disposed"),
+        col(Device.windows11_ready),
+        counted_for_windows11(col(Device.windows11_ready), col(Device.os_name)).label("counted"),
         func.count(),
         func.sum(col(Device.purchase_cost)),
         func.count(col(Device.purchase_cost)),
@@ -153,10 +155,12 @@ def rebuild_buckets(session: Session) -> None:
         col(Device.replacement_explicit),
         text("gone"),
         text("disposed"),
+        col(Device.windows11_ready),
+        text("counted"),
     )
     columns = [
         "period", "department", "device_type", "site_id", "explicit", "gone", "disposed",
-        "devices", "purchase_cost", "costed",
+        "windows11_ready", "windows11_counted", "devices", "purchase_cost", "costed",
     ]  # fmt: skip
     session.execute(insert(bucket).from_select(columns, counted))
 

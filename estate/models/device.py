@@ -155,6 +155,13 @@ class DeviceReplacementBucket(SQLModel, table=True):
     # The sum of the purchase costs known, and how many devices had one.
     purchase_cost: float | None = None
     costed: int
+    # Windows 11 readiness, kept here so the devices page and the forecast count it from the
+    # buckets too: the devices' windows11_ready, and whether they are counted at all (a readiness
+    # known, or an OS naming Windows or none: estate.devices.forecast.counted_for_windows11).
+    windows11_ready: bool | None = None
+    windows11_counted: bool = Field(
+        default=False, nullable=False, sa_column_kwargs={"server_default": false()}
+    )
 
 
 class DeviceReason(SQLModel, table=True):

@@ -184,6 +184,16 @@ def test_forecast_sums_equal_the_device_list_filtered_the_same_way(
     settings = ReplacementSettings()
     with Session(engine) as session:
         seed(session)
+        # Windows 11 readiness of every kind: ready, not ready, and a Mac it does not count.
+        for hostname, os_name, cpu in (
+            ("PC-4", "Windows 10 Enterprise", "Intel Core i5-8500"),
+            ("PC-5", "Windows 10 Enterprise", "Intel Core i5-7500"),
+            ("MAC-1", "macOS", None),
+        ):
+            make_device(
+                session, hostname=hostname, device_type="desktop", department="Finance",
+                purchased_on=date(2024, 1, 1), os_name=os_name, cpu_model=cpu,
+            )  # fmt: skip
         refresh_replacement(session, POLICY, TODAY)
 
         result = forecast(session, filters, settings, from_buckets=from_buckets)
@@ -208,6 +218,17 @@ def assert_matches_list(result: Forecast, devices: list[Device]) -> None:
         key = (r.financial_year, r.quarter)
         forecast_quarters[key] = forecast_quarters.get(key, 0) + r.count
     assert forecast_quarters == by_quarter
+    counted = [
+        d.windows11_ready
+        for d in devices
+        if d.windows11_ready is not None or d.os_name is None or "windows" in d.os_name.lower()
+    ]
+    assert result.windows11 is not None
+    assert (result.windows11.ready, result.windows11.not_ready, result.windows11.unknown) == (
+        counted.count(True),
+        counted.count(False),
+        counted.count(None),
+    )
 
 
 def test_a_due_date_bound_inside_a_quarter_is_answered_from_the_devices(engine: Engine) -> None:
