@@ -30,7 +30,7 @@ from api.web.dashboard import add_dashboard
 from api.web.templating import render
 from estate.config import Settings
 from estate.db import make_engine
-from estate.db.outages import DatabaseUnavailable, is_outage, unavailable
+from estate.db.outages import DatabaseUnavailable, cause, is_busy, is_outage, unavailable
 from estate.status import Permission
 
 log = logging.getLogger(__name__)
@@ -79,14 +79,19 @@ def create_app(settings: Settings) -> FastAPI:
 
 
 async def database_away(request: Request, exc: Exception) -> Response:
-    """Any request that meets a database outage: 503 with Retry-After, never a 500, and one log
-    line (nothing of the request was written: its transaction rolled back). Any other database
-    error goes on to the server's own 500."""
-    if not is_outage(exc):
-        raise exc
+    """Any request that meets a database outage, or a database too busy with another writer to
+    take its transaction: 503 with Retry-After, never a 500, and one log line (nothing of the
+    request was written: its transaction rolled back). Any other database error goes on to the
+    server's own 500."""
     doing = f"answering {request.method} {request.url.path}"
-    log.warning("%s", unavailable(request.app.state.engine, doing, exc))
-    message = "The database is unavailable; nothing was changed. Try again shortly."
+    if is_outage(exc):
+        log.warning("%s", unavailable(request.app.state.engine, doing, exc))
+        message = "The database is unavailable; nothing was changed. Try again shortly."
+    elif is_busy(exc):
+        log.warning("the database is busy while %s: nothing was written (%s)", doing, cause(exc))
+        message = "The database is busy with another change; nothing was changed. Try again."
+    else:
+        raise exc
     if request.url.path.startswith("/api/"):
         content = errors_body(503, message)
         return JSONResponse(status_code=503, content=content, headers=operations.RETRY)

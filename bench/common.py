@@ -55,14 +55,26 @@ class Result:
 
 
 def write_results(name: str, rows: Iterable[Result]) -> Path:
-    """Write bench/results/<name>.json (a list of result objects) and print the table."""
-    rows = list(rows)
+    """Write bench/results/<name>.json (a list of result objects) and print the table, the host's
+    load beside the figures: on a shared host the same run can be three times slower."""
+    rows = [*rows, *host_load()]
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps([r.as_json() for r in rows], indent=2) + "\n")
     print(format_table(rows))
     print(f"wrote {path}")
     return path
+
+
+def host_load() -> list[Result]:
+    """The host's load averages as the figures are written, and how many CPUs it has."""
+    one, five, fifteen = os.getloadavg()
+    return [
+        Result("host load average, last 1 min", round(one, 2), "load"),
+        Result("host load average, last 5 min", round(five, 2), "load"),
+        Result("host load average, last 15 min", round(fifteen, 2), "load"),
+        Result("host CPUs", float(os.cpu_count() or 0), "cpus"),
+    ]
 
 
 def _figure(value: float | None) -> str:

@@ -7,6 +7,11 @@ Callers turn one into `DatabaseUnavailable`, whose message says which database, 
 done and that nothing was written; the CLI prints it and exits 1, the API answers 503, the
 scheduler logs it and tries again at the next slot. Any other database error is a bug or a
 bad statement and is left to propagate as it is.
+
+A busy database (`is_busy`) is told apart too: another writer held the lock past the busy
+timeout (SQLite), or a lock wait, deadlock or serialisation failure was refused (PostgreSQL).
+Nothing was written either and trying again is the remedy, but the database is there: the API
+answers 503 saying it is busy, not away.
 """
 
 from __future__ import annotations
@@ -23,6 +28,11 @@ from sqlalchemy.exc import DBAPIError
 _PG_OUTAGE_STATES = ("57P01", "57P02", "57P03")
 # What sqlite3 says when the file itself cannot be used (deleted folder, unmounted disk).
 _SQLITE_OUTAGES = ("unable to open database file", "disk i/o error")
+# serialization_failure, deadlock_detected, lock_not_available (lock_timeout, NOWAIT).
+_PG_BUSY_STATES = ("40001", "40P01", "55P03")
+# SQLITE_BUSY (the busy timeout ran out, or a deferred transaction's snapshot went stale before
+# its first write) and SQLITE_LOCKED.
+_SQLITE_BUSY = ("database is locked", "database table is locked", "database is busy")
 
 
 class DatabaseUnavailable(Exception):
@@ -56,6 +66,20 @@ def is_outage(exc: BaseException) -> bool:
     return False
 
 
+def is_busy(exc: BaseException) -> bool:
+    """Whether the database refused this transaction only because another one held a lock."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    original = exc.orig
+    module = type(original).__module__
+    if module.startswith("psycopg"):
+        return getattr(original, "sqlstate", None) in _PG_BUSY_STATES
+    if module == "sqlite3":
+        message = str(original).lower()
+        return any(text in message for text in _SQLITE_BUSY)
+    return False
+
+
 def describe(url: URL | Engine) -> str:
     """The database in an operator's terms, without its password."""
     if isinstance(url, Engine):
@@ -70,9 +94,14 @@ def unavailable(url: URL | Engine, doing: str, exc: BaseException) -> DatabaseUn
     """The one-line report of an outage met while `doing` (e.g. "scanning source 'x'")."""
     if isinstance(exc, DatabaseUnavailable):
         return exc
+    return DatabaseUnavailable(describe(url), doing, cause(exc))
+
+
+def cause(exc: BaseException) -> str:
+    """The driver's first line: no statement, no parameters (they may hold personal data)."""
     original = exc.orig if isinstance(exc, DBAPIError) else exc
     lines = str(original).strip().splitlines()
-    return DatabaseUnavailable(describe(url), doing, lines[0] if lines else type(exc).__name__)
+    return lines[0] if lines else type(exc).__name__
 
 
 @contextmanager
