@@ -21,7 +21,8 @@ from estate.status import DeviceType, EntityStatus
 
 # The list's sorts and filters not indexed by their own column (estate.models.base.sort_indexes).
 DEVICE_SORT_INDEXES = ("asset_tag", "serial", "hostname", "device_type", "os_name",
-                       "purchased_on", "updated_at", "disposed_on", "windows11_ready")  # fmt: skip
+                       "purchased_on", "updated_at", "disposed_on", "windows11_ready",
+                       "replacement_due_on")  # fmt: skip
 
 # None is SQL NULL here ("not evaluated yet"), not the JSON value null.
 ReasonsType = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
@@ -73,7 +74,9 @@ class Device(DeviceBase, Tracked, table=True):
     name_key: str | None = Field(default=None, max_length=255)
     # Derived by estate.devices.store.refresh_replacement: the earliest rule's date and every
     # rule that gave one ({"rule", "due_on", "detail", "source"}); None until first evaluated.
-    replacement_due_on: date | None = Field(default=None, index=True)
+    # Indexed with the id (DEVICE_SORT_INDEXES): `due=true` longest overdue first is then the
+    # index's first rows, however many devices are due.
+    replacement_due_on: date | None = None
     replacement_reasons: list[dict[str, Any]] | None = Field(
         default=None, sa_type=ReasonsType, nullable=True
     )

@@ -1,9 +1,14 @@
-"""bucket readiness: Windows 11 readiness kept in the replacement forecast's buckets
+"""device page reads: Windows 11 readiness kept in the forecast's buckets, and the due date
+indexed with the id
 
-`device_replacement_buckets` gains `windows11_ready` and `windows11_counted`, so the devices page
-and the forecast count readiness from the buckets rather than grouping every device on each
-request. The buckets are recounted here from the devices, as estate.devices.store.rebuild_buckets
-counts them (written out again: a migration must not change when that code does).
+- `device_replacement_buckets` gains `windows11_ready` and `windows11_counted`, so the devices
+  page and the forecast count readiness from the buckets rather than grouping every device on
+  each request. The buckets are recounted here from the devices, as
+  estate.devices.store.rebuild_buckets counts them (written out again: a migration must not
+  change when that code does).
+- `devices.replacement_due_on`'s index becomes (replacement_due_on, id): the devices due, longest
+  overdue first, are the index's first rows, where the due date alone left every due device to
+  be sorted by id for a page of them.
 
 Revision ID: 0023
 Revises: 0022
@@ -77,17 +82,21 @@ def _recount() -> None:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("device_replacement_buckets", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("windows11_ready", sa.Boolean(), nullable=True))
-        batch_op.add_column(
-            sa.Column(
-                "windows11_counted", sa.Boolean(), nullable=False, server_default=sa.false()
-            )
-        )
+    buckets = "device_replacement_buckets"
+    op.add_column(buckets, sa.Column("windows11_ready", sa.Boolean(), nullable=True))
+    op.add_column(
+        buckets,
+        sa.Column("windows11_counted", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
     _recount()
+    # Plain index statements: a batch would rebuild devices on SQLite and drop its trigger.
+    op.drop_index("ix_devices_replacement_due_on", table_name="devices")
+    op.create_index("ix_devices_replacement_due_on_id", "devices", ["replacement_due_on", "id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_devices_replacement_due_on_id", table_name="devices")
+    op.create_index("ix_devices_replacement_due_on", "devices", ["replacement_due_on"])
     with op.batch_alter_table("device_replacement_buckets", schema=None) as batch_op:
         batch_op.drop_column("windows11_counted")
         batch_op.drop_column("windows11_ready")
