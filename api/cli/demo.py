@@ -119,8 +119,9 @@ def replay(
     reviews = Reviews(first)
     with ExitStack() as stack:
         work = stack.enter_context(tempfile.TemporaryDirectory(prefix="estate-demo-"))
-        url = stack.enter_context(local_aws(SEED))
+        # snmpsim first: it indexes its recordings while moto starts and the first month loads.
         wifi = _wifi(stack, files / "snmp", snmpsim)
+        url = stack.enter_context(local_aws(SEED))
         cloud = Cloud(url)
         month_settings = _pointed(settings, Path(work), url, wifi.targets if wifi else [])
         wifi_source = next((s.name for s in month_settings.sources if s.kind == "snmp"), None)

@@ -27,6 +27,9 @@ from scanners.snmp.fetch import answers
 RESPONDER = "snmpsim-command-responder"
 SITE = "Civic Centre"
 STARTUP_SECONDS = 60.0
+# Between probes of an agent not yet answering: each probe builds an SNMP engine (CPU that
+# snmpsim, indexing its recordings, needs more).
+PROBE_PAUSE_SECONDS = 0.25
 
 
 class WifiUnavailable(Exception):
@@ -66,6 +69,8 @@ class Agents:
                 raise WifiUnavailable(f"snmpsim exited: {_tail(self.log)}")
             if answers("127.0.0.1", self.waiting[0]):
                 self.waiting.pop(0)
+            else:
+                time.sleep(PROBE_PAUSE_SECONDS)
         if self.waiting:
             raise WifiUnavailable(f"snmpsim not answering on UDP {self.waiting}: {_tail(self.log)}")
 
