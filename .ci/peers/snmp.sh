@@ -10,13 +10,14 @@ VENV="${VENV:-.venv}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 SNMPSIM_VENV="${SNMPSIM_VENV:-$ROOT/tests/.peers/snmpsim-venv}"
 
-if ! "$VENV/bin/python" -c 'import pysnmp, cryptography' 2>/dev/null; then
+# SNMPSIM_ONLY=1 (make run, while the project's venv is being made beside it): snmpsim's venv alone.
+if [ -z "${SNMPSIM_ONLY:-}" ] && ! "$VENV/bin/python" -c 'import pysnmp, cryptography' 2>/dev/null; then
     "$VENV/bin/pip" install --quiet "pysnmp>=7.1,<8" "cryptography>=43"
 fi
 
 if [ ! -x "$SNMPSIM_VENV/bin/snmpsim-command-responder" ] \
     || ! "$SNMPSIM_VENV/bin/python" -c 'import snmpsim, pysmi, cryptography' 2>/dev/null; then
-    PYTHON="$("$VENV/bin/python" -c 'import sys; print(sys.executable)')"
+    PYTHON="$("$VENV/bin/python" -c 'import sys; print(sys.executable)' 2>/dev/null || echo "${PYTHON:-python3}")"
     if ! "$PYTHON" -m venv --help >/dev/null 2>&1; then
         PYTHON=python3
     fi
