@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, Select, and_, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from estate.db import keyset
-from estate.db.search import indexed_rows
 from estate.models import Site, Wave
 
 MAX_LIMIT = 1000
@@ -158,17 +157,11 @@ def paged(session: Session, query: Select[Any], params: PageQuery, *, rows: bool
     return Page(items, total, params.limit, params.offset)
 
 
-def text_search(
-    q: str | None, *columns: Any, session: Session | None = None
-) -> ColumnElement[bool] | None:
-    """Rows holding `q` in one of the columns, ignoring ASCII case; with `session`, read from
-    SQLite's trigram index first where it has one (estate.db.search)."""
+def text_search(q: str | None, *columns: Any) -> ColumnElement[bool] | None:
     if not q:
         return None
-    wanted = q.strip()
-    found = or_(*(func.lower(column).like(f"%{wanted.lower()}%") for column in columns))
-    indexed = None if session is None else indexed_rows(session, wanted, columns)
-    return found if indexed is None else and_(indexed, found)
+    pattern = f"%{q.strip().lower()}%"
+    return or_(*(func.lower(column).like(pattern) for column in columns))
 
 
 def _id(text: str, parameter: str) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from alembic import command
@@ -17,19 +16,11 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # PostgreSQL's trigram indexes for text search (migration 0022): made only where pg_trgm can be
 # installed, so not part of the models; comparisons of the schema with the models skip them.
 TRIGRAM_SUFFIX = "_trgm"
-# SQLite's FTS5 search tables (migration 0023, estate.db.search) and the tables FTS5 keeps
-# behind each: likewise made only where SQLite has trigrams.
-SEARCH_TABLE = re.compile(r"\w+_search(_data|_idx|_docsize|_config)?")
 
 
 def in_models(item: object, name: str | None, type_: str, reflected: bool, other: object) -> bool:
-    """Alembic's include_object: all but the trigram indexes and SQLite's search tables (with
-    FTS5's own tables behind them)."""
-    if not reflected:
-        return True
-    if type_ == "index":
-        return not (name or "").endswith(TRIGRAM_SUFFIX)
-    return not (type_ == "table" and SEARCH_TABLE.fullmatch(name or ""))
+    """Alembic's include_object: all but the trigram indexes."""
+    return not (type_ == "index" and reflected and (name or "").endswith(TRIGRAM_SUFFIX))
 
 
 def alembic_config(url: str) -> Config:

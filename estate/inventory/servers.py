@@ -121,8 +121,8 @@ def server_filters(session: Session, query: ServerQuery, table: Any) -> list[Any
         table.migration_status.in_(query.migration_status) if query.migration_status else None,
         equal_or_unset(table.effective_strategy, query.strategy),
         equal_or_unset(table.effective_wave_id, wave_id_filter(session, query.wave)),
-        text_search(query.os, table.os_name, session=session),
-        text_search(query.q, table.hostname, table.fqdn, table.serial, session=session),
+        text_search(query.os, table.os_name),
+        text_search(query.q, table.hostname, table.fqdn, table.serial),
         *_below(query.usage_below, table),
         _hosting(query.hosting, table),
     )

@@ -119,7 +119,7 @@ def workload_filters(session: Session, query: WorkloadQuery, table: Any, servers
         equal(table.status, query.status),
         equal(table.ended, query.ended),
         equal(table.migrated_from_server_id, query.server),
-        text_search(query.q, table.name, table.resource_id, session=session),
+        text_search(query.q, table.name, table.resource_id),
         *(judged(table[name], getattr(query, name)) for name in OUTCOMES),
         _migrated(table, query.migrated),
         _origin(session, query, table, servers),

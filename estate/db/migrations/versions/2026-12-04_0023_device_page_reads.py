@@ -1,5 +1,5 @@
-"""reads at scale: Windows 11 readiness kept in the forecast's buckets, the due date indexed with
-the id, and SQLite's trigram search tables
+"""device page reads: Windows 11 readiness kept in the forecast's buckets, and the due date
+indexed with the id
 
 - `device_replacement_buckets` gains `windows11_ready` and `windows11_counted`, so the devices
   page and the forecast count readiness from the buckets rather than grouping every device on
@@ -9,10 +9,6 @@ the id, and SQLite's trigram search tables
 - `devices.replacement_due_on`'s index becomes (replacement_due_on, id): the devices due, longest
   overdue first, are the index's first rows, where the due date alone left every due device to
   be sorted by id for a page of them.
-- SQLite only, and only where its FTS5 has the trigram tokenizer (3.34 on): for each table the
-  lists search with `q` and `os`, an FTS5 table of the searched columns (`<table>_search`, its
-  rows the table's ids) kept by triggers on the table, and filled here. estate.db.search reads
-  it, as PostgreSQL's `lower(column) LIKE` reads the trigram indexes of migration 0022.
 
 Revision ID: 0023
 Revises: 0022
@@ -40,12 +36,6 @@ DEVICES = sa.table(
         )
     ),  # fmt: skip
 )
-# The columns the lists' `q` and `os` search, as migration 0022 indexes them on PostgreSQL.
-SEARCHED = {
-    "devices": ("hostname", "asset_tag", "serial", "os_name", "os_version"),
-    "servers": ("hostname", "fqdn", "serial", "os_name"),
-    "workloads": ("name", "resource_id"),
-}
 BUCKET_COLUMNS = (
     "period", "department", "device_type", "site_id", "explicit", "gone", "disposed",
     "windows11_ready", "windows11_counted", "devices", "purchase_cost", "costed",
@@ -91,49 +81,6 @@ def _recount() -> None:
     op.execute(sa.insert(buckets).from_select(list(BUCKET_COLUMNS), grouped))
 
 
-def _trigrams_available() -> bool:
-    """Whether SQLite's FTS5 has the trigram tokenizer: tried in a savepoint."""
-    bind = op.get_bind()
-    if bind.dialect.name != "sqlite":
-        return False
-    try:
-        with bind.begin_nested():
-            bind.execute(sa.text("CREATE VIRTUAL TABLE temp.probe USING fts5(x, tokenize=trigram)"))
-            bind.execute(sa.text("DROP TABLE temp.probe"))
-    except sa.exc.DBAPIError:
-        return False
-    return True
-
-
-def _create_search(name: str, columns: Sequence[str]) -> None:
-    """The table's FTS5 index of `columns`, its triggers, and its rows."""
-    index = f"{name}_search"
-    listed = ", ".join(columns)
-    new = ", ".join(f"new.{c}" for c in columns)
-    old = ", ".join(f"old.{c}" for c in columns)
-    changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in columns)
-    forget = f"INSERT INTO {index} ({index}, rowid, {listed}) VALUES ('delete', old.id, {old});"
-    remember = f"INSERT INTO {index} (rowid, {listed}) VALUES (new.id, {new});"
-    op.execute(
-        f"CREATE VIRTUAL TABLE {index} USING fts5({listed}, content='{name}',"
-        " content_rowid='id', tokenize='trigram')"
-    )
-    op.execute(f"CREATE TRIGGER {index}_insert AFTER INSERT ON {name} BEGIN {remember} END")
-    op.execute(f"CREATE TRIGGER {index}_delete AFTER DELETE ON {name} BEGIN {forget} END")
-    op.execute(
-        f"CREATE TRIGGER {index}_update AFTER UPDATE OF {listed} ON {name}"
-        f" WHEN {changed} BEGIN {forget} {remember} END"
-    )
-    op.execute(f"INSERT INTO {index} ({index}) VALUES ('rebuild')")
-
-
-def _drop_search(name: str) -> None:
-    index = f"{name}_search"
-    for trigger in ("insert", "delete", "update"):
-        op.execute(f"DROP TRIGGER IF EXISTS {index}_{trigger}")
-    op.execute(f"DROP TABLE IF EXISTS {index}")
-
-
 def upgrade() -> None:
     buckets = "device_replacement_buckets"
     op.add_column(buckets, sa.Column("windows11_ready", sa.Boolean(), nullable=True))
@@ -145,15 +92,9 @@ def upgrade() -> None:
     # Plain index statements: a batch would rebuild devices on SQLite and drop its trigger.
     op.drop_index("ix_devices_replacement_due_on", table_name="devices")
     op.create_index("ix_devices_replacement_due_on_id", "devices", ["replacement_due_on", "id"])
-    if _trigrams_available():
-        for name, columns in SEARCHED.items():
-            _create_search(name, columns)
 
 
 def downgrade() -> None:
-    if op.get_context().dialect.name == "sqlite":
-        for name in SEARCHED:
-            _drop_search(name)
     op.drop_index("ix_devices_replacement_due_on_id", table_name="devices")
     op.create_index("ix_devices_replacement_due_on", "devices", ["replacement_due_on"])
     with op.batch_alter_table("device_replacement_buckets", schema=None) as batch_op:
