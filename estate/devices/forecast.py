@@ -175,14 +175,12 @@ def forecast(
     if from_buckets:
         assert bounds is not None
         groups, undated = bucket_groups(session, filters, bounds)
+        readiness = bucket_readiness(session, filters, bounds)
     else:
         groups, undated = _device_groups(session, filters, DEVICES if devices is None else devices)
+        readiness = windows11_readiness(session, filters, devices)
     summary = _summarise([_row(group, settings) for group in groups], undated)
-    if from_buckets:
-        assert bounds is not None
-        summary.windows11 = bucket_readiness(session, filters, bounds)
-    else:
-        summary.windows11 = windows11_readiness(session, filters, devices)
+    summary.windows11 = readiness
     return summary
 
 
