@@ -28,6 +28,7 @@ from sqlalchemy import (
     Subquery,
     Table,
     and_,
+    bindparam,
     case,
     cast,
     func,
@@ -124,11 +125,32 @@ def recorded_columns(model: type[Any]) -> dict[str, str]:
     }
 
 
-def _first_later(
-    kind: str, fields: list[str], moment: Moment, ids: Sequence[int] | None
-) -> Subquery:
+@dataclass(frozen=True)
+class _Bounds:
+    """A moment (and the entities asked for, or None: all) as a statement reads them: values,
+    or named parameters for a statement built once and run for any moment (`rebuilt_rows`)."""
+
+    cutoff: Any
+    day: Any
+    ids: Any
+
+    @classmethod
+    def of(cls, moment: Moment, ids: Sequence[int] | None) -> _Bounds:
+        return cls(moment.cutoff, moment.day, ids)
+
+
+# The parameters of a statement `rebuilt_rows` keeps.
+_PARAMETERS = _Bounds(
+    bindparam("as_at_cutoff", type_=UTCDateTime()),
+    bindparam("as_at_day", type_=Date()),
+    bindparam("as_at_ids", expanding=True),
+)
+
+
+def _first_later(kind: str, fields: list[str], bounds: _Bounds) -> Subquery:
     """Per entity (of `ids`, where given), for each field changed after the moment: whether it
     was, and its value before the first such change."""
+    ids = bounds.ids
     only_ids = CHANGES.c.entity_id.in_(ids) if ids is not None else true()
     ranked = (
         select(
@@ -144,7 +166,7 @@ def _first_later(
         )
         .where(
             CHANGES.c.entity_kind == kind,
-            CHANGES.c.at >= moment.cutoff,
+            CHANGES.c.at >= bounds.cutoff,
             CHANGES.c.field.in_(fields),
             only_ids,
         )
@@ -157,7 +179,7 @@ def _first_later(
     return select(*pivot).where(ranked.c.rank == 1).group_by(ranked.c.entity_id).subquery("first")
 
 
-def _reading(table: Table, name: str, kind: str, moment: Moment) -> ColumnElement[Any]:
+def _reading(table: Table, name: str, kind: str, bounds: _Bounds) -> ColumnElement[Any]:
     """A reading's latest kept value up to the day, else today's."""
     kept = (
         select(READINGS.c.value)
@@ -165,7 +187,7 @@ def _reading(table: Table, name: str, kind: str, moment: Moment) -> ColumnElemen
             READINGS.c.entity_kind == kind,
             READINGS.c.entity_id == table.c.id,
             READINGS.c.name == name,
-            READINGS.c.day <= moment.day,
+            READINGS.c.day <= bounds.day,
         )
         .order_by(READINGS.c.day.desc())
         .limit(1)
@@ -174,7 +196,9 @@ def _reading(table: Table, name: str, kind: str, moment: Moment) -> ColumnElemen
     return type_coerce(func.coalesce(kept, table.c[name]), table.c[name].type)
 
 
-def _updated_at(table: Table, kind: str, facts: list[str], moment: Moment) -> ColumnElement[Any]:
+def _updated_at(
+    table: Table, kind: str, facts: Sequence[str], bounds: _Bounds
+) -> ColumnElement[Any]:
     """When a scan last changed one of its facts before the moment, else when it was made."""
     latest = (
         select(func.max(CHANGES.c.at))
@@ -183,7 +207,7 @@ def _updated_at(table: Table, kind: str, facts: list[str], moment: Moment) -> Co
             CHANGES.c.entity_id == table.c.id,
             CHANGES.c.cause == ChangeCause.SCAN,
             CHANGES.c.field.in_(facts),
-            CHANGES.c.at < moment.cutoff,
+            CHANGES.c.at < bounds.cutoff,
         )
         .scalar_subquery()
     )
@@ -205,12 +229,46 @@ def rebuilt(
 
     The whole rebuild reads every change after the moment. A list needs it only for what it
     filters and sorts on (`only`: the other columns stay today's, for a query that does not
-    read them, see `referenced`) and then for the rows of its page (`ids`)."""
+    read them, see `referenced`) and then for the rows of its page (`ids`, `rebuilt_rows`)."""
     postgres = session.get_bind().dialect.name == "postgresql"
+    return _rebuild(model, kind, _Bounds.of(moment, ids), facts, only, postgres)
+
+
+def rebuilt_rows(
+    session: Any, model: type[Any], kind: str, moment: Moment, facts: list[str], ids: list[int]
+) -> list[Any]:
+    """The entities' whole rows as they stood (`rebuilt(ids=...)`), from a statement built
+    once per kind: building and keying the rebuild of every column took longer than running
+    it for a page of rows."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    statement = _whole(model, kind, tuple(facts), postgres)
+    values = {"as_at_cutoff": moment.cutoff, "as_at_day": moment.day, "as_at_ids": ids}
+    return list(session.execute(statement, values))
+
+
+# Each kind's whole rebuild, built once (per dialect: the values are typed for it).
+_WHOLE: dict[tuple[Any, ...], Any] = {}
+
+
+def _whole(model: type[Any], kind: str, facts: tuple[str, ...], postgres: bool) -> Any:
+    key = (model, kind, facts, postgres)
+    if key not in _WHOLE:
+        _WHOLE[key] = select(_rebuild(model, kind, _PARAMETERS, facts, None, postgres))
+    return _WHOLE[key]
+
+
+def _rebuild(
+    model: type[Any],
+    kind: str,
+    bounds: _Bounds,
+    facts: Sequence[str] | None,
+    only: Collection[str] | None,
+    postgres: bool,
+) -> Subquery:
     table = table_of(model)
     wanted = set(only) if only is not None else {c.name for c in table.columns}
     recorded = {c: f for c, f in recorded_columns(model).items() if c in wanted}
-    later = _first_later(kind, sorted(set(recorded.values())), moment, ids)
+    later = _first_later(kind, sorted(set(recorded.values())), bounds)
     # A reading without a daily series (a device's last sync) is only ever today's.
     readings = {r.field for r in getattr(model, "readings", ()) if r.series} & wanted
     columns: list[ColumnElement[Any]] = []
@@ -225,17 +283,17 @@ def rebuilt(
             )
             columns.append(type_coerce(value, column.type).label(column.name))
         elif column.name in readings:
-            columns.append(_reading(table, column.name, kind, moment).label(column.name))
+            columns.append(_reading(table, column.name, kind, bounds).label(column.name))
         elif column.name == "updated_at" and facts is not None and "updated_at" in wanted:
-            columns.append(_updated_at(table, kind, facts, moment).label(column.name))
+            columns.append(_updated_at(table, kind, facts, bounds).label(column.name))
         else:
             columns.append(column)
     joined = table.outerjoin(later, and_(later.c.entity_id == table.c.id))
     found = select(*columns).select_from(joined if recorded else table)
     if "created_at" in table.c:
-        found = found.where(table.c.created_at < moment.cutoff)
-    if ids is not None:
-        found = found.where(table.c.id.in_(ids))
+        found = found.where(table.c.created_at < bounds.cutoff)
+    if bounds.ids is not None:
+        found = found.where(table.c.id.in_(bounds.ids))
     return found.subquery(table.name)
 
 

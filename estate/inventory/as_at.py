@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from estate.db.paging import Page, SortedQuery, order_by, sorted_page
-from estate.history.as_at import CHANGES, Moment, rebuilt, referenced
+from estate.history.as_at import CHANGES, Moment, rebuilt, rebuilt_rows, referenced
 from estate.history.changes import history_of
 from estate.inventory.reconcile import SPECS
 from estate.inventory.servers import (
@@ -69,9 +69,10 @@ def page_at(
     sorts: Sequence[str],
 ) -> Page:
     """The page of the entities as they stood meeting `filters` (conditions on a table's
-    columns), sorted as the live list, as the model's instances (not attached to the session:
-    they are not today's rows). Filtering, sorting and counting rebuild only the columns they
-    read; the page's rows are then rebuilt whole."""
+    columns), sorted as the live list, as rows with the model's columns (not instances: those
+    cost more to build than the rebuild's SQL, and they are not today's rows). Filtering,
+    sorting and counting rebuild only the columns they read; the page's rows are then rebuilt
+    whole."""
     facts = scanned_facts(kind)
     today = table_of(model).c
     needed = referenced(model, *filters(today), *order_by(today, query.sort, sorts))
@@ -81,8 +82,7 @@ def page_at(
     ids = [row.id for row in page.items]
     if not ids:
         return page.with_items([])
-    whole = rebuilt(session, model, kind, moment, facts, ids=ids)
-    by_id = {row.id: model(**row._mapping) for row in session.execute(select(whole))}
+    by_id = {row.id: row for row in rebuilt_rows(session, model, kind, moment, facts, ids)}
     return page.with_items([by_id[i] for i in ids])
 
 
@@ -94,8 +94,9 @@ def changes_before(
     return [c for c in found if c.at < moment.cutoff]
 
 
-def public_at(session: Session, servers: Sequence[Server], moment: Moment) -> list[Any]:
-    """As `public`, with the applications each server had at the moment."""
+def public_at(session: Session, servers: Sequence[Any], moment: Moment) -> list[Any]:
+    """As `public` (of rows or entities), with the applications each server had at the
+    moment."""
     found = public(session, servers)
     ids = [s.id for s in servers if s.id is not None]
     apps = applications_at(session, ids, moment)

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Subquery, select
 from sqlalchemy.orm import Session
 
-from estate.db.paging import Page
+from estate.db.paging import Page, fields_of
 from estate.history.as_at import Moment, rebuilt
 from estate.inventory import devices, network, workloads
 from estate.inventory.as_at import (
@@ -80,7 +80,8 @@ def list_network_devices_at(
     kind, sorts = EntityKind.NETWORK_DEVICE, network.NETWORK_DEVICE_SORTS
     page = page_at(session, NetworkDevice, kind, moment, filters, query, sorts)
     sites = site_names(session, {d.site_id for d in page.items})
-    return page.with_items([network.public(d, sites) for d in page.items])
+    shown = [network.public(NetworkDevice(**d._mapping), sites) for d in page.items]
+    return page.with_items(shown)
 
 
 def network_device_at(
@@ -110,7 +111,7 @@ def list_workloads_at(session: Session, query: workloads.WorkloadQuery, moment: 
 
     kind, sorts = EntityKind.WORKLOAD, workloads.WORKLOAD_SORTS
     page = page_at(session, Workload, kind, moment, filters, query, sorts)
-    return page.with_items([WorkloadPublic.model_validate(w) for w in page.items])
+    return page.with_items([WorkloadPublic.model_validate(fields_of(w)) for w in page.items])
 
 
 def workload_at(

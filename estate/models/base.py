@@ -84,8 +84,8 @@ def timestamp(*, index: bool = False, nullable: bool = True) -> Any:
     return Field(default=None, sa_type=UTCDateTime, index=index, nullable=nullable)
 
 
-def created_timestamp() -> Any:
-    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+def created_timestamp(*, index: bool = False) -> Any:
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=index)
 
 
 class Tracked(SQLModel):
@@ -93,7 +93,8 @@ class Tracked(SQLModel):
     while one does), and when it was first and last written."""
 
     missing_since: datetime | None = timestamp()
-    created_at: datetime = created_timestamp()
+    # Indexed: a list as at a day counts the rows made by then (estate.history.as_at).
+    created_at: datetime = created_timestamp(index=True)
     updated_at: datetime = created_timestamp()
 
 
