@@ -110,6 +110,18 @@ def _typed(text: ColumnElement[Any], column: Any, postgres: bool) -> ColumnEleme
     return type_coerce(text, kind)
 
 
+def driver_rows(session: Any, statement: Any) -> list[tuple[Any, ...]]:
+    """The rows of a statement whose columns are integers and text, from the driver's own
+    cursor: SQLAlchemy's per-row result handling costs more than a count over the rows does
+    (reading 50,000 rebuilt servers, 60 ms of a 250 ms count), and those types have no result
+    processing to skip."""
+    result = session.execute(statement)
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
+
+
 def recorded_columns(model: type[Any]) -> dict[str, str]:
     """Each column whose changes are recorded, by column, with the field its rows name (a
     reference is recorded by its field: `site`, `host`)."""
