@@ -151,10 +151,10 @@ class _Bounds:
         return cls(moment.cutoff, moment.day, ids)
 
 
-# The parameters of a statement `rebuilt_rows` keeps.
+# The parameters of a statement `rebuilt_rows` keeps, typed as the columns they are compared to.
 _PARAMETERS = _Bounds(
-    bindparam("as_at_cutoff", type_=UTCDateTime()),
-    bindparam("as_at_day", type_=Date()),
+    bindparam("as_at_cutoff", type_=CHANGES.c.at.type),
+    bindparam("as_at_day", type_=READINGS.c.day.type),
     bindparam("as_at_ids", expanding=True),
 )
 

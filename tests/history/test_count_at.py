@@ -19,22 +19,25 @@ from estate.models.base import table_of, utcnow
 from estate.status import ChangeCause, MigrationStatus, Strategy
 
 TIMEZONE = "Europe/London"
+# Mostly migrated (or further on), so that an application's servers in a group are all
+# migrated in some groups and not in others.
+MOSTLY_MIGRATED = [*sorted(progress.MIGRATED) * 4, *MigrationStatus]
 
 
 def _estate(engine: Engine, rng: random.Random) -> None:
-    """120 servers over sites, waves and strategies (some unset), linked to applications; some
-    made today, and changes today of every counted column."""
+    """120 servers over sites, waves and strategies (some unset), linked to 40 applications;
+    some made today, and changes today of every counted column."""
     now = utcnow()
     with Session(engine) as session:
         sites = [Site(name=f"Site {i}") for i in range(3)]
         waves = [Wave(name=f"Wave {i}") for i in range(3)]
-        apps = [Application(name=f"App {i}") for i in range(6)]
+        apps = [Application(name=f"App {i}") for i in range(40)]
         session.add_all([*sites, *waves, *apps])
         session.flush()
         servers = [
             Server(
                 hostname=f"srv{i}",
-                migration_status=rng.choice(list(MigrationStatus)),
+                migration_status=rng.choice(MOSTLY_MIGRATED),
                 effective_strategy=rng.choice([None, *Strategy]),
                 effective_wave_id=rng.choice([None, *(w.id for w in waves)]),
                 site_id=rng.choice([None, *(s.id for s in sites)]),
@@ -78,3 +81,5 @@ def test_count_at_is_the_live_count_of_today_and_of_a_day_back(engine: Engine) -
         counted = count_at(session, then)
         assert counted == progress.count(session, then, progress.LINKS)
         assert counted != today  # the changes and the servers made since moved it
+        _, apps = counted
+        assert any(0 < migrated < n for n, migrated in apps.values())
