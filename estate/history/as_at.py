@@ -169,9 +169,12 @@ def _first_later(kind: str, fields: list[str], bounds: _Bounds) -> Subquery:
             CHANGES.c.entity_id,
             CHANGES.c.field,
             ScalarText(CHANGES.c.old).label("old"),
+            # Field first: no index is in this order, so SQLite reads the changes by the index
+            # on (kind, field, at) that the moment bounds, not every change of the kind by the
+            # one on (kind, entity, at) to save the sort (for one field: 250k rows, not 28k).
             func.row_number()
             .over(
-                partition_by=(CHANGES.c.entity_id, CHANGES.c.field),
+                partition_by=(CHANGES.c.field, CHANGES.c.entity_id),
                 order_by=(CHANGES.c.at, CHANGES.c.id),
             )
             .label("rank"),
