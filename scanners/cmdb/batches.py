@@ -12,6 +12,7 @@ alone: a batch read here gives exactly what reading it row by row gives.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import chain, repeat
 from typing import Any
 
@@ -25,11 +26,13 @@ _ODD = SPREADSHEET_ERRORS | {""}  # a text column without any is used as it is
 Fields = tuple[dict[str, Sequence[Any]], set[str]]
 
 
+@dataclass(frozen=True)
 class Batch:
     """A clean batch: its row numbers, keys and records, in order."""
 
-    def __init__(self, numbers: Sequence[int], keys: list[str], records: list[CmdbRecord]):
-        self.numbers, self.keys, self.records = numbers, keys, records
+    numbers: Sequence[int]
+    keys: list[str]
+    records: list[CmdbRecord]
 
 
 class Columns:

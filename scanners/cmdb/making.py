@@ -65,6 +65,9 @@ class RecordMaker:
             if f.default_factory is not None and n not in _ALWAYS
         )
         self._lengths = {n: _lengths(model_fields[n]) for n in checked if model_fields[n].metadata}
+        self._needed = frozenset(
+            n for n, f in model_fields.items() if f.is_required() and n not in _ALWAYS
+        )
 
     def __call__(
         self, key: str, scope: str, values: dict[str, Any], extra: dict[str, Any]
@@ -94,9 +97,9 @@ class RecordMaker:
     ) -> list[BaseModel] | None:
         """The fast path's records for a batch, from a column per field (None where a row has
         no value; `gaps`: the fields with a None), built a column at a time by C-level `map`;
-        None if any value is outside its field's length bounds (the model then words why, row
-        by row). Only when `fast`."""
-        if not self._all_pass(keys, values):
+        None if a row lacks a field the model must be given or any value is outside its
+        field's length bounds (the model then words why, row by row). Only when `fast`."""
+        if not self._needed <= values.keys() - gaps or not self._all_pass(keys, values):
             return None
         count = len(keys)
         # In the model's field order, as validation leaves it.

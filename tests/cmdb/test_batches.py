@@ -122,3 +122,32 @@ def test_a_key_seen_in_an_earlier_batch_is_a_duplicate() -> None:
         (43, "duplicate key 'NBC-3': first in row 3"),
     ]
     assert len(problems) == 98 - 40
+
+
+def test_servers_and_applications_read_by_column_are_the_models_records() -> None:
+    cases = {
+        "server": (
+            ("Hostname", "Type", "CPU Cores", "Memory (GB)", "Applications", "Power State"),
+            [["web01", "VM", "4", "16", "Payroll; HR", "running"], ["db01", "", "", "", "", ""]],
+        ),
+        "application": (
+            ("Name", "Owner", "Criticality", "Notes"),
+            [["Payroll", "Finance", "High", ""], ["HR", "", "", "kept"], [" ", "x", "", ""]],
+        ),
+    }
+    for entity, (header, cells) in cases.items():
+        options = CmdbOptions(path="cmdb.csv", entity=entity)
+        columns = map_columns(header, options)
+        assert isinstance(columns, ColumnMap)
+        fast = Layout.build(options, columns, header)
+        model = Layout.build(options, columns, header, fast=False)
+        rows = [(n, list(row)) for n, row in enumerate(cells * 30, start=2)]
+
+        quick, checked = list(transform_rows(rows, fast)), list(transform_rows(rows, model))
+
+        assert Columns(fast)(rows[:2]) is not None
+        assert quick == checked
+        for a, b in zip(quick, checked, strict=True):
+            assert a.__dict__ == b.__dict__
+            if not isinstance(a, Problem):
+                assert a.model_fields_set == b.model_fields_set
