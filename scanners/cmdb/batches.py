@@ -21,7 +21,6 @@ from scanners.cmdb.options import CmdbRecord
 from scanners.cmdb.values import SPREADSHEET_ERRORS, Row, Unreadable
 
 _BLANK = {"": None}  # `_BLANK.get(text, text)`: a stripped blank as None, other text as it is
-_ODD = SPREADSHEET_ERRORS | {""}  # a text column without any is used as it is
 # Each field's column of values, and the fields with a blank in the batch.
 Fields = tuple[dict[str, Sequence[Any]], set[str]]
 
@@ -54,13 +53,16 @@ class Columns:
         if any(map(isinstance, rows, repeat(Unreadable))):
             return None
         numbers, lines = zip(*rows, strict=True)
-        cells = self._cells(lines)
-        if cells is None:
+        text = self._text(lines)
+        if text is None:
             return None
+        cells = list(zip(*lines, strict=True))
+        # Every spreadsheet error starts with "#": a batch without one has none to look for.
+        marked = "#" in text
         keys = list(map(str.strip, cells[self._key]))
-        if not all(keys) or not SPREADSHEET_ERRORS.isdisjoint(keys):
+        if not all(keys) or (marked and not SPREADSHEET_ERRORS.isdisjoint(keys)):
             return None  # a blank row, a blank key or a formula error for one
-        fields = self._fields(cells, keys)
+        fields = self._fields(cells, keys, marked)
         if fields is None:
             return None
         layout = self._layout
@@ -68,22 +70,22 @@ class Columns:
         records = layout.make.many(keys, layout.scope, *fields, extras)
         return None if records is None else Batch(numbers, keys, records)  # type: ignore[arg-type]
 
-    def _cells(self, lines: Sequence[Sequence[Any]]) -> list[tuple[str, ...]] | None:
-        """The batch's columns, if every row is as wide as the header, every cell is text and
-        none is longer than a cell may hold."""
+    def _text(self, lines: Sequence[Sequence[Any]]) -> str | None:
+        """The batch's cells run together, if every row is as wide as the header, every cell is
+        text and none is longer than a cell may hold."""
         if set(map(len, lines)) != {self._width}:
             return None
         try:
-            total = sum(map(len, map("".join, lines)))  # every row's text at once
+            text = "".join(map("".join, lines))
         except TypeError:  # a number, date or empty cell (XLSX)
             return None
-        if total > self._limit and max(map(len, chain.from_iterable(lines))) > self._limit:
+        if len(text) > self._limit and max(map(len, chain.from_iterable(lines))) > self._limit:
             return None
-        return list(zip(*lines, strict=True))
+        return text
 
-    def _fields(self, cells: list[tuple[str, ...]], keys: list[str]) -> Fields | None:
+    def _fields(self, cells: list[tuple[str, ...]], keys: list[str], marked: bool) -> Fields | None:
         """Each field's column of values (None where blank) and the fields with a blank; None
-        if a cell is bad."""
+        if a cell is bad (`marked`: some cell holds a "#", so maybe a spreadsheet error)."""
         values: dict[str, Sequence[Any]] = {}
         gaps: set[str] = set()
         for field, index, read, required in self._steps:
@@ -97,8 +99,10 @@ class Columns:
                     gaps.add(field)
             else:
                 column = keys if index == self._key else list(map(str.strip, cells[index]))
-                if not _ODD.isdisjoint(column):
-                    if not SPREADSHEET_ERRORS.isdisjoint(column) or required:
+                if marked and not SPREADSHEET_ERRORS.isdisjoint(column):
+                    return None
+                if "" in column:
+                    if required:
                         return None
                     column = list(map(_BLANK.get, column, column))
                     gaps.add(field)

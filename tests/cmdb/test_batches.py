@@ -27,7 +27,7 @@ GOOD = (
     st.sampled_from(["1,299.00", "£5", "4", ""]),
     st.sampled_from(["Town Hall", "Remote", "home", "", "Depot "]),
     st.sampled_from(["Intel Core i5-8350U", "", "x" * 200]),
-    st.sampled_from(["", "spare", " kept "]),
+    st.sampled_from(["", "spare", " kept ", "Room #3"]),
 )
 BAD = st.sampled_from(["#N/A", "31/02/2021", "tractor", "x" * 201, "  "])
 
