@@ -105,9 +105,8 @@ class RecordMaker:
         # In the model's field order, as validation leaves it.
         dicts = list(map(dict.copy, repeat(self._defaults | {"scope": scope}, count)))
         for name, column in {"external_id": keys, "extra": extras, **values}.items():
-            default = self._defaults[name]
-            if name in gaps and default is not None:  # a blank cell is the field's default
-                column = list(map({None: default}.get, column, column))
+            if name in gaps:
+                column = self._defaulted(name, column)
             _consume(map(setitem, dicts, repeat(name), column))
         for name, factory in self._factories:
             if name not in values:
@@ -119,6 +118,14 @@ class RecordMaker:
         _consume(map(_set_extra, records, repeat(None, count)))
         _consume(map(_set_private, records, repeat(None, count)))
         return records
+
+    def _defaulted(self, name: str, column: Sequence[Any]) -> Sequence[Any]:
+        """A field's column with each blank (None) as the field's default, as the model has it."""
+        factory = dict(self._factories).get(name)
+        if factory is not None:
+            return [factory() if value is None else value for value in column]  # type: ignore[call-arg]
+        default = self._defaults[name]
+        return column if default is None else list(map({None: default}.get, column, column))
 
     def _all_pass(self, keys: Sequence[str], values: dict[str, Sequence[Any]]) -> bool:
         """Whether every constrained field's values are within its length bounds."""

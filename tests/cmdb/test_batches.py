@@ -4,14 +4,17 @@ none, recoded values, duplicate keys and the odd bad cell that sends a batch bac
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import Field
 
-from estate.inventory.records import DeviceRecord, Problem
+from estate.inventory.records import DeviceRecord, Problem, Record
 from scanners.cmdb.batches import Columns
 from scanners.cmdb.columns import ColumnMap, map_columns
+from scanners.cmdb.making import RecordMaker
 from scanners.cmdb.options import CmdbOptions
 from scanners.cmdb.transform import SMALLEST, Layout, transform_rows
 
@@ -127,8 +130,8 @@ def test_a_key_seen_in_an_earlier_batch_is_a_duplicate() -> None:
 def test_servers_and_applications_read_by_column_are_the_models_records() -> None:
     cases = {
         "server": (
-            ("Hostname", "Type", "CPU Cores", "Memory (GB)", "Applications", "Power State"),
-            [["web01", "VM", "4", "16", "Payroll; HR", "running"], ["db01", "", "", "", "", ""]],
+            ("Hostname", "Type", "CPU Cores", "Memory (GB)", "Applications", "Readings Unread"),
+            [["web01", "VM", "4", "16", "Payroll; HR", "cpu"], ["db01", "", "", "", "", ""]],
         ),
         "application": (
             ("Name", "Owner", "Criticality", "Notes"),
@@ -151,3 +154,25 @@ def test_servers_and_applications_read_by_column_are_the_models_records() -> Non
             assert a.__dict__ == b.__dict__
             if not isinstance(a, Problem):
                 assert a.model_fields_set == b.model_fields_set
+
+
+class Toy(Record):
+    entity: ClassVar[str] = "toy"
+
+    names: tuple[str, ...] = Field(default_factory=tuple)
+    note: str | None = None
+
+
+def test_many_gives_blanks_the_fields_defaults_as_the_model_does() -> None:
+    make = RecordMaker(Toy, ("names", "note"))
+    values: dict[str, Sequence[Any]] = {"names": [("x",), None], "note": [None, "n"]}
+
+    made = make.many(["a", "b"], "s", values, {"names", "note"}, [{}, {"k": "v"}])
+
+    expected = [
+        Toy(external_id="a", scope="s", extra={}, names=("x",)),
+        Toy(external_id="b", scope="s", extra={"k": "v"}, note="n"),
+    ]
+    assert made == expected
+    assert made is not None
+    assert [m.model_fields_set for m in made] == [e.model_fields_set for e in expected]
