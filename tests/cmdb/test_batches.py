@@ -176,3 +176,21 @@ def test_many_gives_blanks_the_fields_defaults_as_the_model_does() -> None:
     assert made == expected
     assert made is not None
     assert [m.model_fields_set for m in made] == [e.model_fields_set for e in expected]
+
+
+def test_transform_rows_returns_how_many_problems_it_gave() -> None:
+    fast, _ = layouts()
+    rows = [(n, [f"NBC-{n % 70}", "iPad", "", "", "", "", ""]) for n in range(2, 102)]
+    rows[5] = (7, ["NBC-X", "tractor", "", "", "", "", ""])
+    events = transform_rows(rows, fast)
+
+    made = []
+    while True:
+        try:
+            made.append(next(events))
+        except StopIteration as stop:
+            given = stop.value
+            break
+
+    # 30 keys again, but row 77 repeats the key of row 7, which is bad: 29 duplicates and row 7.
+    assert given == sum(isinstance(e, Problem) for e in made) == 29 + 1
