@@ -14,10 +14,10 @@ from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import Any
 
-from scanners.cmdb.values import SPREADSHEET_ERRORS, BadValue, Cell, Reader
+from scanners.cmdb.values import SPREADSHEET_ERRORS, BadValue, Cell, CellReader
 
 # (field, cell index, header, reader or None for plain text, required and not the key)
-Step = tuple[str, int, str, Reader | None, bool]
+Step = tuple[str, int, str, CellReader | None, bool]
 
 
 class QuickValues:

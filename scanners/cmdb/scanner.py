@@ -15,9 +15,10 @@ from estate.config import Settings, SourceConfig
 from estate.inventory.records import Event, Problem, ScopeEnd
 from scanners.base import ScannerOptions, SourceScanner
 from scanners.cmdb.columns import MissingColumns, map_columns
+from scanners.cmdb.layout import Layout
 from scanners.cmdb.options import CmdbOptions
 from scanners.cmdb.reading import ReadError, Rows, fetch_rows
-from scanners.cmdb.transform import Layout, is_blank, transform_rows
+from scanners.cmdb.transform import is_blank, transform_rows
 from scanners.cmdb.values import Unreadable
 
 
@@ -45,9 +46,7 @@ class CmdbScanner(SourceScanner[CmdbOptions]):
                 yield layout
                 failed = True
             else:
-                for event in transform_rows(rows, layout):
-                    failed = failed or isinstance(event, Problem)
-                    yield event
+                failed = (yield from transform_rows(rows, layout)) > 0
         except ReadError as exc:
             yield Problem(scope=scope, reason=str(exc), target=str(self.file))
             failed = True

@@ -23,7 +23,6 @@ from estate.inventory.records import Record
 
 Cell = str | int | float | bool | date | datetime | time | None
 Parser = Callable[[Cell], Any]
-Reader = Callable[[Cell], Any]  # a raw cell to a field's value: blanks, recoding and parser
 Row = tuple[int, Sequence[Cell]]  # (row number as the spreadsheet shows it, cells)
 
 
@@ -279,40 +278,62 @@ class Recoder:
         return mapping.get(text.casefold(), cell)
 
 
-def cell_reader(field: str, parse: Parser, recode: Recoder) -> Reader | None:
+def cell_reader(field: str, parse: Parser, recode: Recoder) -> CellReader | None:
+    """The field's `CellReader`; None for a text field without recoding: `read_text`, which
+    the callers inline for text cells."""
+    if parse is as_text and field not in recode.values:
+        return None
+    return CellReader(field, parse, recode)
+
+
+class CellReader:
     """`blank_to_none`, the `values` recoding and the field's parser as one function of a raw
     cell. A text cell's outcome (its value, or why it is bad) is kept for the next cell alike:
-    the same pure functions, run once per distinct text. None for a text field without
-    recoding: `read_text`, which the caller inlines for text cells."""
-    mapped = field in recode.values
-    if parse is as_text and not mapped:
-        return None
+    the same pure functions, run once per distinct text."""
 
-    def read(cell: Cell) -> Any:
-        cell = blank_to_none(cell)
-        if cell is not None and mapped:
-            cell = blank_to_none(recode(field, cell))
-        return None if cell is None else parse(cell)
+    def __init__(self, field: str, parse: Parser, recode: Recoder) -> None:
+        self._field, self._parse, self._recode = field, parse, recode
+        self._mapped = field in recode.values
+        self._good: dict[str, Any] = {}
+        self._bad: dict[str, str] = {}
 
-    kept: dict[str, tuple[bool, Any]] = {}
-
-    def remembered(cell: Cell) -> Any:
+    def __call__(self, cell: Cell) -> Any:
         if type(cell) is not str:  # 1, 1.0 and True are one dict key, but not one value
-            return read(cell)
+            return self._read(cell)
         try:
-            good, outcome = kept[cell]
+            return self._good[cell]
         except KeyError:
-            try:
-                good, outcome = True, read(cell)
-            except BadValue as exc:
-                good, outcome = False, str(exc)
-            if len(kept) < READER_MEMORY:
-                kept[cell] = (good, outcome)
-        if not good:
-            raise BadValue(outcome)
-        return outcome
+            pass
+        if cell in self._bad:
+            raise BadValue(self._bad[cell])
+        keep = len(self._good) + len(self._bad) < READER_MEMORY
+        try:
+            value = self._read(cell)
+        except BadValue as exc:
+            if keep:
+                self._bad[cell] = str(exc)
+            raise
+        if keep:
+            self._good[cell] = value
+        return value
 
-    return remembered
+    def column(self, cells: Sequence[str]) -> list[Any] | None:
+        """Each text cell's value, or None if any is bad: the kept values looked up all at once
+        (C-level `map`), the texts not kept yet read one by one."""
+        try:
+            return list(map(self._good.__getitem__, cells))
+        except KeyError:
+            pass
+        try:
+            return list(map(self, cells))
+        except BadValue:
+            return None
+
+    def _read(self, cell: Cell) -> Any:
+        cell = blank_to_none(cell)
+        if cell is not None and self._mapped:
+            cell = blank_to_none(self._recode(self._field, cell))
+        return None if cell is None else self._parse(cell)
 
 
 def read_text(cell: Cell) -> str | None:
