@@ -32,8 +32,9 @@ from sqlmodel import Session, col
 from estate.config import ReplacementSettings
 from estate.db import make_engine
 from estate.db.schema import upgrade
-from estate.devices.forecast import DeviceFilter, financial_quarter, forecast
+from estate.devices.forecast import DeviceFilter, forecast
 from estate.devices.policy import Policy
+from estate.devices.quarters import financial_quarter
 from estate.devices.store import refresh_replacement
 from estate.models.device import Device
 

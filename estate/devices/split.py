@@ -28,11 +28,10 @@ from estate.devices.forecast import (
     Forecast,
     bucket_groups,
     device_filter_clauses,
-    financial_year_label,
     forecast,
-    period_of,
     quarter_bounds,
 )
+from estate.devices.quarters import financial_year_label, period_of
 from estate.status import DeviceType
 
 OVERDUE, THIS_YEAR, NEXT_YEAR, LATER = range(4)

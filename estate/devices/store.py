@@ -23,8 +23,9 @@ from sqlalchemy import ColumnElement, delete, func, insert, or_, select, text, t
 from sqlmodel import Session, col
 
 from estate.config import ReplacementSettings
-from estate.devices.forecast import counted_for_windows11, due_period
+from estate.devices.forecast import counted_for_windows11
 from estate.devices.policy import Decision, DeviceFacts, Evaluator, Policy
+from estate.devices.quarters import due_period
 from estate.history.changelog import Actor, Cause, ChangeLog, erase_field_history
 from estate.inventory.devices import DeviceDetail, DevicePersonalDetail, device_detail
 from estate.models.device import (

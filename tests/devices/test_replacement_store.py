@@ -14,10 +14,10 @@ from estate.devices.forecast import (
     DeviceFilter,
     Forecast,
     device_filter_clauses,
-    financial_quarter,
     forecast,
 )
 from estate.devices.policy import Policy
+from estate.devices.quarters import financial_quarter
 from estate.devices.store import dispose_devices, refresh_replacement, set_override
 from estate.models.device import Device
 from estate.status import EntityStatus

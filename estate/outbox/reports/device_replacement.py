@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from estate.config import ReplacementSettings, Settings
-from estate.devices.forecast import DeviceFilter, device_filter_clauses, financial_quarter, forecast
+from estate.devices.forecast import DeviceFilter, device_filter_clauses, forecast
+from estate.devices.quarters import financial_quarter
 from estate.files import DATE, MONEY, Column, xlsx_bytes
 from estate.models import Device, Site
 from estate.outbox.mail import Attachment, Email
