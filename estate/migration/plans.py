@@ -208,8 +208,9 @@ def update_server(
         before["applications"], after["applications"] = set_applications(
             session, server_id, ids, ("body", "applications")
         )
-    ChangeLog(Cause.of(actor)).record(session, "server", [(server_id, before, after)])
-    refresh(session, settings, server_ids=[server_id], actor=actor, touched=touched)
+    log = ChangeLog(Cause.of(actor))
+    log.diff("server", [(server_id, before, after)])  # written with the status's, by refresh
+    refresh(session, settings, server_ids=[server_id], actor=actor, touched=touched, log=log)
     session.expire_all()
     detail = server_detail(session, settings.migration, server_id)
     assert detail is not None

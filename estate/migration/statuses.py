@@ -72,6 +72,11 @@ _KEPT = (
 )
 
 
+DECISIONS = table_of(Decommission)
+# A decision's columns as estate.migration.rules.Review takes them, in order.
+_REVIEWED = ("decision", "reviewer", "reviewed_at", "note", "removed_on", "disposal_reference")
+
+
 @dataclass
 class Batch:
     rows: list[Row[Any]]
@@ -130,14 +135,12 @@ def load_facts(session: Session, rows: Sequence[Row[Any]]) -> dict[int, ServerFa
                 row.name or row.resource_id, row.state, row.launched_at or row.created_at
             )
         )
-    reviews = {
-        d.server_id: Review(
-            d.decision, d.reviewer, d.reviewed_at, d.note, d.removed_on, d.disposal_reference
-        )
-        for d in session.execute(
-            select(Decommission).where(col(Decommission.server_id).in_(ids))
-        ).scalars()
-    }
+    # Core rows, not ORM objects: a review written since in this session (estate.migration.
+    # decommission writes them so) is read as it now is, not as the identity map kept it.
+    decided = select(DECISIONS.c.server_id, *(DECISIONS.c[name] for name in _REVIEWED)).where(
+        DECISIONS.c.server_id.in_(ids)
+    )
+    reviews = {d[0]: Review(*d[1:]) for d in session.execute(decided)}
     return {
         r.id: ServerFacts(
             strategy_override=r.strategy_override,
@@ -176,9 +179,11 @@ def refresh_statuses(
     now: datetime | None = None,
     actor: Actor | None = None,
     run_id: int | None = None,
+    log: ChangeLog | None = None,
 ) -> int:
     """Derive the status of the given servers (all when None) and write those that changed,
-    with a change row for each status that moved. Returns how many rows changed."""
+    with a change row for each status that moved (added to `log` where the caller keeps one,
+    and written with its rows). Returns how many rows changed."""
     now = now or utcnow()
     waves = wave_names(session)
     changed = 0
@@ -194,7 +199,7 @@ def refresh_statuses(
             # new server's first explanation is not a change of it.
             history += [(row.id, *m) for m in moved if m[1] is not None or m[0] not in _TOLD]
         _write(session, updates)
-        _history(session, history, now, actor, run_id)
+        _history(session, history, log or ChangeLog(Cause.of(actor, run_id), now))
         changed += len(updates)
     return changed
 
@@ -213,16 +218,9 @@ def _write(session: Session, updates: list[dict[str, Any]]) -> None:
         session.connection().execute(stmt, updates)
 
 
-def _history(
-    session: Session,
-    moves: list[tuple[int, str, Any, Any]],
-    now: datetime,
-    actor: Actor | None,
-    run_id: int | None,
-) -> None:
+def _history(session: Session, moves: list[tuple[int, str, Any, Any]], log: ChangeLog) -> None:
     """A status move is a change of the server: the user's when a write caused it, else the
     scan's (run_id may be None for a daily refresh)."""
-    log = ChangeLog(Cause.of(actor, run_id), now)
     for server_id, name, old, new in moves:
         log.add("server", server_id, name, old, new)
     log.flush(session)
@@ -249,19 +247,23 @@ def refresh(
     run_id: int | None = None,
     now: datetime | None = None,
     touched: Touched | None = None,
+    log: ChangeLog | None = None,
 ) -> int:
     """Statuses (of some servers or all), then the kept aggregates and today's snapshot.
 
     All servers: every aggregate is recounted. Some: the aggregates move by what those servers
     changed (estate.migration.progress_delta), from `touched` as the caller captured them before
     its write; a caller that changed none of their application links may leave it to be
-    captured here."""
-    now = now or utcnow()
+    captured here. `log` holds the change rows of the caller's write (not yet written): the
+    statuses' own join them in one INSERT, stamped at its time, which is then the refresh's."""
+    now = now or (log.at if log is not None else utcnow())
     if server_ids is not None and touched is None:
         touched = Touched.capture(session, server_ids)
+    log = log or ChangeLog(Cause.of(actor, run_id), now)
     changed = refresh_statuses(
-        session, settings.migration, server_ids=server_ids, now=now, actor=actor, run_id=run_id
+        session, settings.migration, server_ids=server_ids, now=now, actor=actor, log=log
     )
+    log.flush(session)  # the caller's rows, where no status moved
     moves = None
     if server_ids is None or touched is None:
         progress.rebuild(session, now)
