@@ -23,7 +23,7 @@ from estate.history.changelog import Actor, Cause, ChangeLog
 from estate.migration.applications import public_rows, wave_rows
 from estate.migration.progress_delta import Touched
 from estate.migration.servers import ServerDetail, server_detail
-from estate.migration.statuses import refresh
+from estate.migration.statuses import Derivations, refresh
 from estate.models import Application, Server, ServerApplication, Wave
 from estate.models.application import ApplicationPublic
 from estate.models.base import table_of
@@ -210,9 +210,18 @@ def update_server(
         )
     log = ChangeLog(Cause.of(actor))
     log.diff("server", [(server_id, before, after)])  # written with the status's, by refresh
-    refresh(session, settings, server_ids=[server_id], actor=actor, touched=touched, log=log)
+    derived = Derivations()  # the response's explanation, as the write derived it
+    refresh(
+        session,
+        settings,
+        server_ids=[server_id],
+        actor=actor,
+        touched=touched,
+        log=log,
+        derivations=derived,
+    )
     session.expire_all()
-    detail = server_detail(session, settings.migration, server_id)
+    detail = server_detail(session, settings.migration, server_id, derived.explanation(server_id))
     assert detail is not None
     return detail
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -80,6 +80,19 @@ _REVIEWED = ("decision", "reviewer", "reviewed_at", "note", "removed_on", "dispo
 @dataclass
 class Batch:
     rows: list[Row[Any]]
+
+
+@dataclass
+class Derivations:
+    """What a refresh derived for each server, with the facts it used: kept for a write that
+    answers with a server's explanation, so they are not loaded and derived again."""
+
+    waves: dict[int, str] = field(default_factory=dict)
+    seen: dict[int, tuple[ServerFacts, Derived]] = field(default_factory=dict)
+
+    def explanation(self, server_id: int) -> Explanation | None:
+        found = self.seen.get(server_id)
+        return None if found is None else explanation(found[1], found[0], self.waves)
 
 
 def _batches(session: Session, server_ids: Sequence[int] | None, size: int) -> Iterator[Batch]:
@@ -180,18 +193,25 @@ def refresh_statuses(
     actor: Actor | None = None,
     run_id: int | None = None,
     log: ChangeLog | None = None,
+    derivations: Derivations | None = None,
 ) -> int:
     """Derive the status of the given servers (all when None) and write those that changed,
     with a change row for each status that moved (added to `log` where the caller keeps one,
-    and written with its rows). Returns how many rows changed."""
+    and written with its rows), keeping each derivation in `derivations` if given. Returns how
+    many rows changed."""
     now = now or utcnow()
     waves = wave_names(session)
+    if derivations is not None:
+        derivations.waves = waves
     changed = 0
     for batch in _batches(session, server_ids, rules.batch_size):
         facts = load_facts(session, batch.rows)
         updates, history = [], []
         for row in batch.rows:
-            new = kept_values(derive(facts[row.id], rules, now, waves))
+            derived = derive(facts[row.id], rules, now, waves)
+            if derivations is not None:
+                derivations.seen[row.id] = (facts[row.id], derived)
+            new = kept_values(derived)
             moved = [(n, getattr(row, n), v) for n, v in new.items() if getattr(row, n) != v]
             if moved:
                 updates.append({"_id": row.id, **new})
@@ -248,6 +268,7 @@ def refresh(
     now: datetime | None = None,
     touched: Touched | None = None,
     log: ChangeLog | None = None,
+    derivations: Derivations | None = None,
 ) -> int:
     """Statuses (of some servers or all), then the kept aggregates and today's snapshot.
 
@@ -255,13 +276,20 @@ def refresh(
     changed (estate.migration.progress_delta), from `touched` as the caller captured them before
     its write; a caller that changed none of their application links may leave it to be
     captured here. `log` holds the change rows of the caller's write (not yet written): the
-    statuses' own join them in one INSERT, stamped at its time, which is then the refresh's."""
+    statuses' own join them in one INSERT, stamped at its time, which is then the refresh's.
+    `derivations`, if given, keeps what each server's status was derived from."""
     now = now or (log.at if log is not None else utcnow())
     if server_ids is not None and touched is None:
         touched = Touched.capture(session, server_ids)
     log = log or ChangeLog(Cause.of(actor, run_id), now)
     changed = refresh_statuses(
-        session, settings.migration, server_ids=server_ids, now=now, actor=actor, log=log
+        session,
+        settings.migration,
+        server_ids=server_ids,
+        now=now,
+        actor=actor,
+        log=log,
+        derivations=derivations,
     )
     log.flush(session)  # the caller's rows, where no status moved
     moves = None
