@@ -147,10 +147,12 @@ def list_candidates(session: Session, filters: CandidateQuery) -> Page:
     return page.with_items(candidates_of(session, page.items))
 
 
-def get_candidate(session: Session, server_id: int) -> Candidate | None:
+def get_candidate(
+    session: Session, server_id: int, apps: Mapping[int, list[str]] | None = None
+) -> Candidate | None:
     query = candidate_query(session, CandidateQuery()).where(SERVERS.c.id == server_id)
     rows = list(session.execute(query))
-    return candidates_of(session, rows)[0] if rows else None
+    return candidates_of(session, rows, apps)[0] if rows else None
 
 
 def iter_candidates(
@@ -306,7 +308,10 @@ def _derived(
 ) -> Candidate:
     """After a review or a removal: the server's status and the kept figures (the step's change
     rows written with the status's), then the candidate as the list now shows it."""
-    statuses.refresh(session, settings, server_ids=[server_id], actor=actor, log=log)
-    found = get_candidate(session, server_id)
+    derived = statuses.Derivations()  # the server's applications, as its facts named them
+    statuses.refresh(
+        session, settings, server_ids=[server_id], actor=actor, log=log, derivations=derived
+    )
+    found = get_candidate(session, server_id, derived.applications())
     assert found is not None  # a reviewed server is always listed
     return found

@@ -32,7 +32,7 @@ from sqlalchemy import (
     Integer,
     String,
     and_,
-    bindparam,
+    case,
     cast,
     delete,
     func,
@@ -87,28 +87,36 @@ class Snapshot:
 
     @classmethod
     def read(cls, session: Session, server_ids: Collection[int]) -> Snapshot:
-        return cls.read_at(session, server_ids)[0]
+        return cls._read(session, server_ids, ())[0]
 
     @classmethod
     def read_at(
         cls, session: Session, server_ids: Collection[int]
     ) -> tuple[Snapshot, tuple[str, datetime] | None]:
+        """With the aggregates' version and refresh time as the first chunk's statement saw
+        them (one statement sees one moment: no committed write falls between them)."""
+        return cls._read(session, server_ids, _STATE_NOW)
+
+    @classmethod
+    def _read(
+        cls, session: Session, server_ids: Collection[int], state: tuple[Any, ...]
+    ) -> tuple[Snapshot, tuple[str, datetime] | None]:
         """One query a chunk: each server's row once per link (once with none where it has
-        none), beside the aggregates' version and refresh time as the first chunk's statement
-        saw them (one statement sees one moment: no committed write falls between them)."""
+        none), after the `state` columns."""
         servers: dict[int, Counted] = {}
         links: list[tuple[int, int]] = []
         version: tuple[str, datetime] | None = None
         joined = SERVERS.outerjoin(LINKS, LINKS.c.server_id == SERVERS.c.id)
         for n, chunk in enumerate(chunked(sorted(server_ids))):
             query = (
-                select(*_STATE_NOW, SERVERS.c.id, *combo(SERVERS), LINKS.c.application_id)
+                select(*state, SERVERS.c.id, *combo(SERVERS), LINKS.c.application_id)
                 .select_from(joined)
                 .where(SERVERS.c.id.in_(chunk))
             )
-            for seen, at, *counted, app_id in session.execute(query):
-                if n == 0 and seen is not None:
-                    version = (seen, at)
+            for row in session.execute(query):
+                seen, (*counted, app_id) = row[: len(state)], row[len(state) :]
+                if n == 0 and seen and seen[0] is not None:
+                    version = (seen[0], seen[1])
                 servers[counted[0]] = tuple(counted)
                 if app_id is not None:
                     links.append((counted[0], app_id))
@@ -326,14 +334,15 @@ def _write(
     values: Sequence[str],
 ) -> None:
     """Rows moved, emptied (deleted: a rebuild keeps no empty group) and new."""
-    if changed:
-        stmt = (
-            update(table)
-            .where(table.c.id == bindparam("_id"))
-            .values({name: bindparam(name) for name in values})
-        )
-        session.connection().execute(stmt, changed)
-    for chunk in chunked(gone):
-        session.execute(delete(table).where(table.c.id.in_(chunk)))
+    for chunk in chunked(changed):
+        # One statement, each row's new counts by its id: a write moves a few rows, and an
+        # executemany costs the driver a pipeline of its own (psycopg) for them.
+        by_id = {
+            name: case({r["_id"]: r[name] for r in chunk}, value=table.c.id) for name in values
+        }
+        ids = [r["_id"] for r in chunk]
+        session.execute(update(table).where(table.c.id.in_(ids)).values(by_id))
+    for emptied in chunked(gone):
+        session.execute(delete(table).where(table.c.id.in_(emptied)))
     if added:
         session.execute(insert(table), added)

@@ -94,6 +94,10 @@ class Derivations:
         found = self.seen.get(server_id)
         return None if found is None else explanation(found[1], found[0], self.waves)
 
+    def applications(self) -> dict[int, list[str]]:
+        """Each server's applications by name, in name order (as the facts are loaded)."""
+        return {i: [a.name for a in facts.applications] for i, (facts, _) in self.seen.items()}
+
 
 def _batches(session: Session, server_ids: Sequence[int] | None, size: int) -> Iterator[Batch]:
     columns = (*_FACT_COLUMNS, *(SERVERS.c[name] for name in _KEPT))
