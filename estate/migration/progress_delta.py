@@ -86,37 +86,25 @@ class Snapshot:
     links: list[tuple[int, int]]
 
     @classmethod
-    def read(cls, session: Session, server_ids: Collection[int]) -> Snapshot:
-        return cls._read(session, server_ids, ())[0]
-
-    @classmethod
     def read_at(
         cls, session: Session, server_ids: Collection[int]
     ) -> tuple[Snapshot, tuple[str, datetime] | None]:
-        """With the aggregates' version and refresh time as the first chunk's statement saw
-        them (one statement sees one moment: no committed write falls between them)."""
-        return cls._read(session, server_ids, _STATE_NOW)
-
-    @classmethod
-    def _read(
-        cls, session: Session, server_ids: Collection[int], state: tuple[Any, ...]
-    ) -> tuple[Snapshot, tuple[str, datetime] | None]:
         """One query a chunk: each server's row once per link (once with none where it has
-        none), after the `state` columns."""
+        none), beside the aggregates' version and refresh time as the first chunk's statement
+        saw them (one statement sees one moment: no committed write falls between them)."""
         servers: dict[int, Counted] = {}
         links: list[tuple[int, int]] = []
         version: tuple[str, datetime] | None = None
         joined = SERVERS.outerjoin(LINKS, LINKS.c.server_id == SERVERS.c.id)
         for n, chunk in enumerate(chunked(sorted(server_ids))):
             query = (
-                select(*state, SERVERS.c.id, *combo(SERVERS), LINKS.c.application_id)
+                select(*_STATE_NOW, SERVERS.c.id, *combo(SERVERS), LINKS.c.application_id)
                 .select_from(joined)
                 .where(SERVERS.c.id.in_(chunk))
             )
-            for row in session.execute(query):
-                seen, (*counted, app_id) = row[: len(state)], row[len(state) :]
-                if n == 0 and seen and seen[0] is not None:
-                    version = (seen[0], seen[1])
+            for seen, at, *counted, app_id in session.execute(query):
+                if n == 0 and seen is not None:
+                    version = (seen, at)
                 servers[counted[0]] = tuple(counted)
                 if app_id is not None:
                     links.append((counted[0], app_id))
@@ -157,16 +145,18 @@ class Touched:
         version, day = (found[0], found[1].date()) if found else (None, None)
         return cls(ids, version, before, day)
 
-    def apply(self, session: Session, now: datetime) -> list[tuple[str, str]] | None:
-        """Move the kept aggregates by what the write changed (a rebuild if they moved since
-        the capture), taking the aggregates' lock first as a rebuild does, and today's snapshot
+    def apply(
+        self, session: Session, now: datetime, after: Snapshot
+    ) -> list[tuple[str, str]] | None:
+        """Move the kept aggregates by what the write changed, to the servers as they count
+        `after` it (as their refresh derived them: a rebuild if the aggregates moved since the
+        capture), taking the aggregates' lock first as a rebuild does, and today's snapshot
         with them. Returns each touched server's status before and after (None after a
         rebuild)."""
         if self.version is None or not _bump_from(session, self.version, now):
             rebuild(session, now)
             snapshot(session, now.date())
             return None
-        after = Snapshot.read(session, self.server_ids)
         old_combos, old_linked = self.before.rows()
         new_combos, new_linked = after.rows()
         counts = tally(new_combos, new_linked)[0]

@@ -26,7 +26,7 @@ from estate.db.bulk import chunked
 from estate.history.changelog import Actor, Cause, ChangeLog
 from estate.migration import hosting, progress
 from estate.migration.applications import wave_names
-from estate.migration.progress_delta import Touched
+from estate.migration.progress_delta import Counted, Snapshot, Touched
 from estate.migration.rules import (
     AppPlan,
     Derived,
@@ -62,6 +62,7 @@ _FACT_COLUMNS = (
     SERVERS.c.missing_since,
     SERVERS.c.status_override,
     SERVERS.c.status_override_reason,
+    SERVERS.c.site_id,
 )
 _KEPT = (
     "migration_status",
@@ -89,6 +90,13 @@ class Derivations:
 
     waves: dict[int, str] = field(default_factory=dict)
     seen: dict[int, tuple[ServerFacts, Derived]] = field(default_factory=dict)
+    # Each server as the progress counts it once its status is written, and its application
+    # links: what the kept aggregates move to (estate.migration.progress_delta), not re-read.
+    counted: list[Counted] = field(default_factory=list)
+    links: list[tuple[int, int]] = field(default_factory=list)
+
+    def snapshot(self) -> Snapshot:
+        return Snapshot(sorted(self.counted), sorted(self.links))
 
     def explanation(self, server_id: int) -> Explanation | None:
         found = self.seen.get(server_id)
@@ -115,8 +123,11 @@ def _batches(session: Session, server_ids: Sequence[int] | None, size: int) -> I
         last = rows[-1].id
 
 
-def load_facts(session: Session, rows: Sequence[Row[Any]]) -> dict[int, ServerFacts]:
-    """Each server's facts: one query per related table for the whole batch."""
+def load_facts(
+    session: Session, rows: Sequence[Row[Any]], links: list[tuple[int, int]] | None = None
+) -> dict[int, ServerFacts]:
+    """Each server's facts: one query per related table for the whole batch; each
+    application link (server, application) added to `links` if given."""
     ids = [r.id for r in rows]
     apps: dict[int, list[AppPlan]] = defaultdict(list)
     query = (
@@ -125,13 +136,16 @@ def load_facts(session: Session, rows: Sequence[Row[Any]]) -> dict[int, ServerFa
             col(Application.name),
             col(Application.strategy),
             col(Application.wave_id),
+            col(ServerApplication.application_id),
         )
         .join(Application, col(Application.id) == col(ServerApplication.application_id))
         .where(col(ServerApplication.server_id).in_(ids))
         .order_by(col(Application.name))
     )
-    for server_id, name, strategy, wave_id in session.execute(query):
+    for server_id, name, strategy, wave_id, app_id in session.execute(query):
         apps[server_id].append(AppPlan(name, strategy, wave_id))
+        if links is not None:
+            links.append((server_id, app_id))
     workloads: dict[int, list[LinkedWorkload]] = defaultdict(list)
     wl = table_of(Workload)
     query = select(
@@ -209,12 +223,14 @@ def refresh_statuses(
         derivations.waves = waves
     changed = 0
     for batch in _batches(session, server_ids, rules.batch_size):
-        facts = load_facts(session, batch.rows)
+        links = None if derivations is None else derivations.links
+        facts = load_facts(session, batch.rows, links)
         updates, history = [], []
         for row in batch.rows:
             derived = derive(facts[row.id], rules, now, waves)
             if derivations is not None:
                 derivations.seen[row.id] = (facts[row.id], derived)
+                derivations.counted.append(_counted(row.id, derived, row.site_id))
             new = kept_values(derived)
             moved = [(n, getattr(row, n), v) for n, v in new.items() if getattr(row, n) != v]
             if moved:
@@ -226,6 +242,12 @@ def refresh_statuses(
         _history(session, history, log or ChangeLog(Cause.of(actor, run_id), now))
         changed += len(updates)
     return changed
+
+
+def _counted(server_id: int, derived: Derived, site_id: int | None) -> Counted:
+    """As progress_delta.Snapshot reads a server (statuses and strategies as text)."""
+    strategy = None if derived.strategy is None else str(derived.strategy)
+    return (server_id, str(derived.status), derived.wave_id, strategy, site_id)
 
 
 # What explains a status: None only until a server is first derived.
@@ -286,6 +308,8 @@ def refresh(
     if server_ids is not None and touched is None:
         touched = Touched.capture(session, server_ids)
     log = log or ChangeLog(Cause.of(actor, run_id), now)
+    if server_ids is not None:  # what the aggregates move to
+        derivations = derivations or Derivations()
     changed = refresh_statuses(
         session,
         settings.migration,
@@ -301,7 +325,8 @@ def refresh(
         progress.rebuild(session, now)
         progress.snapshot(session, now.date())
     else:
-        moves = touched.apply(session, now)  # and today's snapshot
+        assert derivations is not None
+        moves = touched.apply(session, now, derivations.snapshot())  # and today's snapshot
     _keep_hosting(session, settings, now.date(), server_ids, moves)
     return changed
 
