@@ -341,9 +341,11 @@ def _keep_hosting(
     """Today's figures of every site, or of the touched servers' sites; a write whose servers'
     statuses (`moves`, before and after) count on site as they did keeps its sites' figures,
     once they are kept for the day."""
-    sites = None if server_ids is None else hosting.sites_of(session, server_ids)
+    sites, kept = (
+        (None, False) if server_ids is None else hosting.sites_of(session, server_ids, day)
+    )
     unmoved = moves is not None and not any(hosting.moves_off_site(*m) for m in moves)
-    if sites is not None and unmoved and hosting.kept_on(session, day, sites):
+    if sites is not None and unmoved and kept:
         return
     hosting.record_day(session, day, sites, settings.outcomes.default_watts)
 
