@@ -85,8 +85,9 @@ class Batch:
 
 @dataclass
 class Derivations:
-    """What a refresh derived for each server, with the facts it used: kept for a write that
-    answers with a server's explanation, so they are not loaded and derived again."""
+    """What a refresh of some servers derived for each, with the facts it used: what the kept
+    aggregates move to, and what a write answers with (a server's explanation, its
+    applications), so none of it is read or derived again."""
 
     waves: dict[int, str] = field(default_factory=dict)
     seen: dict[int, tuple[ServerFacts, Derived]] = field(default_factory=dict)
