@@ -199,9 +199,6 @@ def update_server(
     names = changes.pop("applications", None)
     touched = Touched.capture(session, [server_id])  # before its links change
     before: dict[str, Any] = {name: getattr(server, name) for name in changes}
-    for name, value in changes.items():
-        setattr(server, name, value)
-    session.flush()
     after: dict[str, Any] = dict(changes)
     if names is not None:
         ids = resolve_applications(session, names, ("body", "applications"))
@@ -219,6 +216,7 @@ def update_server(
         touched=touched,
         log=log,
         derivations=derived,
+        pending={server_id: changes},  # the plan, written with the status derived from it
     )
     session.expire_all()
     detail = server_detail(session, settings.migration, server_id, derived.explanation(server_id))

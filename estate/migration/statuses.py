@@ -12,9 +12,10 @@ command does.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row, bindparam, select, update
@@ -213,36 +214,50 @@ def refresh_statuses(
     run_id: int | None = None,
     log: ChangeLog | None = None,
     derivations: Derivations | None = None,
+    pending: Mapping[int, Mapping[str, Any]] | None = None,
 ) -> int:
     """Derive the status of the given servers (all when None) and write those that changed,
     with a change row for each status that moved (added to `log` where the caller keeps one,
-    and written with its rows), keeping each derivation in `derivations` if given. Returns how
-    many rows changed."""
+    and written with its rows), keeping each derivation in `derivations` if given. `pending`:
+    servers' own columns a write sets (its plan), derived from and written with the derived
+    ones, one UPDATE of each such row. Returns how many rows' statuses changed."""
     now = now or utcnow()
     waves = wave_names(session)
     if derivations is not None:
         derivations.waves = waves
+    pending = pending or {}
     changed = 0
     for batch in _batches(session, server_ids, rules.batch_size):
+        rows = [_planned(r, pending.get(r.id)) for r in batch.rows]
         links = None if derivations is None else derivations.links
-        facts = load_facts(session, batch.rows, links)
-        updates, history = [], []
-        for row in batch.rows:
+        facts = load_facts(session, rows, links)
+        updates, planned, history = [], [], []
+        for row in rows:
             derived = derive(facts[row.id], rules, now, waves)
             if derivations is not None:
                 derivations.seen[row.id] = (facts[row.id], derived)
                 derivations.counted.append(_counted(row.id, derived, row.site_id))
             new = kept_values(derived)
             moved = [(n, getattr(row, n), v) for n, v in new.items() if getattr(row, n) != v]
-            if moved:
+            if pending.get(row.id):
+                planned.append((row.id, {**new, **pending[row.id]}))
+            elif moved:
                 updates.append({"_id": row.id, **new})
+            changed += bool(moved)
             # Every kept field, so the server's list row can be rebuilt as at any day; but a
             # new server's first explanation is not a change of it.
             history += [(row.id, *m) for m in moved if m[1] is not None or m[0] not in _TOLD]
         _write(session, updates)
+        for server_id, values in planned:
+            session.execute(update(SERVERS).where(SERVERS.c.id == server_id).values(values))
         _history(session, history, log or ChangeLog(Cause.of(actor, run_id), now))
-        changed += len(updates)
     return changed
+
+
+def _planned(row: Row[Any], plan: Mapping[str, Any] | None) -> Any:
+    """A server's row as a write's plan leaves it, before the plan is written (a plan and the
+    status derived from it go in one UPDATE: every other index of the row changes once)."""
+    return SimpleNamespace(**{**row._mapping, **plan}) if plan else row
 
 
 def _counted(server_id: int, derived: Derived, site_id: int | None) -> Counted:
@@ -296,6 +311,7 @@ def refresh(
     touched: Touched | None = None,
     log: ChangeLog | None = None,
     derivations: Derivations | None = None,
+    pending: Mapping[int, Mapping[str, Any]] | None = None,
 ) -> int:
     """Statuses (of some servers or all), then the kept aggregates and today's snapshot.
 
@@ -304,7 +320,8 @@ def refresh(
     its write; a caller that changed none of their application links may leave it to be
     captured here. `log` holds the change rows of the caller's write (not yet written): the
     statuses' own join them in one INSERT, stamped at its time, which is then the refresh's.
-    `derivations`, if given, keeps what each server's status was derived from."""
+    `derivations`, if given, keeps what each server's status was derived from; `pending` is
+    as refresh_statuses takes it."""
     now = now or (log.at if log is not None else utcnow())
     if server_ids is not None and touched is None:
         touched = Touched.capture(session, server_ids)
@@ -319,6 +336,7 @@ def refresh(
         actor=actor,
         log=log,
         derivations=derivations,
+        pending=pending,
     )
     log.flush(session)  # the caller's rows, where no status moved
     moves = None

@@ -124,6 +124,9 @@ def test_a_plan_change_answers_with_the_explanation_a_read_gives_after(
         assert read is not None and answer.migration is not None
         assert answer.migration == read.migration
         assert answer.migration.wave == "Wave 1"
-        # The facts are loaded once, by the refresh (the answer's explanation is its own).
+        # The facts are loaded once, by the refresh (the answer's explanation is its own), and
+        # the plan is written with the status derived from it.
         assert len([s for s in seen if s.startswith("SELECT workloads.migrated_from")]) == 1
+        assert len([s for s in seen if s.startswith("UPDATE servers")]) == 1
+        assert (read.wave_id, read.strategy_override) == (wave_id, "rehost")
         assert kept_aggregates(session) == rebuilt_aggregates(engine, settings)
