@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from estate.config import Settings
@@ -23,7 +23,7 @@ from estate.history.changelog import Actor, Cause, ChangeLog
 from estate.inventory.servers import server_applications
 from estate.migration import statuses
 from estate.models import Decommission, Server, Site
-from estate.models.base import table_of, utcnow
+from estate.models.base import table_of
 from estate.status import DecommissionDecision, MigrationStatus
 from estate.writes import Conflict, Day, Invalid, Name, NotFound, Text, WriteBody
 
@@ -147,10 +147,12 @@ def list_candidates(session: Session, filters: CandidateQuery) -> Page:
     return page.with_items(candidates_of(session, page.items))
 
 
-def get_candidate(session: Session, server_id: int) -> Candidate | None:
+def get_candidate(
+    session: Session, server_id: int, apps: Mapping[int, list[str]] | None = None
+) -> Candidate | None:
     query = candidate_query(session, CandidateQuery()).where(SERVERS.c.id == server_id)
     rows = list(session.execute(query))
-    return candidates_of(session, rows)[0] if rows else None
+    return candidates_of(session, rows, apps)[0] if rows else None
 
 
 def iter_candidates(
@@ -172,11 +174,26 @@ def iter_candidates(
     return batches()
 
 
-def _server(session: Session, server_id: int) -> Server:
-    server = session.get(Server, server_id)
-    if server is None:
+def _under_review(session: Session, server_id: int) -> Any:
+    """The server's status and its decision so far (`reviewed` None where it has none), in one
+    statement."""
+    query = (
+        select(
+            SERVERS.c.migration_status,
+            SERVERS.c.migration_status_reason,
+            SERVERS.c.migration_evidence,
+            DECOMMISSIONS.c.server_id.label("reviewed"),
+            DECOMMISSIONS.c.decision,
+            DECOMMISSIONS.c.note,
+            DECOMMISSIONS.c.removed_on,
+        )
+        .select_from(SERVERS.outerjoin(DECOMMISSIONS, DECOMMISSIONS.c.server_id == SERVERS.c.id))
+        .where(SERVERS.c.id == server_id)
+    )
+    found = session.execute(query).first()
+    if found is None:
         raise NotFound(f"no server with id {server_id}")
-    return server
+    return found
 
 
 def review(
@@ -184,36 +201,36 @@ def review(
 ) -> Candidate:
     """Approve, reject or defer a candidate (again, if need be) until it is decommissioned;
     the server's status and the kept figures follow."""
-    _record_review(session, actor, server_id, data)
-    return _derived(session, settings, actor, server_id)
+    log = ChangeLog(Cause.of(actor))
+    _record_review(session, log, server_id, data)
+    return _derived(session, settings, actor, server_id, log)
 
 
-def _record_review(session: Session, actor: Actor, server_id: int, data: ReviewIn) -> None:
-    server = _server(session, server_id)
-    if server.migration_status == S.DECOMMISSIONED:
+def _record_review(session: Session, log: ChangeLog, server_id: int, data: ReviewIn) -> None:
+    """The decision, at the log's time, and its change rows in the log (written by the caller,
+    with the status's)."""
+    found = _under_review(session, server_id)
+    status = found.migration_status
+    if status == S.DECOMMISSIONED:
         raise Conflict(f"server {server_id} is already decommissioned")
-    if not server.migration_evidence and server.migration_status != S.DECOMMISSION_APPROVED:
+    if not found.migration_evidence and status != S.DECOMMISSION_APPROVED:
         raise Conflict(
             f"server {server_id} is not a decommission candidate "
-            f"(status {server.migration_status}: {server.migration_status_reason})"
+            f"(status {status}: {found.migration_status_reason})"
         )
-    row = session.get(Decommission, server_id)
-    before = {"decommission_decision": row.decision, "decommission_note": row.note} if row else {}
-    now = utcnow()
-    if row is None:
-        row = Decommission(server_id=server_id, decision=data.decision, reviewer=actor.name,
-                           reviewed_at=now)  # fmt: skip
-        session.add(row)
-    row.decision, row.note, row.reviewer, row.reviewed_at = (
-        data.decision,
-        data.note,
-        actor.name,
-        now,
-    )
-    session.flush()
+    assert log.cause.actor is not None  # a review is a person's
+    values = {"decision": data.decision, "note": data.note, "reviewer": log.cause.actor.name,
+              "reviewed_at": log.at}  # fmt: skip
+    if found.reviewed is None:
+        session.execute(insert(DECOMMISSIONS).values(server_id=server_id, **values))
+        before = {}
+    else:
+        where = DECOMMISSIONS.c.server_id == server_id
+        session.execute(update(DECOMMISSIONS).where(where).values(**values))
+        before = {"decommission_decision": found.decision, "decommission_note": found.note}
     after = {"decommission_decision": data.decision, "decommission_note": data.note}
     # The change's time is the review's: the list as at a day reads reviewed_at from it.
-    ChangeLog(Cause.of(actor), at=now).record(session, "server", [(server_id, before, after)])
+    log.diff("server", [(server_id, before, after)])
 
 
 def complete(
@@ -226,33 +243,39 @@ def complete(
 ) -> Candidate:
     """Record the removal and disposal of an approved server; its status and the kept figures
     follow."""
-    _record_removal(session, actor, server_id, data, today)
-    return _derived(session, settings, actor, server_id)
+    log = ChangeLog(Cause.of(actor))
+    _record_removal(session, log, server_id, data, today)
+    return _derived(session, settings, actor, server_id, log)
 
 
 def _record_removal(
-    session: Session, actor: Actor, server_id: int, data: CompleteIn, today: date
+    session: Session, log: ChangeLog, server_id: int, data: CompleteIn, today: date
 ) -> None:
-    _server(session, server_id)
-    row = session.get(Decommission, server_id)
-    if row is None or row.decision != DecommissionDecision.APPROVE:
+    found = _under_review(session, server_id)
+    if found.reviewed is None or found.decision != DecommissionDecision.APPROVE:
         raise Conflict(f"server {server_id} has no approved decommission review")
-    if row.removed_on is not None:
-        raise Conflict(f"server {server_id} was already recorded as removed on {row.removed_on}")
+    if found.removed_on is not None:
+        raise Conflict(f"server {server_id} was already recorded as removed on {found.removed_on}")
     if data.removed_on > today:
         raise Invalid(("body", "removed_on"), "removed_on is in the future")
-    row.removed_on = data.removed_on
-    row.disposal_reference = data.disposal_reference
-    row.data_sanitisation_reference = data.data_sanitisation_reference
-    row.completed_by = actor.name
-    row.completed_at = now = utcnow()
-    session.flush()
+    assert log.cause.actor is not None  # a removal is a person's
+    session.execute(
+        update(DECOMMISSIONS)
+        .where(DECOMMISSIONS.c.server_id == server_id)
+        .values(
+            removed_on=data.removed_on,
+            disposal_reference=data.disposal_reference,
+            data_sanitisation_reference=data.data_sanitisation_reference,
+            completed_by=log.cause.actor.name,
+            completed_at=log.at,
+        )
+    )
     after = {
         "decommission_removed_on": data.removed_on,
         "decommission_disposal_reference": data.disposal_reference,
         "decommission_data_sanitisation_reference": data.data_sanitisation_reference,
     }
-    ChangeLog(Cause.of(actor), at=now).record(session, "server", [(server_id, {}, after)])
+    log.diff("server", [(server_id, {}, after)])
 
 
 def review_many(
@@ -267,19 +290,28 @@ def review_many(
     at the end, not after each (every refresh rebuilds the whole estate's kept figures).
     Returns how many steps were taken."""
     for server_id, data in steps:
+        # Each step at its own time, as it would be one by one: a server reviewed twice in a
+        # round has its decisions in order.
+        log = ChangeLog(Cause.of(actor))
         if isinstance(data, ReviewIn):
-            _record_review(session, actor, server_id, data)
+            _record_review(session, log, server_id, data)
         else:
-            _record_removal(session, actor, server_id, data, today)
+            _record_removal(session, log, server_id, data, today)
+        log.flush(session)
     if steps:
         statuses.refresh(session, settings, server_ids=[s for s, _ in steps], actor=actor)
     return len(steps)
 
 
-def _derived(session: Session, settings: Settings, actor: Actor, server_id: int) -> Candidate:
-    """After a review or a removal: the server's status and the kept figures, then the
-    candidate as the list now shows it."""
-    statuses.refresh(session, settings, server_ids=[server_id], actor=actor)
-    found = get_candidate(session, server_id)
+def _derived(
+    session: Session, settings: Settings, actor: Actor, server_id: int, log: ChangeLog
+) -> Candidate:
+    """After a review or a removal: the server's status and the kept figures (the step's change
+    rows written with the status's), then the candidate as the list now shows it."""
+    derived = statuses.Derivations()  # the server's applications, as its facts named them
+    statuses.refresh(
+        session, settings, server_ids=[server_id], actor=actor, log=log, derivations=derived
+    )
+    found = get_candidate(session, server_id, derived.applications())
     assert found is not None  # a reviewed server is always listed
     return found

@@ -14,7 +14,19 @@ from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Numeric, and_, case, cast, delete, distinct, func, insert, select, true
+from sqlalchemy import (
+    Numeric,
+    and_,
+    case,
+    cast,
+    delete,
+    distinct,
+    exists,
+    func,
+    insert,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -161,13 +173,6 @@ def moves_off_site(old_status: str | None, new_status: str | None) -> bool:
     return (old_status == off) != (new_status == off)
 
 
-def kept_on(session: Session, day: date, site_ids: Collection[int]) -> bool:
-    """Whether every one of the sites has its figures kept for the day."""
-    wanted = sorted(set(site_ids))
-    query = select(func.count()).where(FIGURES.c.day == day, FIGURES.c.site_id.in_(wanted))
-    return session.execute(query).scalar_one() == len(wanted)
-
-
 def record_day(
     session: Session,
     day: date,
@@ -287,16 +292,27 @@ def assemble(
     )
 
 
-def sites_of(session: Session, server_ids: Collection[int]) -> set[int]:
-    """The sites whose figures these servers count in: their own and their hosts'."""
+def sites_of(session: Session, server_ids: Collection[int], day: date) -> tuple[set[int], bool]:
+    """The sites whose figures these servers count in (their own and their hosts'), and
+    whether every one of them has its figures kept for the day: one statement a chunk."""
     host = HOSTS
     found: set[int] = set()
+    kept = True
     for chunk in chunked(sorted(server_ids)):
         query = (
-            select(SERVERS.c.site_id, host.c.site_id)
+            select(SERVERS.c.site_id, host.c.site_id, _kept_on(day, SERVERS), _kept_on(day, host))
             .select_from(SERVERS.outerjoin(host, host.c.id == SERVERS.c.host_id))
             .where(SERVERS.c.id.in_(chunk))
         )
-        for own, hosts in session.execute(query):
-            found.update(i for i in (own, hosts) if i is not None)
-    return found
+        for *sites, own_kept, host_kept in session.execute(query):
+            for site, site_kept in zip(sites, (own_kept, host_kept), strict=True):
+                if site is not None:
+                    found.add(site)
+                    kept = kept and bool(site_kept)
+    return found, kept
+
+
+def _kept_on(day: date, servers: Any) -> Any:
+    """Whether the site of `servers` (the row the statement reads) has its figures kept for
+    the day."""
+    return exists().where(FIGURES.c.day == day, FIGURES.c.site_id == servers.c.site_id)

@@ -23,7 +23,7 @@ from estate.history.changelog import Actor, Cause, ChangeLog
 from estate.migration.applications import public_rows, wave_rows
 from estate.migration.progress_delta import Touched
 from estate.migration.servers import ServerDetail, server_detail
-from estate.migration.statuses import refresh
+from estate.migration.statuses import Derivations, refresh
 from estate.models import Application, Server, ServerApplication, Wave
 from estate.models.application import ApplicationPublic
 from estate.models.base import table_of
@@ -199,19 +199,27 @@ def update_server(
     names = changes.pop("applications", None)
     touched = Touched.capture(session, [server_id])  # before its links change
     before: dict[str, Any] = {name: getattr(server, name) for name in changes}
-    for name, value in changes.items():
-        setattr(server, name, value)
-    session.flush()
     after: dict[str, Any] = dict(changes)
     if names is not None:
         ids = resolve_applications(session, names, ("body", "applications"))
         before["applications"], after["applications"] = set_applications(
             session, server_id, ids, ("body", "applications")
         )
-    ChangeLog(Cause.of(actor)).record(session, "server", [(server_id, before, after)])
-    refresh(session, settings, server_ids=[server_id], actor=actor, touched=touched)
+    log = ChangeLog(Cause.of(actor))
+    log.diff("server", [(server_id, before, after)])  # written with the status's, by refresh
+    derived = Derivations()  # the response's explanation, as the write derived it
+    refresh(
+        session,
+        settings,
+        server_ids=[server_id],
+        actor=actor,
+        touched=touched,
+        log=log,
+        derivations=derived,
+        pending={server_id: changes},  # the plan, written with the status derived from it
+    )
     session.expire_all()
-    detail = server_detail(session, settings.migration, server_id)
+    detail = server_detail(session, settings.migration, server_id, derived.explanation(server_id))
     assert detail is not None
     return detail
 

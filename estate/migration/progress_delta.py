@@ -23,13 +23,28 @@ write recounts in full instead.
 from __future__ import annotations
 
 import uuid
-from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    null,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from estate.db.bulk import chunked
@@ -42,15 +57,20 @@ from estate.migration.progress import (
     SNAPSHOT_DIMENSIONS,
     SNAPSHOTS,
     STATE,
-    AppCounts,
     Counts,
     combo,
+    current_version,
     judge,
     rebuild,
     snapshot,
     tally,
 )
 
+# The kept aggregates' version and refresh time, as columns of another statement.
+_STATE_NOW = tuple(
+    select(column).where(STATE.c.name == AGGREGATE).scalar_subquery()
+    for column in (STATE.c.version, STATE.c.refreshed_at)
+)
 # A touched server as it counts: (id, status, wave, strategy, site).
 Counted = tuple[Any, ...]
 # Past this many servers a write recounts in full: as quick by then, and its IN lists of
@@ -66,22 +86,29 @@ class Snapshot:
     links: list[tuple[int, int]]
 
     @classmethod
-    def read(cls, session: Session, server_ids: Collection[int]) -> Snapshot:
-        """One query: each server's row once per link (once with none where it has none)."""
+    def read_at(
+        cls, session: Session, server_ids: Collection[int]
+    ) -> tuple[Snapshot, tuple[str, datetime] | None]:
+        """One query a chunk: each server's row once per link (once with none where it has
+        none), beside the aggregates' version and refresh time as the first chunk's statement
+        saw them (one statement sees one moment: no committed write falls between them)."""
         servers: dict[int, Counted] = {}
         links: list[tuple[int, int]] = []
+        version: tuple[str, datetime] | None = None
         joined = SERVERS.outerjoin(LINKS, LINKS.c.server_id == SERVERS.c.id)
-        for chunk in chunked(sorted(server_ids)):
+        for n, chunk in enumerate(chunked(sorted(server_ids))):
             query = (
-                select(SERVERS.c.id, *combo(SERVERS), LINKS.c.application_id)
+                select(*_STATE_NOW, SERVERS.c.id, *combo(SERVERS), LINKS.c.application_id)
                 .select_from(joined)
                 .where(SERVERS.c.id.in_(chunk))
             )
-            for *counted, app_id in session.execute(query):
+            for seen, at, *counted, app_id in session.execute(query):
+                if n == 0 and seen is not None:
+                    version = (seen, at)
                 servers[counted[0]] = tuple(counted)
                 if app_id is not None:
                     links.append((counted[0], app_id))
-        return cls(sorted(servers.values()), sorted(links))
+        return cls(sorted(servers.values()), sorted(links)), version
 
     def rows(self) -> tuple[list[Counted], list[Counted]]:
         """As `progress.tally` reads them: each server once, then once per link."""
@@ -112,37 +139,57 @@ class Touched:
         ids = frozenset(server_ids)
         if len(ids) > MOST:
             return cls(ids, None, Snapshot([], []), None)
-        query = select(STATE.c.version, STATE.c.refreshed_at).where(STATE.c.name == AGGREGATE)
-        found = session.execute(query).first()
+        before, found = Snapshot.read_at(session, ids)
+        if not before.servers:  # none of them exist: the version on its own
+            found = current_version(session)
         version, day = (found[0], found[1].date()) if found else (None, None)
-        return cls(ids, version, Snapshot.read(session, ids), day)
+        return cls(ids, version, before, day)
 
-    def apply(self, session: Session, now: datetime) -> list[tuple[str, str]] | None:
-        """Move the kept aggregates by what the write changed (a rebuild if they moved since
-        the capture), taking the aggregates' lock first as a rebuild does, and today's snapshot
+    def apply(
+        self, session: Session, now: datetime, after: Snapshot
+    ) -> list[tuple[str, str]] | None:
+        """Move the kept aggregates by what the write changed, to the servers as they count
+        `after` it (as their refresh derived them: a rebuild if the aggregates moved since the
+        capture), taking the aggregates' lock first as a rebuild does, and today's snapshot
         with them. Returns each touched server's status before and after (None after a
         rebuild)."""
         if self.version is None or not _bump_from(session, self.version, now):
             rebuild(session, now)
             snapshot(session, now.date())
             return None
-        after = Snapshot.read(session, self.server_ids)
         old_combos, old_linked = self.before.rows()
         new_combos, new_linked = after.rows()
         counts = tally(new_combos, new_linked)[0]
         counts.subtract(tally(old_combos, old_linked)[0])
-        shared = self._untouched_links(session, self.before.applications() | after.applications())
-        old_apps = judge(tally((), [*shared, *old_linked])[1])
-        new_apps = judge(tally((), [*shared, *new_linked])[1])
-        _move_counts(session, COUNTS, counts)
-        _move_applications(session, old_apps, new_apps)
-        if self.refreshed_on == now.date():  # today's snapshot is of the counts just moved
-            kept = Counter({g: n for g, n in counts.items() if g[0] in SNAPSHOT_DIMENSIONS})
-            _move_counts(session, SNAPSHOTS, kept, now.date())
-        else:
+        today = now.date() if self.refreshed_on == now.date() else None
+        apps = self._applications_moved(session, after, old_linked, new_linked)
+        _move(session, counts, apps, today)
+        if today is None:  # today's snapshot is not of the counts just moved: taken afresh
             snapshot(session, now.date())
         statuses = {row[0]: row[1] for row in self.before.servers}
         return [(statuses[row[0]], row[1]) for row in after.servers if row[0] in statuses]
+
+    def _applications_moved(
+        self,
+        session: Session,
+        after: Snapshot,
+        old_linked: list[Counted],
+        new_linked: list[Counted],
+    ) -> dict[tuple[str, str | None], tuple[int, int]]:
+        """Each group's applications (all, migrated) moved. Where the touched servers count in
+        every application's groups as they did (a status moving within the migrated ones, as
+        most decommission reviews do), none moves, and their other servers go unread."""
+        if tally((), old_linked)[1] == tally((), new_linked)[1]:
+            return {}
+        shared = self._untouched_links(session, self.before.applications() | after.applications())
+        old = judge(tally((), [*shared, *old_linked])[1])
+        new = judge(tally((), [*shared, *new_linked])[1])
+        moved = {}
+        for group in set(old) | set(new):
+            before, now = old.get(group, [0, 0]), new.get(group, [0, 0])
+            if before != now:
+                moved[group] = (now[0] - before[0], now[1] - before[1])
+        return moved
 
     def _untouched_links(self, session: Session, app_ids: set[int]) -> list[Sequence[Any]]:
         """The applications' links to servers the write did not touch, grouped as
@@ -185,57 +232,87 @@ def _in_groups(table: Any, groups: Collection[tuple[str, str | None]]) -> Any:
     return and_(table.c.dimension.in_(dimensions), or_(*by_key))
 
 
-def _move_counts(session: Session, table: Any, delta: Counts, day: date | None = None) -> None:
-    """Servers per group and status moved: the counts now, or a day's snapshot of them."""
-    moved = {group: n for group, n in delta.items() if n}
-    if not moved:
+# The kept tables a write moves, by the name their rows are read back under: (name, id,
+# dimension, key, status, then servers, or applications and those migrated).
+_TABLES = {"counts": COUNTS, "snapshots": SNAPSHOTS, "applications": APPS}
+
+
+def _move(
+    session: Session,
+    counts: Counts,
+    apps: dict[tuple[str, str | None], tuple[int, int]],
+    day: date | None,
+) -> None:
+    """The servers per group and status moved by `counts` (and today's snapshot of them when
+    `day`, the day of the refresh that left it so, is today), the applications per group by
+    `apps`: the rows of all three read in one statement, then each table written."""
+    snapshots = day is not None
+    moved: dict[str, dict[tuple[Any, ...], tuple[int, ...]]] = {
+        "counts": {g: (n,) for g, n in counts.items() if n},
+        "snapshots": {
+            g: (n,) for g, n in counts.items() if n and snapshots and g[0] in SNAPSHOT_DIMENSIONS
+        },
+        "applications": {g: m for g, m in apps.items() if any(m)},
+    }
+    reads = [_kept_rows(name, {g[:2] for g in moved[name]}, day) for name in moved if moved[name]]
+    if not reads:
         return
-    columns = (table.c.id, table.c.dimension, table.c.key, table.c.status, table.c.servers)
-    where = _in_groups(table, {(d, k) for d, k, _ in moved})
-    if day is not None:
+    kept: dict[str, dict[tuple[Any, ...], tuple[int, list[int]]]] = {n: {} for n in _TABLES}
+    for name, row_id, dimension, key, status, *values in session.execute(union_all(*reads)):
+        if name == "applications":
+            kept[name][(dimension, key)] = (row_id, values)
+        else:
+            kept[name][(dimension, key, status)] = (row_id, values[:1])
+    for name, groups in moved.items():
+        _write_moved(session, name, groups, kept[name], day)
+
+
+def _kept_rows(name: str, groups: Collection[tuple[str, str | None]], day: date | None) -> Any:
+    """One table's rows of these groups, as `_move` reads them back (typed NULLs where a
+    table has no such column: PostgreSQL takes an untyped one for text)."""
+    table = _TABLES[name]
+    where = _in_groups(table, groups)
+    if name == "snapshots":
         where = and_(where, table.c.day == day)
-    rows = session.execute(select(*columns).where(where))
-    kept = {(d, k, str(s)): (i, n) for i, d, k, s, n in rows}
-    on = {} if day is None else {"day": day}
+    if name == "applications":
+        status: Any = cast(null(), String)
+        values: tuple[Any, ...] = (table.c.applications, table.c.migrated)
+    else:
+        status = type_coerce(table.c.status, String)
+        values = (table.c.servers, cast(null(), Integer))
+    columns = (table.c.id, table.c.dimension, table.c.key, status, *values)
+    return select(literal(name), *columns).where(where)
+
+
+def _write_moved(
+    session: Session,
+    name: str,
+    moved: dict[tuple[Any, ...], tuple[int, ...]],
+    kept: dict[tuple[Any, ...], tuple[int, list[int]]],
+    day: date | None,
+) -> None:
+    """One table's rows of the moved groups, each the kept row's counts plus the delta."""
+    names = ("applications", "migrated") if name == "applications" else ("servers",)
+    on = {"day": day} if name == "snapshots" else {}
     changed: list[dict[str, Any]] = []
     gone: list[int] = []
     added: list[dict[str, Any]] = []
-    for (dimension, key, status), n in sorted(moved.items(), key=repr):
-        row_id, servers = kept.get((dimension, key, str(status)), (None, 0))
-        total = servers + n
-        if row_id is not None and total:
-            changed.append({"_id": row_id, "servers": total})
+    for group, delta in sorted(moved.items(), key=repr):
+        row_id, values = kept.get(_as_kept(group), (None, [0] * len(names)))
+        totals = dict(zip(names, (v + d for v, d in zip(values, delta, strict=True)), strict=True))
+        if row_id is not None and totals[names[0]]:
+            changed.append({"_id": row_id, **totals})
         elif row_id is not None:
             gone.append(row_id)
         else:
-            added.append({"dimension": dimension, "key": key, "status": status,
-                          "servers": total, **on})  # fmt: skip
-    _write(session, table, changed, gone, added, ("servers",))
+            fields = dict(zip(("dimension", "key", "status"), group, strict=False))
+            added.append({**fields, **totals, **on})
+    _write(session, _TABLES[name], changed, gone, added, names)
 
 
-def _move_applications(session: Session, old: AppCounts, new: AppCounts) -> None:
-    moved: dict[tuple[str, str | None], tuple[int, int]] = {}
-    for group in set(old) | set(new):
-        before, after = old.get(group, [0, 0]), new.get(group, [0, 0])
-        if before != after:
-            moved[group] = (after[0] - before[0], after[1] - before[1])
-    if not moved:
-        return
-    columns = (APPS.c.id, APPS.c.dimension, APPS.c.key, APPS.c.applications, APPS.c.migrated)
-    rows = session.execute(select(*columns).where(_in_groups(APPS, moved)))
-    kept = {(d, k): (i, n, m) for i, d, k, n, m in rows}
-    changed: list[dict[str, Any]] = []
-    gone: list[int] = []
-    added: list[dict[str, Any]] = []
-    for (dimension, key), (dn, dm) in sorted(moved.items(), key=repr):
-        row_id, n, m = kept.get((dimension, key), (None, 0, 0))
-        if row_id is not None and n + dn:
-            changed.append({"_id": row_id, "applications": n + dn, "migrated": m + dm})
-        elif row_id is not None:
-            gone.append(row_id)
-        else:
-            added.append({"dimension": dimension, "key": key, "applications": dn, "migrated": dm})
-    _write(session, APPS, changed, gone, added, ("applications", "migrated"))
+def _as_kept(group: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A group as the kept rows' read gives it back (statuses as text)."""
+    return (*group[:2], str(group[2])) if len(group) == 3 else group
 
 
 def _write(
@@ -247,14 +324,15 @@ def _write(
     values: Sequence[str],
 ) -> None:
     """Rows moved, emptied (deleted: a rebuild keeps no empty group) and new."""
-    if changed:
-        stmt = (
-            update(table)
-            .where(table.c.id == bindparam("_id"))
-            .values({name: bindparam(name) for name in values})
-        )
-        session.connection().execute(stmt, changed)
-    for chunk in chunked(gone):
-        session.execute(delete(table).where(table.c.id.in_(chunk)))
+    for chunk in chunked(changed):
+        # One statement, each row's new counts by its id: a write moves a few rows, and an
+        # executemany costs the driver a pipeline of its own (psycopg) for them.
+        by_id = {
+            name: case({r["_id"]: r[name] for r in chunk}, value=table.c.id) for name in values
+        }
+        ids = [r["_id"] for r in chunk]
+        session.execute(update(table).where(table.c.id.in_(ids)).values(by_id))
+    for emptied in chunked(gone):
+        session.execute(delete(table).where(table.c.id.in_(emptied)))
     if added:
         session.execute(insert(table), added)

@@ -17,11 +17,14 @@ class ServerDetail(ServerInventory):
 
 
 def server_detail(
-    session: Session, rules: MigrationSettings, server_id: int
+    session: Session,
+    rules: MigrationSettings,
+    server_id: int,
+    explained: Explanation | None = None,
 ) -> ServerDetail | None:
+    """`explained`: the server's derivation as a write just made it (else worked out now)."""
     found = server_inventory(session, server_id)
     if found is None:
         return None
-    return ServerDetail.model_validate(
-        found.model_dump() | {"migration": explain(session, rules, server_id)}
-    )
+    migration = explained or explain(session, rules, server_id)
+    return ServerDetail.model_validate(found.model_dump() | {"migration": migration})

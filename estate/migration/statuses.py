@@ -12,9 +12,10 @@ command does.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Row, bindparam, select, update
@@ -26,7 +27,7 @@ from estate.db.bulk import chunked
 from estate.history.changelog import Actor, Cause, ChangeLog
 from estate.migration import hosting, progress
 from estate.migration.applications import wave_names
-from estate.migration.progress_delta import Touched
+from estate.migration.progress_delta import Counted, Snapshot, Touched
 from estate.migration.rules import (
     AppPlan,
     Derived,
@@ -62,6 +63,7 @@ _FACT_COLUMNS = (
     SERVERS.c.missing_since,
     SERVERS.c.status_override,
     SERVERS.c.status_override_reason,
+    SERVERS.c.site_id,
 )
 _KEPT = (
     "migration_status",
@@ -72,9 +74,39 @@ _KEPT = (
 )
 
 
+DECISIONS = table_of(Decommission)
+# A decision's columns as estate.migration.rules.Review takes them, in order.
+_REVIEWED = ("decision", "reviewer", "reviewed_at", "note", "removed_on", "disposal_reference")
+
+
 @dataclass
 class Batch:
     rows: list[Row[Any]]
+
+
+@dataclass
+class Derivations:
+    """What a refresh of some servers derived for each, with the facts it used: what the kept
+    aggregates move to, and what a write answers with (a server's explanation, its
+    applications), so none of it is read or derived again."""
+
+    waves: dict[int, str] = field(default_factory=dict)
+    seen: dict[int, tuple[ServerFacts, Derived]] = field(default_factory=dict)
+    # Each server as the progress counts it once its status is written, and its application
+    # links: what the kept aggregates move to (estate.migration.progress_delta), not re-read.
+    counted: list[Counted] = field(default_factory=list)
+    links: list[tuple[int, int]] = field(default_factory=list)
+
+    def snapshot(self) -> Snapshot:
+        return Snapshot(sorted(self.counted), sorted(self.links))
+
+    def explanation(self, server_id: int) -> Explanation | None:
+        found = self.seen.get(server_id)
+        return None if found is None else explanation(found[1], found[0], self.waves)
+
+    def applications(self) -> dict[int, list[str]]:
+        """Each server's applications by name, in name order (as the facts are loaded)."""
+        return {i: [a.name for a in facts.applications] for i, (facts, _) in self.seen.items()}
 
 
 def _batches(session: Session, server_ids: Sequence[int] | None, size: int) -> Iterator[Batch]:
@@ -93,8 +125,11 @@ def _batches(session: Session, server_ids: Sequence[int] | None, size: int) -> I
         last = rows[-1].id
 
 
-def load_facts(session: Session, rows: Sequence[Row[Any]]) -> dict[int, ServerFacts]:
-    """Each server's facts: one query per related table for the whole batch."""
+def load_facts(
+    session: Session, rows: Sequence[Row[Any]], links: list[tuple[int, int]] | None = None
+) -> dict[int, ServerFacts]:
+    """Each server's facts: one query per related table for the whole batch; each
+    application link (server, application) added to `links` if given."""
     ids = [r.id for r in rows]
     apps: dict[int, list[AppPlan]] = defaultdict(list)
     query = (
@@ -103,13 +138,16 @@ def load_facts(session: Session, rows: Sequence[Row[Any]]) -> dict[int, ServerFa
             col(Application.name),
             col(Application.strategy),
             col(Application.wave_id),
+            col(ServerApplication.application_id),
         )
         .join(Application, col(Application.id) == col(ServerApplication.application_id))
         .where(col(ServerApplication.server_id).in_(ids))
         .order_by(col(Application.name))
     )
-    for server_id, name, strategy, wave_id in session.execute(query):
+    for server_id, name, strategy, wave_id, app_id in session.execute(query):
         apps[server_id].append(AppPlan(name, strategy, wave_id))
+        if links is not None:
+            links.append((server_id, app_id))
     workloads: dict[int, list[LinkedWorkload]] = defaultdict(list)
     wl = table_of(Workload)
     query = select(
@@ -130,14 +168,12 @@ def load_facts(session: Session, rows: Sequence[Row[Any]]) -> dict[int, ServerFa
                 row.name or row.resource_id, row.state, row.launched_at or row.created_at
             )
         )
-    reviews = {
-        d.server_id: Review(
-            d.decision, d.reviewer, d.reviewed_at, d.note, d.removed_on, d.disposal_reference
-        )
-        for d in session.execute(
-            select(Decommission).where(col(Decommission.server_id).in_(ids))
-        ).scalars()
-    }
+    # Core rows, not ORM objects: a review written since in this session (estate.migration.
+    # decommission writes them so) is read as it now is, not as the identity map kept it.
+    decided = select(DECISIONS.c.server_id, *(DECISIONS.c[name] for name in _REVIEWED)).where(
+        DECISIONS.c.server_id.in_(ids)
+    )
+    reviews = {d[0]: Review(*d[1:]) for d in session.execute(decided)}
     return {
         r.id: ServerFacts(
             strategy_override=r.strategy_override,
@@ -176,27 +212,58 @@ def refresh_statuses(
     now: datetime | None = None,
     actor: Actor | None = None,
     run_id: int | None = None,
+    log: ChangeLog | None = None,
+    derivations: Derivations | None = None,
+    pending: Mapping[int, Mapping[str, Any]] | None = None,
 ) -> int:
     """Derive the status of the given servers (all when None) and write those that changed,
-    with a change row for each status that moved. Returns how many rows changed."""
+    with a change row for each status that moved (added to `log` where the caller keeps one,
+    and written with its rows), keeping each derivation in `derivations` if given. `pending`:
+    servers' own columns a write sets (its plan), derived from and written with the derived
+    ones, one UPDATE of each such row. Returns how many rows' statuses changed."""
     now = now or utcnow()
     waves = wave_names(session)
+    if derivations is not None:
+        derivations.waves = waves
+    pending = pending or {}
     changed = 0
     for batch in _batches(session, server_ids, rules.batch_size):
-        facts = load_facts(session, batch.rows)
-        updates, history = [], []
-        for row in batch.rows:
-            new = kept_values(derive(facts[row.id], rules, now, waves))
+        rows = [_planned(r, pending.get(r.id)) for r in batch.rows]
+        links = None if derivations is None else derivations.links
+        facts = load_facts(session, rows, links)
+        updates, planned, history = [], [], []
+        for row in rows:
+            derived = derive(facts[row.id], rules, now, waves)
+            if derivations is not None:
+                derivations.seen[row.id] = (facts[row.id], derived)
+                derivations.counted.append(_counted(row.id, derived, row.site_id))
+            new = kept_values(derived)
             moved = [(n, getattr(row, n), v) for n, v in new.items() if getattr(row, n) != v]
-            if moved:
+            if pending.get(row.id):
+                planned.append((row.id, {**new, **pending[row.id]}))
+            elif moved:
                 updates.append({"_id": row.id, **new})
+            changed += bool(moved)
             # Every kept field, so the server's list row can be rebuilt as at any day; but a
             # new server's first explanation is not a change of it.
             history += [(row.id, *m) for m in moved if m[1] is not None or m[0] not in _TOLD]
         _write(session, updates)
-        _history(session, history, now, actor, run_id)
-        changed += len(updates)
+        for server_id, values in planned:
+            session.execute(update(SERVERS).where(SERVERS.c.id == server_id).values(values))
+        _history(session, history, log or ChangeLog(Cause.of(actor, run_id), now))
     return changed
+
+
+def _planned(row: Row[Any], plan: Mapping[str, Any] | None) -> Any:
+    """A server's row as a write's plan leaves it, before the plan is written (a plan and the
+    status derived from it go in one UPDATE: every other index of the row changes once)."""
+    return SimpleNamespace(**{**row._mapping, **plan}) if plan else row
+
+
+def _counted(server_id: int, derived: Derived, site_id: int | None) -> Counted:
+    """As progress_delta.Snapshot reads a server (statuses and strategies as text)."""
+    strategy = None if derived.strategy is None else str(derived.strategy)
+    return (server_id, str(derived.status), derived.wave_id, strategy, site_id)
 
 
 # What explains a status: None only until a server is first derived.
@@ -213,16 +280,9 @@ def _write(session: Session, updates: list[dict[str, Any]]) -> None:
         session.connection().execute(stmt, updates)
 
 
-def _history(
-    session: Session,
-    moves: list[tuple[int, str, Any, Any]],
-    now: datetime,
-    actor: Actor | None,
-    run_id: int | None,
-) -> None:
+def _history(session: Session, moves: list[tuple[int, str, Any, Any]], log: ChangeLog) -> None:
     """A status move is a change of the server: the user's when a write caused it, else the
     scan's (run_id may be None for a daily refresh)."""
-    log = ChangeLog(Cause.of(actor, run_id), now)
     for server_id, name, old, new in moves:
         log.add("server", server_id, name, old, new)
     log.flush(session)
@@ -249,25 +309,43 @@ def refresh(
     run_id: int | None = None,
     now: datetime | None = None,
     touched: Touched | None = None,
+    log: ChangeLog | None = None,
+    derivations: Derivations | None = None,
+    pending: Mapping[int, Mapping[str, Any]] | None = None,
 ) -> int:
     """Statuses (of some servers or all), then the kept aggregates and today's snapshot.
 
     All servers: every aggregate is recounted. Some: the aggregates move by what those servers
     changed (estate.migration.progress_delta), from `touched` as the caller captured them before
     its write; a caller that changed none of their application links may leave it to be
-    captured here."""
-    now = now or utcnow()
+    captured here. `log` holds the change rows of the caller's write (not yet written): the
+    statuses' own join them in one INSERT, stamped at its time, which is then the refresh's.
+    `derivations`, if given, keeps what each server's status was derived from; `pending` is
+    as refresh_statuses takes it."""
+    now = now or (log.at if log is not None else utcnow())
     if server_ids is not None and touched is None:
         touched = Touched.capture(session, server_ids)
+    log = log or ChangeLog(Cause.of(actor, run_id), now)
+    if server_ids is not None:  # what the aggregates move to
+        derivations = derivations or Derivations()
     changed = refresh_statuses(
-        session, settings.migration, server_ids=server_ids, now=now, actor=actor, run_id=run_id
+        session,
+        settings.migration,
+        server_ids=server_ids,
+        now=now,
+        actor=actor,
+        log=log,
+        derivations=derivations,
+        pending=pending,
     )
+    log.flush(session)  # the caller's rows, where no status moved
     moves = None
     if server_ids is None or touched is None:
         progress.rebuild(session, now)
         progress.snapshot(session, now.date())
     else:
-        moves = touched.apply(session, now)  # and today's snapshot
+        assert derivations is not None
+        moves = touched.apply(session, now, derivations.snapshot())  # and today's snapshot
     _keep_hosting(session, settings, now.date(), server_ids, moves)
     return changed
 
@@ -282,9 +360,11 @@ def _keep_hosting(
     """Today's figures of every site, or of the touched servers' sites; a write whose servers'
     statuses (`moves`, before and after) count on site as they did keeps its sites' figures,
     once they are kept for the day."""
-    sites = None if server_ids is None else hosting.sites_of(session, server_ids)
+    sites, kept = (
+        (None, False) if server_ids is None else hosting.sites_of(session, server_ids, day)
+    )
     unmoved = moves is not None and not any(hosting.moves_off_site(*m) for m in moves)
-    if sites is not None and unmoved and hosting.kept_on(session, day, sites):
+    if sites is not None and unmoved and kept:
         return
     hosting.record_day(session, day, sites, settings.outcomes.default_watts)
 

@@ -84,6 +84,12 @@ def _apps(rng: random.Random) -> tuple[str, ...]:
     return tuple(rng.sample(APPS, rng.choice([0, 1, 1, 2])))
 
 
+def _named(session: Session) -> list[str]:
+    """The applications a plan can name: the seed's scan links only some of APPS (a name
+    that is none is refused, which is no write to check)."""
+    return sorted(session.execute(select(Application.name)).scalars())
+
+
 def _ids(session: Session, model: Any, *where: Any) -> list[int]:
     return sorted(i for (i,) in session.execute(select(model.id).where(*where)))
 
@@ -146,7 +152,7 @@ def plan_server(session: Session, settings: Settings, data: Draw) -> bool:
     if "strategy" in fields:
         fields["strategy_override"] = fields.pop("strategy")
     if data.draw(st.booleans()):  # the whole list: the scan's links stay
-        extra = data.draw(st.lists(st.sampled_from(APPS), max_size=2))
+        extra = data.draw(st.lists(st.sampled_from(_named(session)), max_size=2))
         fields["applications"] = sorted({*_scanned(session, chosen), *extra})
     if data.draw(st.integers(0, 4)) == 0:
         fields["status_override"] = data.draw(st.sampled_from([None, S.MIGRATED, S.RETAINED]))
@@ -179,7 +185,9 @@ def assign(session: Session, settings: Settings, data: Draw) -> bool:
             wave = fields.pop("wave_id")
             fields["wave"] = waves[wave] if wave is not None else None
         if data.draw(st.booleans()):
-            fields["applications"] = data.draw(st.lists(st.sampled_from(APPS), max_size=2))
+            fields["applications"] = data.draw(
+                st.lists(st.sampled_from(_named(session)), max_size=2)
+            )
         items.append(assignments.Assignment(server=server_id, **fields))
     assignments.assign(session, settings, ACTOR, items)
     return True
