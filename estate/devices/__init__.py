@@ -3,6 +3,7 @@
 `policy` (the pure `evaluate`), `lifecycle` (OS end-of-support facts from estate/data),
 `store` (keeping every device's date in bulk, overrides and disposal), `forecast` (per UK
 financial year, in SQL, from the buckets `store` keeps), `split` (overdue, this year, next,
-later) and `quarters` (financial years and quarters, in Python and SQL). May import estate.config, estate.db, estate.models, estate.inventory
-and estate.history; never estate.migration, estate.outbox or estate.access.
+later) and `quarters` (financial years and quarters, in Python and SQL).
+May import estate.config, estate.db, estate.models, estate.inventory and estate.history; never
+estate.migration, estate.outbox or estate.access.
 """
