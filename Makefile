@@ -5,7 +5,7 @@ PORT ?= 8000
 CONFIG ?= examples/estate.example.toml
 PYTEST_ARGS ?=
 # Each writes bench/results/<name>.json; `make bench BENCHES=ingest` runs one.
-BENCHES ?= ingest cmdb aws_scan vcenter_scan devices api_load api_lists pages outcomes as_at demo_run
+BENCHES ?= ingest cmdb aws_scan vcenter_scan devices api_load api_lists pages outcomes as_at demo_run make_run
 BIN := $(VENV)/bin
 # The demo's Wi-Fi agents (snmpsim) run from a venv of their own: see api/cli/demo_wifi.py.
 SNMPSIM_VENV ?= $(CURDIR)/.demo/snmpsim-venv

@@ -41,7 +41,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from common import Result, against_health, database_parser, fresh_database, run_on_databases
+from common import (
+    Result,
+    against_health,
+    database_parser,
+    free_port,
+    fresh_database,
+    run_on_databases,
+)
 from estate_builder import WAVES, build_estate
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -79,14 +86,6 @@ def ensure_wrk() -> str:
     subprocess.run(["apt-get", "update"], check=True, capture_output=True)
     subprocess.run(["apt-get", "install", "-y", "wrk"], check=True, capture_output=True)
     return shutil.which("wrk") or "wrk"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager

@@ -10,6 +10,8 @@ import argparse
 import json
 import os
 import shutil
+import socket
+import statistics
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -64,6 +66,33 @@ def write_results(name: str, rows: Iterable[Result]) -> Path:
     print(format_table(rows))
     print(f"wrote {path}")
     return path
+
+
+def alternated(
+    rounds: int, before: Callable[[], float], after: Callable[[], float], names: tuple[str, str]
+) -> tuple[float, float]:
+    """The medians of `before` and `after`, each measured `rounds` times, alternately: one run
+    of either swings with the host's load (a first run here can be 2.5x the next)."""
+    befores, afters = [], []
+    for n in range(rounds):
+        befores.append(before())
+        afters.append(after())
+        print(f"round {n + 1}: {names[0]} {befores[-1]:.1f} s, {names[1]} {afters[-1]:.1f} s")
+    return statistics.median(befores), statistics.median(afters)
+
+
+def within_ratio(name: str, value: float, baseline: float, target_ratio: float) -> Result:
+    """A time in seconds beside its baseline, met when no more than target_ratio of it."""
+    return Result(
+        name, round(value, 1), "s", round(baseline, 1), f"<= {target_ratio}x",
+        value <= target_ratio * baseline,
+    )  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def host_load() -> list[Result]:

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -20,7 +18,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from common import Result, fresh_database, write_results
+from common import alternated, free_port, fresh_database, within_ratio, write_results
 
 ROOT = Path(__file__).resolve().parents[1]
 ESTATE = str(Path(sys.executable).with_name("estate"))
@@ -35,12 +33,6 @@ SNMPSIM = next(
     ),
     "",
 )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def to_health(url: str, workdir: str, load: list[str]) -> float:
@@ -75,30 +67,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     rounds = parser.parse_args().rounds
-    befores, afters = [], []
-    # Alternated, and the median of each kept: one run of either swings with the host's load.
     with tempfile.TemporaryDirectory() as workdir:
-        for n in range(rounds):
+
+        def loaded(load: list[str]) -> float:
             with fresh_database("sqlite", workdir) as url:
-                befores.append(to_health(url, workdir, ["scan", "--all"]))
-            with fresh_database("sqlite", workdir) as url:
-                afters.append(to_health(url, workdir, ["demo", "--no-token"]))
-            print(f"round {n + 1}: exports once {befores[-1]:.1f} s, demo {afters[-1]:.1f} s")
-    before, after = statistics.median(befores), statistics.median(afters)
-    write_results(
-        "demo_run",
-        [
-            Result(
-                "schema + estate demo (18 months) + serve to /health, vs the exports scanned"
-                " once (medians of alternated rounds)",
-                round(after, 1),
-                "s",
-                round(before, 1),
-                f"<= {TARGET_RATIO}x",
-                after <= TARGET_RATIO * before,
-            )
-        ],
+                return to_health(url, workdir, load)
+
+        before, after = alternated(
+            rounds,
+            lambda: loaded(["scan", "--all"]),
+            lambda: loaded(["demo", "--no-token"]),
+            ("exports once", "demo"),
+        )
+    name = (
+        "schema + estate demo (18 months) + serve to /health, vs the exports scanned once"
+        " (medians of alternated rounds)"
     )
+    write_results("demo_run", [within_ratio(name, after, before, TARGET_RATIO)])
 
 
 if __name__ == "__main__":
