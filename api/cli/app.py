@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from estate.config import ConfigError, Settings
 from estate.config.loading import load_settings
 from estate.db import make_engine
-from estate.db.outages import is_outage, unavailable
+from estate.db.outages import cause, describe, is_busy, is_outage, unavailable
 from estate.db.schema import at_head
 
 app = typer.Typer(help="estate: IT estate and cloud migration inventory.", no_args_is_help=True)
@@ -72,16 +72,24 @@ def ready_engine(settings: Settings) -> Engine:
 
 
 def run() -> None:
-    """The `estate` command. A database outage, wherever it is met, ends it with one line that
-    says which database, what was being done and that nothing was written, and exit code 1:
-    nothing is wrong with estate, so no traceback."""
+    """The `estate` command. A database outage, or a database another writer kept busy past
+    `database.lock_timeout_seconds`, wherever it is met, ends it with one line that says which
+    database, what was being done and that nothing was written, and exit code 1: nothing is
+    wrong with estate, so no traceback."""
     try:
         app()
     except Exception as exc:
-        if not is_outage(exc) or state.database is None:
+        if state.database is None or not (is_outage(exc) or is_busy(exc)):
             raise
-        report = unavailable(state.database, f"running `estate {_command()}`", exc)
-        err.print(str(report), markup=False, highlight=False, soft_wrap=True)
+        doing = f"running `estate {_command()}`"
+        if is_outage(exc):
+            report = str(unavailable(state.database, doing, exc))
+        else:
+            report = (
+                f"the database ({describe(state.database)}) is busy with another writer while"
+                f" {doing}: nothing was written ({cause(exc)}); try again"
+            )
+        err.print(report, markup=False, highlight=False, soft_wrap=True)
         raise SystemExit(1) from None
 
 

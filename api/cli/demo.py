@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy import Engine, select
-from sqlmodel import Session, col
+from sqlalchemy import Engine
+from sqlmodel import Session
 
 from api.cli import demo_story as story
 from api.cli.app import app, err, out, state
@@ -32,6 +32,7 @@ from estate.config.loading import load_settings
 from estate.db import session_scope
 from estate.db.schema import upgrade
 from estate.models import ScanRun
+from estate.operations.runs import any_runs
 from estate.refresh import refresh_derived
 from estate.status import Role
 from scanners.runner import run_source
@@ -77,7 +78,7 @@ def demo(
     engine = state.engine(demo_settings)
     upgrade(engine)
     with Session(engine) as session:
-        if session.execute(select(col(ScanRun.id)).limit(1)).first() is not None:
+        if any_runs(session):
             out.print(f"the demo is already loaded in {engine.url!r}: nothing to do")
             raise typer.Exit(0)
     code = prepare(demo_settings, [s.name for s in demo_settings.sources])

@@ -35,6 +35,11 @@ def scan_run(session: Session, run_id: int) -> ScanRunPublic | None:
     return public_by_id(session, ScanRun, ScanRunPublic, run_id)
 
 
+def any_runs(session: Session) -> bool:
+    """Whether any scan has run here (`estate demo` loads only a database that has none)."""
+    return session.execute(select(col(ScanRun.id)).limit(1)).first() is not None
+
+
 def last_runs(session: Session) -> dict[str, ScanRun]:
     """Each source's latest run, whatever its outcome."""
     latest_ids = select(func.max(col(ScanRun.id))).group_by(col(ScanRun.source))

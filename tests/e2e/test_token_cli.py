@@ -1,10 +1,12 @@
-"""`estate token create --expires-in`, `token list` with expiry, and their access events."""
+"""`estate token create --expires-in`, `token list` with expiry, and their access events; a
+command the database is too busy to take."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, select
+import pytest
+from sqlalchemy import Engine, select, text
 from sqlmodel import Session
 
 from estate.models import AccessEvent, ApiToken
@@ -44,3 +46,20 @@ def test_a_token_made_to_expire_lists_its_expiry_and_each_step_is_an_access_even
         ("token-created", "infra", "cmdb-feed: no expiry", True, 32),
         ("token-revoked", None, "payroll-sync", True, 32),
     ]
+
+
+def test_a_database_kept_busy_by_another_writer_ends_the_command_in_one_line(
+    cli: Cli, engine: Engine
+) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's one writer at a time; PostgreSQL queues on row locks")
+    with engine.connect() as holder:
+        holder.begin()
+        holder.execute(text("INSERT INTO applications (name) VALUES ('Holder')"))
+        done = cli("token", "create", "--name", "late", "--role", "viewer", check_exit=1)
+        holder.rollback()
+
+    assert "is busy with another writer while running `estate token create" in done.stderr
+    assert "nothing was written" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert "late" not in cli("token", "list").stdout
