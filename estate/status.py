@@ -1,7 +1,31 @@
-"""Every lifecycle and choice set of the inventory, each value named once."""
+"""Every lifecycle and choice set of the inventory, each value named once. The four the
+settings file names (site kinds, server kinds, device types, roles) are defined with the
+settings (`estate.config.domain`), which import nothing of estate, and given here with the rest.
+"""
 
 from enum import StrEnum
 from typing import Literal
+
+from estate.config.domain import DeviceType, Role, ServerKind, SiteKind
+
+__all__ = [
+    "AccessEventKind",
+    "ChangeCause",
+    "DecommissionDecision",
+    "DeviceType",
+    "EntityKind",
+    "EntityStatus",
+    "MigrationStatus",
+    "NetworkDeviceClass",
+    "Permission",
+    "ReplacementRule",
+    "RequestStatus",
+    "Role",
+    "RunStatus",
+    "ServerKind",
+    "SiteKind",
+    "Strategy",
+]
 
 
 class EntityStatus(StrEnum):
@@ -10,26 +34,6 @@ class EntityStatus(StrEnum):
     ACTIVE = "active"
     MISSING = "missing"
     GONE = "gone"
-
-
-class SiteKind(StrEnum):
-    OFFICE = "office"
-    SERVER_ROOM = "server-room"
-    DATA_CENTRE = "data-centre"
-    CLOUD_REGION = "cloud-region"
-
-
-class ServerKind(StrEnum):
-    PHYSICAL = "physical"
-    VIRTUAL = "virtual"
-
-
-class DeviceType(StrEnum):
-    LAPTOP = "laptop"
-    DESKTOP = "desktop"
-    THIN_CLIENT = "thin-client"
-    TABLET = "tablet"
-    PHONE = "phone"
 
 
 class RunStatus(StrEnum):
@@ -60,16 +64,6 @@ class EntityKind(StrEnum):
 class ChangeCause(StrEnum):
     SCAN = "scan"
     USER = "user"
-
-
-class Role(StrEnum):
-    """What a token may do: viewer reads; infra edits servers and applications and runs scans;
-    assets reviews and completes decommissions; admin does all."""
-
-    VIEWER = "viewer"
-    INFRA = "infra"
-    ASSETS = "assets"
-    ADMIN = "admin"
 
 
 class Permission(StrEnum):

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from estate.config.auth import AuthSettings, OidcSettings
+from estate.config import AuthSettings, OidcSettings
 from estate.status import Role
 from tests.peers import missing_peer
 

@@ -18,8 +18,12 @@ from authlib.integrations.base_client.sync_openid import OpenIDMixin
 from authlib.integrations.requests_client import OAuth2Session
 from joserfc.errors import JoseError
 
-from estate.config import ConfigError, Settings
-from estate.config.auth import PLACEHOLDER_SECRETS, OidcSettings, is_loopback
+from estate.config import ConfigError, OidcSettings, Settings, is_loopback
+
+# Secrets nobody should run with: the example file's and the usual stand-ins.
+PLACEHOLDER_SECRETS = frozenset(
+    {"", "change-me", "changeme", "secret", "client-secret", "placeholder", "xxx", "todo"}
+)
 
 
 class SignInFailed(Exception):

@@ -23,8 +23,7 @@ from api.web.templating import render, started
 from estate.access import events, logins, sessions
 from estate.access.logins import Pending
 from estate.access.people import Refused, person_of, role_for
-from estate.config import Settings
-from estate.config.auth import OidcSettings
+from estate.config import OidcSettings, Settings
 from estate.history.changelog import Actor
 from estate.models.base import utcnow
 from estate.status import AccessEventKind

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from estate.config.auth import OidcSettings
+from estate.config import OidcSettings
 from estate.status import Role
 
 # Highest last: a person in an "assets" group and an "infra" group is assets.

@@ -1,134 +1,90 @@
-"""The settings of `estate.toml` and `ESTATE_*`: every section's model, in one place.
+"""The settings of `estate.toml` and `ESTATE_*`: every section's model, in two modules.
 
-A leaf: it imports nothing of estate but the choice sets (`estate.status`), so a scanner or a
-command that only reads its settings never loads the storage layer. Finding and reading the
-file, and the text of its errors, is `estate.config.loading`. Secrets never live in the file:
-options name the environment variable that holds them (`password_env = "VCENTER_PASSWORD"`).
+A leaf: it imports nothing else of estate, so a scanner or a command that only reads its
+settings never loads the storage layer. The sections about the estate itself (storage, ingest,
+sources, migration, devices, outcomes) and the choice sets the file names are
+`estate.config.domain`; here are the people's and the service's sections (access, sign-in,
+HTTP, the scheduler, mail, reports, alerts, logging) and the whole file's `Settings`. Finding
+and reading the file, and the text of its errors, is `estate.config.loading`. Secrets never live
+in the file: options name the environment variable that holds them (`password_env =
+"VCENTER_PASSWORD"`).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from ipaddress import ip_address
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from estate.config.auth import AuthSettings
-from estate.config.http import HttpSettings, WebSettings
-from estate.status import DeviceType, ServerKind, SiteKind
+from estate.config.domain import (
+    HEARTBEATS_MISSED,
+    Cron,
+    DatabaseSettings,
+    DeviceType,
+    IngestSettings,
+    LifecycleFact,
+    MigrationSettings,
+    OutcomesSettings,
+    PrecedenceSettings,
+    ReplacementSettings,
+    Role,
+    Section,
+    ServerKind,
+    SiteConfig,
+    SiteKind,
+    SourceConfig,
+    WindowsEdition,
+    five_field_cron,
+)
+
+__all__ = [
+    "HEARTBEATS_MISSED",
+    "AccessSettings",
+    "AlertSettings",
+    "AuthSettings",
+    "ConfigError",
+    "Cron",
+    "DatabaseSettings",
+    "DeviceType",
+    "HttpSettings",
+    "IngestSettings",
+    "LifecycleFact",
+    "LoggingSettings",
+    "MailSettings",
+    "MigrationSettings",
+    "OidcSettings",
+    "OutcomesSettings",
+    "PrecedenceSettings",
+    "ReplacementSettings",
+    "ReportConfig",
+    "Role",
+    "SchedulerSettings",
+    "ServerKind",
+    "Settings",
+    "SiteConfig",
+    "SiteKind",
+    "SourceConfig",
+    "WebSettings",
+    "WindowsEdition",
+    "five_field_cron",
+    "is_loopback",
+]
 
 
 class ConfigError(Exception):
     """The configuration cannot be used; the message names the file, the key and the fix."""
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+# --- people, sign-in and HTTP ----------------------------------------------------------------
 
 
-def five_field_cron(value: str | None) -> str | None:
-    """A crontab schedule; an empty one is none (off)."""
-    if value is not None and not value.strip():
-        return None
-    if value is not None and len(value.split()) != 5:
-        raise ValueError("expected a five-field cron expression such as '0 2 * * *'")
-    return value
-
-
-Cron = Annotated[str | None, AfterValidator(five_field_cron)]
-
-
-# --- storage and ingest ----------------------------------------------------------------------
-
-
-class DatabaseSettings(_Section):
-    url: str = "sqlite:///estate.db"
-    # How long a run waits for another run of the same source before failing as busy.
-    lock_timeout_seconds: float = Field(default=30.0, gt=0)
-
-
-class IngestSettings(_Section):
-    batch_size: int = Field(default=2000, ge=1, le=50_000)
-    # An entity is gone once every observation of it has been missing this long.
-    grace_days: int = Field(default=14, ge=0)
-    # A completed scope that would lose more than this share of what it held (and at least
-    # `missing_guard_min` things) is taken for a truncated export or a broken source: nothing
-    # is marked and the run is partial. 1.0 turns the guard off.
-    max_missing_share: float = Field(default=0.5, gt=0, le=1)
-    missing_guard_min: int = Field(default=20, ge=1)
-    # A running run says it is alive this often (PostgreSQL), in a short transaction of its
-    # own; one silent for HEARTBEATS_MISSED beats is taken for abandoned.
-    heartbeat_seconds: float = Field(default=30.0, gt=0, le=3600)
-
-    @property
-    def abandoned_after_seconds(self) -> float:
-        return self.heartbeat_seconds * HEARTBEATS_MISSED
-
-
-# Beats a run may miss before it is taken for abandoned: one late beat (a busy machine, a slow
-# commit) is not a dead run.
-HEARTBEATS_MISSED = 3
-
-
-def _default_server_precedence() -> dict[str, list[str]]:
-    return {
-        "default": ["cmdb", "vcenter", "redfish", "snmp"],
-        "serial": ["redfish", "vcenter", "cmdb"],
-        "manufacturer": ["redfish", "vcenter", "cmdb"],
-        "model": ["redfish", "vcenter", "cmdb"],
-        "power_watts": ["redfish", "cmdb"],
-        "cpu_cores": ["vcenter", "redfish", "cmdb"],
-        "memory_gb": ["vcenter", "redfish", "cmdb"],
-        "power_state": ["vcenter", "redfish", "cmdb"],
-        "os_name": ["vcenter", "cmdb"],
-        "os_version": ["vcenter", "cmdb"],
-    }
-
-
-def _default_device_precedence() -> dict[str, list[str]]:
-    return {
-        "default": ["cmdb", "intune", "ldap"],
-        "os_name": ["intune", "ldap", "cmdb"],
-        "os_version": ["intune", "ldap", "cmdb"],
-        "last_seen_at": ["intune", "ldap", "cmdb"],
-    }
-
-
-class PrecedenceSettings(_Section):
-    """Which source wins each field of an entity: lists of source names or kinds, first wins.
-
-    `default` orders every field not listed by name; sources named nowhere come last.
-    """
-
-    server: dict[str, list[str]] = Field(default_factory=_default_server_precedence)
-    device: dict[str, list[str]] = Field(default_factory=_default_device_precedence)
-    workload: dict[str, list[str]] = Field(default_factory=lambda: {"default": ["aws"]})
-
-
-class SiteConfig(_Section):
-    """A site declared up front, so its kind and address are known before any scan names it."""
-
-    name: str = Field(min_length=1)
-    kind: SiteKind = SiteKind.OFFICE
-    address: str | None = None
-
-
-class SourceConfig(_Section):
-    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-    kind: str
-    # Five-field cron (minute hour day month weekday); none means run on demand only.
-    schedule: Cron = None
-    enabled: bool = True
-    options: dict[str, Any] = Field(default_factory=dict)
-
-
-# --- people and the dashboard ----------------------------------------------------------------
-
-
-class AccessSettings(_Section):
+class AccessSettings(Section):
     # Roles whose tokens may read who holds a device (UK GDPR personal data).
     personal_data_roles: list[str] = Field(default_factory=lambda: ["admin"])
     # How long an API process trusts a token it has checked before reading it again: a token
@@ -139,128 +95,105 @@ class AccessSettings(_Section):
     keep_events_days: int = Field(default=400, ge=1)
 
 
-# --- migration and devices -------------------------------------------------------------------
+def _public_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(
+            "public_url must be an http(s) address such as https://estate.example.gov.uk"
+        )
+    return value.strip().rstrip("/")
 
 
-class MigrationSettings(_Section):
-    """`[migration]`: the decommission rules and the hosting baseline."""
-
-    # A linked workload must have run this long before its source is a decommission candidate.
-    workload_running_days: int = Field(default=14, ge=0)
-    # ... and the on-premise server be powered off, or unseen by every source this long.
-    not_seen_days: int = Field(default=30, ge=0)
-    # Cloud workload states that count as running (EC2 "running", RDS "available").
-    running_states: list[str] = Field(default_factory=lambda: ["running", "available"])
-    # Hosting per site is compared with the figures kept on (or last before) this day.
-    baseline_date: date | None = None
-    # Servers per batch; 900 keeps IN lists under both drivers' limits (estate.db.bulk.CHUNK).
-    batch_size: int = Field(default=900, ge=1, le=900)
+PublicUrl = Annotated[str | None, AfterValidator(_public_url)]
 
 
-WindowsEdition = Literal["enterprise", "consumer", "ltsc", "iot-ltsc"]
-
-DEFAULT_LIFESPAN_YEARS: dict[DeviceType, int] = {
-    DeviceType.LAPTOP: 4,
-    DeviceType.DESKTOP: 5,
-    DeviceType.THIN_CLIENT: 7,
-    DeviceType.TABLET: 3,
-    DeviceType.PHONE: 3,
-}
+class HttpSettings(Section):
+    # A request body over this is a 413, refused before it is read whole: the largest body the
+    # API takes is a bulk assignment's CSV, a few hundred bytes a server.
+    max_body_bytes: int = Field(default=10_000_000, ge=1_000, le=1_000_000_000)
 
 
-class LifecycleFact(BaseModel):
-    """One dated fact: this OS release (or ChromeOS model) is supported until `ends_on`."""
+class WebSettings(Section):
+    """The dashboard's sign-in: a session lasts this long, then the token is asked for again."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    session_hours: int = Field(default=8, ge=1, le=168)
+    # Where readers reach estate (https://estate.council.gov.uk): the emailed reports link to
+    # its pages and to the list behind each headline figure. None: the reports carry no links.
+    public_url: PublicUrl = None
 
-    os: Literal["windows", "macos", "chromeos"]
-    release: str | None = None
-    build: int | None = None
-    edition: WindowsEdition | None = None
-    model: str | None = None
-    ends_on: date
-    source: str
-    estimated: bool = False
-    note: str | None = None
+
+def is_loopback(url: str) -> bool:
+    """The provider runs on this machine: a developer's or a test's, never a council's."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class OidcSettings(Section):
+    """`[auth.oidc]`: the provider (found by discovery at `issuer`) and this app's client."""
+
+    # Entra ID: https://login.microsoftonline.com/<tenant id>/v2.0
+    issuer: str = Field(min_length=1)
+    client_id: str = Field(min_length=1)
+    client_secret_env: str | None = "ESTATE_OIDC_CLIENT_SECRET"
+    client_secret_file: str | None = None
+    scopes: list[str] = Field(default_factory=lambda: ["openid", "profile", "email"])
+    # The ID token claim listing the person's groups (Entra ID: "groups", or "roles" for app
+    # roles); its values are matched against `[auth.roles]`.
+    groups_claim: str = "groups"
+    # Only people whose email (or preferred_username) is in one of these domains; empty: any.
+    allowed_domains: list[str] = Field(default_factory=list)
+    # Where the provider sends the browser back; none: this site's /signin/oidc/callback as
+    # the request reached it (set it behind a proxy that rewrites the host).
+    redirect_uri: str | None = None
+    # Clock skew allowed when checking the ID token's exp and iat.
+    leeway_seconds: int = Field(default=60, ge=0, le=600)
+    timeout_seconds: float = Field(default=10.0, gt=0)
+
+    @field_validator("issuer")
+    @classmethod
+    def _https_issuer(cls, value: str) -> str:
+        if not value.startswith("https://") and not is_loopback(value):
+            raise ValueError("the issuer must be an https:// URL (http only on loopback)")
+        return value.rstrip("/")
+
+    @field_validator("scopes")
+    @classmethod
+    def _openid_scope(cls, value: list[str]) -> list[str]:
+        if "openid" not in value:
+            raise ValueError("the scopes must include 'openid'")
+        return value
+
+    @field_validator("allowed_domains")
+    @classmethod
+    def _lower_domains(cls, value: list[str]) -> list[str]:
+        return [domain.strip().lstrip("@").casefold() for domain in value if domain.strip()]
 
     @model_validator(mode="after")
-    def _keys_for_os(self) -> LifecycleFact:
-        needed = {
-            "windows": ("release", "edition"),
-            "macos": ("release",),
-            "chromeos": ("model",),
-        }[self.os]
-        missing = [name for name in needed if getattr(self, name) is None]
-        if missing:
-            raise ValueError(f"a {self.os} fact needs {', '.join(missing)}")
+    def _one_secret_source(self) -> OidcSettings:
+        if not self.client_secret_env and not self.client_secret_file:
+            raise ValueError("name client_secret_env or client_secret_file")
         return self
 
-    @property
-    def key(self) -> tuple[str, str | None, str | None, str | None]:
-        model = self.model.casefold() if self.model else None
-        return (self.os, self.release, self.edition, model)
 
-
-class ReplacementSettings(_Section):
-    """`[replacement]`: when each device falls due (estate.devices.policy)."""
-
-    # Years from purchase by device type; types not named keep their defaults.
-    lifespan_years: dict[DeviceType, int] = Field(
-        default_factory=lambda: dict(DEFAULT_LIFESPAN_YEARS)
-    )
-    # Replacement cost by device type for the forecast; a type not named costs its purchase price.
-    unit_costs: dict[DeviceType, float] = Field(default_factory=dict)
-    # Due once no source has seen the device for this many days; 0 turns the rule off.
-    stale_days: int | None = Field(default=90, ge=0)
-    # Without a purchase date, count the lifespan from Intune's enrolment date.
-    lifespan_from_enrolment: bool = True
-    # The Windows edition assumed where the OS name does not say (Intune reports "Windows").
-    windows_edition: WindowsEdition = "enterprise"
-    windows11_min_memory_gb: float = Field(default=4, gt=0)
-    windows11_min_storage_gb: float = Field(default=64, gt=0)
-    # Facts added to (or replacing, by os/release/edition/model) the shipped lifecycle table.
-    lifecycle: list[LifecycleFact] = Field(default_factory=list)
-    batch_size: int = Field(default=2000, ge=1, le=5000)
-
-    @field_validator("lifespan_years", mode="after")
-    @classmethod
-    def _keep_default_lifespans(cls, value: dict[DeviceType, int]) -> dict[DeviceType, int]:
-        if any(years < 1 for years in value.values()):
-            raise ValueError("lifespans are whole years, at least 1")
-        return {**DEFAULT_LIFESPAN_YEARS, **value}
-
-
-class OutcomesSettings(_Section):
-    """`[outcomes]`: when a workload is resilient, flexible and efficient, what a server's power
-    costs and emits, and how the exit forecast reads the trend (estate.migration.outcomes)."""
-
-    # A backup (an EBS snapshot, an AWS Backup recovery point) no older than this counts.
-    backup_max_age_days: int = Field(default=7, ge=1, le=365)
-    # CPU utilisation is read over this many days (CloudWatch, hourly); under this p95 the
-    # workload is oversized.
-    utilisation_days: int = Field(default=14, ge=1, le=63)
-    oversized_below_percent: float = Field(default=20.0, gt=0, le=100)
-    # Tags whose presence says a resource is defined as code.
-    iac_tags: list[str] = Field(
-        default_factory=lambda: ["aws:cloudformation:stack-name", "terraform", "managed-by"]
-    )
-    # Watts assumed for a server no source gives a power draw for; a VM draws through its host.
-    default_watts: dict[ServerKind, float] = Field(
-        default_factory=lambda: {ServerKind.PHYSICAL: 350.0, ServerKind.VIRTUAL: 0.0}
-    )
-    # £ per kWh: the council's contract price (a business rate, VAT and levies included).
-    electricity_price_per_kwh: float = Field(default=0.25, ge=0)
-    # kgCO2e per kWh: UK electricity (generation), DESNZ Greenhouse gas reporting conversion
-    # factors 2025 (published June 2025): 0.17700. Replace with each year's published factor.
-    grid_intensity_kg_per_kwh: float = Field(default=0.177, ge=0)
-    # The exit forecast's trend is the rate of the last this-many days of snapshots.
-    trend_days: int = Field(default=90, ge=7, le=730)
+class AuthSettings(Section):
+    oidc: OidcSettings | None = None
+    # Group id or name -> role; a person in several mapped groups gets the highest role.
+    roles: dict[str, Role] = Field(default_factory=dict)
+    # The dashboard's "sign in with an API token" form; the API always takes tokens.
+    token_signin: bool = True
 
 
 # --- the long-running service ----------------------------------------------------------------
 
 
-class SchedulerSettings(_Section):
+class SchedulerSettings(Section):
     # Schedules are read in this time zone: "0 2 * * *" is 2am in the council's local time.
     timezone: str = "Europe/London"
     # A slot missed by no more than this (the scheduler was down or busy) still runs, once.
@@ -284,7 +217,7 @@ class SchedulerSettings(_Section):
     daily_refresh: Cron = "5 0 * * *"
 
 
-class MailSettings(_Section):
+class MailSettings(Section):
     # None: messages wait in the outbox until a server is configured.
     host: str | None = None
     port: int = Field(default=587, ge=1, le=65535)
@@ -307,7 +240,7 @@ class MailSettings(_Section):
     batch_size: int = Field(default=50, ge=1)
 
 
-class ReportConfig(_Section):
+class ReportConfig(Section):
     """`[reports.NAME]`: one scheduled email report."""
 
     enabled: bool = True
@@ -317,7 +250,7 @@ class ReportConfig(_Section):
     options: dict[str, Any] = Field(default_factory=dict)
 
 
-class AlertSettings(_Section):
+class AlertSettings(Section):
     enabled: bool = True
     # A source whose last this-many runs all failed sends one alert; its next success one
     # recovery notice.
@@ -326,7 +259,7 @@ class AlertSettings(_Section):
     recipients: list[str] = Field(default_factory=list)
 
 
-class LoggingSettings(_Section):
+class LoggingSettings(Section):
     # text for a terminal, json (one object per line) for a log collector.
     format: Literal["text", "json"] = "text"
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from estate.access.people import Person, Refused, person_of, role_for
-from estate.config.auth import OidcSettings
+from estate.config import OidcSettings
 from estate.status import Role
 
 OIDC = OidcSettings(issuer="https://login.microsoftonline.com/t/v2.0", client_id="estate")

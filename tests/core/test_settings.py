@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -68,3 +70,15 @@ def test_a_missing_file_and_bad_toml_are_config_errors(tmp_path: Path) -> None:
         load_settings(tmp_path / "nope.toml")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_settings(write(tmp_path, "[database\n"))
+
+
+def test_reading_the_settings_loads_no_other_part_of_estate() -> None:
+    # A scanner or a command that only reads its settings must not pay for the storage layer.
+    probe = (
+        "import sys, estate.config; print(sorted(m for m in sys.modules if m.startswith('estate')))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], check=True, capture_output=True, text=True
+    ).stdout
+
+    assert loaded.strip() == "['estate', 'estate.config', 'estate.config.domain']"
