@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from operator import itemgetter
 from typing import Any, TypeVar
 
@@ -130,17 +130,23 @@ def insert_with_ids(session: Session, table: Table, rows: Sequence[dict[str, Any
 
 
 def insert_rows(
-    session: Session, table: Table, rows: Sequence[dict[str, Any]], encoded: Iterable[str] = ()
+    session: Session,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    encoded: Iterable[str] = (),
+    fixed: Mapping[str, Any] | None = None,
 ) -> None:
     """INSERT rows known to be new, all with the same keys; `encoded` names JSON columns whose
-    values are JSON text already. Each value goes through its column type's bind processing,
-    as SQLAlchemy's executemany would, then straight to the driver (COPY on PostgreSQL): at a
-    run's volumes SQLAlchemy's per-row parameter handling and PostgreSQL's per-row statements
-    cost more than the rows themselves. Python-side column defaults fill missing columns."""
+    values are JSON text already; `fixed` gives columns one value for every row, bound once.
+    Each value goes through its column type's bind processing, as SQLAlchemy's executemany
+    would, then straight to the driver (COPY on PostgreSQL): at a run's volumes SQLAlchemy's
+    per-row parameter handling and PostgreSQL's per-row statements cost more than the rows
+    themselves. Python-side column defaults fill the other missing columns."""
     if not rows:
         return
     dialect = session.get_bind().dialect
-    defaults = _python_defaults(table, rows[0])
+    fixed = fixed or {}
+    defaults = {**_python_defaults(table, [*rows[0], *fixed]), **fixed}
     names = [*rows[0], *defaults]
     quote = dialect.identifier_preparer.quote
     into = f"{quote(table.name)} ({', '.join(quote(n) for n in names)})"

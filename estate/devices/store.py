@@ -4,57 +4,37 @@ what changed.
 `refresh_replacement` re-evaluates only the devices that need it: those whose inputs changed
 since they were last evaluated (`replacement_pending`, set by the table's trigger whoever
 writes the row), those whose stale state the date or a new sighting changes, or every device
-when the policy's fingerprint changed. It reads their facts a batch at a time with the
-driver's own SQL, evaluates them with one `Evaluator` (the same rules the tests check case by
-case, each rule's answer kept per the facts it reads) and writes each batch with one UPDATE.
-Like every estate function it takes a session and never commits.
+when the policy's fingerprint changed. It reads their facts a batch at a time
+(`estate.devices.batch`, in the driver's own SQL), evaluates them with one `Evaluator` (the
+same rules the tests check case by case, each rule's answer kept per the facts it reads) and
+writes each batch with one UPDATE and the change rows of what moved. Like every estate function
+it takes a session and never commits.
 """
 
 from __future__ import annotations
 
 import gc
-import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, insert, or_, select, text, true, update
 from sqlmodel import Session, col
 
 from estate.config import ReplacementSettings
+from estate.devices.batch import read_batch, write_batch
 from estate.devices.forecast import counted_for_windows11
-from estate.devices.policy import Decision, DeviceFacts, Evaluator, Policy
+from estate.devices.policy import Evaluator, Policy
 from estate.devices.quarters import due_period
 from estate.history.changelog import Actor, Cause, ChangeLog, erase_field_history
 from estate.inventory.devices import DeviceDetail, DevicePersonalDetail, device_detail
 from estate.models.device import (
     Device,
-    DeviceReason,
     DeviceReplacementBucket,
     ReplacementPolicyState,
 )
 from estate.status import EntityStatus, Permission
 from estate.writes import Day, Invalid, NotFound, WriteBody
-
-FACT_COLUMNS: tuple[Any, ...] = (
-    Device.device_type,
-    Device.purchased_on,
-    Device.enrolled_at,
-    Device.warranty_expires_on,
-    Device.os_name,
-    Device.os_version,
-    Device.model,
-    Device.memory_gb,
-    Device.storage_gb,
-    Device.tpm_version,
-    Device.last_seen_at,
-    Device.replacement_override_on,
-    Device.disposed_on,
-    Device.cpu_model,
-)
-# Read as UTC dates: the rules use only the day of these two.
-DAY_COLUMNS = {"enrolled_at", "last_seen_at"}
 
 
 def refresh_replacement(
@@ -81,11 +61,10 @@ def refresh_replacement(
     with _cyclic_gc_paused():
         for start in range(0, len(wanted), size):
             chunk = wanted[start : start + size]
+            read = read_batch(session, chunk)
             decided = [(device_id, *evaluator.decide_with_text(facts))
-                       for device_id, facts in _read(session, chunk)]  # fmt: skip
-            _record(session, decided)
-            _write(session, decided)
-            _write_rules(session, decided)
+                       for device_id, facts, _ in read]  # fmt: skip
+            write_batch(session, [stored for _, _, stored in read], decided)
     if wanted:
         rebuild_buckets(session)
     return len(wanted)
@@ -166,59 +145,6 @@ def rebuild_buckets(session: Session) -> None:
     session.execute(insert(bucket).from_select(columns, counted))
 
 
-def _read(session: Session, ids: Sequence[int]) -> list[tuple[int, DeviceFacts]]:
-    """The devices' facts from the driver's own cursor, typed here: SQLAlchemy's per-row and
-    per-value result processing cost more than evaluating the rules."""
-    connection = session.connection()
-    names = [column.key for column in FACT_COLUMNS]
-    param: Any
-    if connection.dialect.name == "postgresql":
-        days = {name: f"({name} AT TIME ZONE 'UTC')::date" for name in DAY_COLUMNS}
-        where, param, typed = "id = ANY(%s)", list(ids), _Typed(lambda day: day)
-    else:
-        # SQLite keeps dates as ISO text.
-        days = {name: f"date({name})" for name in DAY_COLUMNS}
-        where = "id IN (SELECT value FROM json_each(?))"
-        param, typed = "[" + ",".join(map(str, ids)) + "]", _Typed(date.fromisoformat)
-    selected = ", ".join(days.get(name, name) for name in names)
-    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(f"SELECT id, {selected} FROM devices WHERE {where} ORDER BY id", (param,))
-        return [(row[0], typed.facts(row)) for row in cursor.fetchall()]
-    finally:
-        cursor.close()
-
-
-class _Typed:
-    """Each distinct date value parsed once (a fleet has a few thousand)."""
-
-    def __init__(self, parse: Callable[[Any], date]) -> None:
-        self._parse = parse
-        self._dates: dict[Any, date | None] = {None: None}
-        self._midnights: dict[Any, datetime | None] = {None: None}
-
-    def day(self, value: Any) -> date | None:
-        try:
-            return self._dates[value]
-        except KeyError:
-            found = self._dates[value] = self._parse(value)
-            return found
-
-    def midnight(self, value: Any) -> datetime | None:
-        try:
-            return self._midnights[value]
-        except KeyError:
-            found = self._midnights[value] = datetime.combine(self._parse(value), time(), UTC)
-            return found
-
-    def facts(self, row: Sequence[Any]) -> DeviceFacts:
-        day, midnight = self.day, self.midnight
-        return DeviceFacts(
-            row[1], day(row[2]), midnight(row[3]), day(row[4]), row[5], row[6], row[7],
-            row[8], row[9], row[10], midnight(row[11]), day(row[12]), day(row[13]), row[14],
-        )  # fmt: skip
-
-
 @contextmanager
 def _cyclic_gc_paused() -> Iterator[None]:
     """Evaluating a fleet makes millions of short-lived objects, none in a cycle (reference
@@ -231,94 +157,6 @@ def _cyclic_gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def _record(session: Session, decided: list[tuple[int, Decision, str]]) -> None:
-    """A change row (a re-derivation: no run, no user) for each field a decision moves."""
-    if not decided:
-        return
-    kept = (col(Device.replacement_due_on), col(Device.replacement_reasons),
-            col(Device.replacement_explicit), col(Device.windows11_ready))  # fmt: skip
-    query = select(col(Device.id), *kept).where(col(Device.id).in_([d for d, _, _ in decided]))
-    before = {row[0]: dict(zip(_RECORDED, row[1:], strict=True)) for row in session.execute(query)}
-    log = ChangeLog(Cause())
-    for device_id, decision, reasons in decided:
-        after = (decision.due_on, json.loads(reasons), decision.explicit, decision.windows11_ready)
-        log.diff(
-            "device", [(device_id, before[device_id], dict(zip(_RECORDED, after, strict=True)))]
-        )
-    log.flush(session)
-
-
-_RECORDED = (
-    "replacement_due_on", "replacement_reasons", "replacement_explicit", "windows11_ready",
-)  # fmt: skip
-
-
-def _write(session: Session, decided: list[tuple[int, Decision, str]]) -> None:
-    """The batch's decisions written; each row's `replacement_pending` cleared and the sighting
-    a stale reason was worked out from kept.
-
-    Sent as the driver's own SQL with plain parameters: building thousands of typed SQLAlchemy
-    bind parameters per batch cost more than the database's work.
-    """
-    if not decided:
-        return
-    connection = session.connection()
-    stale = [any(r.rule == "stale" for r in decision.reasons) for _, decision, _ in decided]
-    sets = (
-        "replacement_due_on = v.due, replacement_reasons = v.reasons,"
-        " replacement_explicit = v.explicit, replacement_pending = false,"
-        " replacement_seen_at = CASE WHEN v.stale THEN devices.last_seen_at END,"
-        " windows11_ready = v.ready"
-    )
-    if connection.dialect.name == "postgresql":
-        # psycopg pipelines executemany: measured 2.4x faster here than one
-        # UPDATE ... FROM unnest(arrays) of the same rows.
-        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.executemany(
-                "UPDATE devices SET replacement_due_on = %s, replacement_reasons = %s::jsonb,"
-                " replacement_explicit = %s, replacement_pending = false,"
-                " replacement_seen_at = CASE WHEN %s THEN last_seen_at END,"
-                " windows11_ready = %s WHERE id = %s",
-                [(decision.due_on, reasons, decision.explicit, gone, decision.windows11_ready,
-                  device_id)
-                 for (device_id, decision, reasons), gone in zip(decided, stale, strict=True)],
-            )  # fmt: skip
-        finally:
-            cursor.close()
-        return
-    # One UPDATE joined to the batch's rows. SQLite keeps dates as ISO text and booleans as
-    # 0/1, as SQLAlchemy writes them.
-    params: list[Any] = []
-    for (device_id, decision, reasons), gone_stale in zip(decided, stale, strict=True):
-        due = decision.due_on.isoformat() if decision.due_on else None
-        ready = None if decision.windows11_ready is None else int(decision.windows11_ready)
-        params += [device_id, due, reasons, int(decision.explicit), int(gone_stale), ready]
-    values = ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(decided))
-    connection.exec_driver_sql(
-        f"WITH v(id, due, reasons, explicit, stale, ready) AS (VALUES {values}) "
-        f"UPDATE devices SET {sets} FROM v WHERE devices.id = v.id",
-        tuple(params),
-    )
-
-
-def _write_rules(session: Session, decided: list[tuple[int, Decision, str]]) -> None:
-    """The batch's rules, one row each (device_reasons: what the list's `reason` filter reads),
-    replaced with the reasons just written."""
-    if not decided:
-        return
-    session.execute(
-        delete(DeviceReason).where(col(DeviceReason.device_id).in_([d for d, _, _ in decided]))
-    )
-    rows = [
-        {"device_id": device_id, "rule": rule}
-        for device_id, decision, _ in decided
-        for rule in sorted({r.rule for r in decision.reasons})
-    ]
-    if rows:
-        session.execute(insert(DeviceReason), rows)
 
 
 def clear_disposed_assignees(session: Session) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -19,7 +20,9 @@ from estate.devices.forecast import (
 from estate.devices.policy import Policy
 from estate.devices.quarters import financial_quarter
 from estate.devices.store import dispose_devices, refresh_replacement, set_override
-from estate.models.device import Device
+from estate.history.changelog import Cause, ChangeLog
+from estate.models import Change
+from estate.models.device import Device, DeviceReason
 from estate.status import EntityStatus
 
 TODAY = date(2026, 11, 25)
@@ -382,3 +385,63 @@ def test_a_processor_set_by_any_writer_is_evaluated_at_the_next_refresh(engine: 
         "lifespan",
     ]
     assert device.replacement_due_on == date(2025, 10, 14)
+
+
+RECORDED = ("replacement_due_on", "replacement_reasons", "replacement_explicit", "windows11_ready")
+
+
+def _decisions(session: Session) -> dict[int, dict[str, Any]]:
+    session.expire_all()
+    rows = session.execute(select(col(Device.id), *(getattr(Device, n) for n in RECORDED)))
+    return {row[0]: dict(zip(RECORDED, row[1:], strict=True)) for row in rows}
+
+
+def _recorded(session: Session, since: int) -> list[tuple[int, str, Any, Any]]:
+    query = select(Change).where(col(Change.id) > since).order_by(col(Change.id))
+    return [(c.entity_id, c.field, c.old, c.new) for c in session.execute(query).scalars()]
+
+
+def _listed_rules(session: Session) -> list[tuple[int, str]]:
+    query = select(col(DeviceReason.device_id), col(DeviceReason.rule))
+    return sorted((row[0], row[1]) for row in session.execute(query))
+
+
+def _last_change(session: Session) -> int:
+    return session.execute(select(func.coalesce(func.max(col(Change.id)), 0))).scalar_one()
+
+
+def test_a_refresh_records_what_moved_as_the_generic_diff_would(engine: Engine) -> None:
+    """The refresh's own change rows (estate.devices.batch) against ChangeLog.diff of each
+    device's decision as read before and after: every moved field, old and new, and nothing
+    else, for a first refresh, and for moved dates, reasons, overrides and readiness; and the
+    listed rules (device_reasons) those of the reasons after each."""
+    with Session(engine) as session:
+        ids = seed(session)
+        make_device(session, hostname="W11", device_type="laptop", purchased_on=date(2024, 1, 1),
+                    os_name="Windows", os_version="10.0.19045.5131", memory_gb=2.0,
+                    storage_gb=256.0, tpm_version="2.0")  # fmt: skip
+        steps = [
+            lambda: None,
+            lambda: session.execute(update(Device).where(col(Device.id) == ids["finance-laptop"])
+                                    .values(purchased_on=date(2021, 1, 1))),
+            lambda: session.execute(update(Device).where(col(Device.hostname) == "W11")
+                                    .values(memory_gb=16.0)),
+            lambda: set_override(session, [ids["undated"]], date(2027, 1, 1), POLICY, TODAY),
+            lambda: set_override(session, [ids["undated"]], None, POLICY, TODAY),
+        ]  # fmt: skip
+        for step in steps:
+            before, since = _decisions(session), _last_change(session)
+            step()
+            refresh_replacement(session, POLICY, TODAY)
+            after = _decisions(session)
+            log = ChangeLog(Cause())
+            log.diff("device", [(i, before[i], after[i]) for i in sorted(after)])
+            expected = [(r["entity_id"], r["field"], json.loads(r["old"]), json.loads(r["new"]))
+                        for r in log.rows]  # fmt: skip
+
+            assert _recorded(session, since) == expected
+            assert expected
+            assert _listed_rules(session) == sorted(
+                (i, rule) for i, d in after.items()
+                for rule in {r["rule"] for r in d["replacement_reasons"] or []}
+            )  # fmt: skip
