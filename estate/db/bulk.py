@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
+    Date,
     Table,
     Text,
     any_,
@@ -23,6 +24,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert
+
+from estate.models.base import UTCDateTime
 
 T = TypeVar("T")
 
@@ -177,7 +180,13 @@ def _driver_values(
     def processor(name: str) -> Callable[[Any], Any] | None:
         if name in encoded:
             return None
-        return table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        type_ = table.c[name].type
+        process = type_.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None and isinstance(type_, Date | UTCDateTime):
+            # A run stamps its rows with a few moments and days: each bound once. (Moments
+            # equal as instants bind alike only because UTCDateTime makes them UTC first.)
+            return _memoised(process)
+        return process
 
     fixed = [(p(v) if (p := processor(n)) else v) for n, v in defaults.items()]
     names = list(rows[0])
@@ -188,6 +197,19 @@ def _driver_values(
         for index, process in processors:
             values[index] = process(values[index])
         yield values
+
+
+def _memoised(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    bound: dict[Any, Any] = {}
+
+    def memoised(value: Any) -> Any:
+        try:
+            return bound[value]
+        except KeyError:
+            found = bound[value] = process(value)
+            return found
+
+    return memoised
 
 
 def _python_defaults(table: Table, names: Iterable[str]) -> dict[str, Any]:
