@@ -27,7 +27,6 @@ from sqlalchemy import (
     String,
     Subquery,
     Table,
-    and_,
     bindparam,
     case,
     cast,
@@ -283,12 +282,12 @@ def _rebuild(
     table = table_of(model)
     wanted = set(only) if only is not None else {c.name for c in table.columns}
     recorded = {c: f for c, f in recorded_columns(model).items() if c in wanted}
-    later = _first_later(kind, sorted(set(recorded.values())), bounds)
+    later = _first_later(kind, sorted(set(recorded.values())), bounds) if recorded else None
     # A reading without a daily series (a device's last sync) is only ever today's.
     readings = {r.field for r in getattr(model, "readings", ()) if r.series} & wanted
     columns: list[ColumnElement[Any]] = []
     for column in table.columns:
-        if column.name in recorded:
+        if later is not None and column.name in recorded:
             field = recorded[column.name]
             old: ColumnElement[Any] = later.c[f"old_{field}"]
             if field != column.name and column.name == "site_id":
@@ -303,8 +302,8 @@ def _rebuild(
             columns.append(_updated_at(table, kind, facts, bounds).label(column.name))
         else:
             columns.append(column)
-    joined = table.outerjoin(later, and_(later.c.entity_id == table.c.id))
-    found = select(*columns).select_from(joined if recorded else table)
+    joined = table.outerjoin(later, later.c.entity_id == table.c.id) if later is not None else table
+    found = select(*columns).select_from(joined)
     if "created_at" in table.c:
         found = found.where(table.c.created_at < bounds.cutoff)
     if bounds.ids is not None:

@@ -97,10 +97,8 @@ def changes_before(
 def public_at(session: Session, servers: Sequence[Any], moment: Moment) -> list[Any]:
     """As `public` (of rows or entities), with the applications each server had at the
     moment."""
-    found = public(session, servers)
     ids = [s.id for s in servers if s.id is not None]
-    apps = applications_at(session, ids, moment)
-    return [s.model_copy(update={"applications": apps[s.id]}) for s in found]
+    return public(session, servers, applications_at(session, ids, moment))
 
 
 def applications_at(

@@ -159,11 +159,17 @@ def _hosting(flag: bool | None, table: Any) -> Any:
     return (table.kind == ServerKind.PHYSICAL) & (hosts if flag else ~hosts)
 
 
-def public(session: Session, servers: Sequence[Any]) -> list[ServerPublic]:
+def public(
+    session: Session,
+    servers: Sequence[Any],
+    applications: Mapping[int, list[str]] | None = None,
+) -> list[ServerPublic]:
     """Servers (rows or entities) as every reader sees them: with their site's name and their
-    applications."""
+    applications (today's, unless given)."""
     sites = site_names(session, {s.site_id for s in servers})
-    apps = server_applications(session, [s.id for s in servers if s.id is not None])
+    apps = applications
+    if apps is None:
+        apps = server_applications(session, [s.id for s in servers if s.id is not None])
     return [
         ServerPublic.model_validate(
             fields_of(s)
