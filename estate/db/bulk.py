@@ -33,6 +33,8 @@ T = TypeVar("T")
 CHUNK = 900
 # Values per `among` lookup: a run's whole batch (settings cap it at 50,000).
 LOOKUP_CHUNK = 50_000
+# Rows from which insert_rows sends PostgreSQL a COPY rather than an INSERT per row.
+COPY_FROM = 200
 
 
 def chunked(items: Iterable[T], size: int = CHUNK) -> Iterator[list[T]]:
@@ -142,9 +144,10 @@ def insert_rows(
     """INSERT rows known to be new, all with the same keys; `encoded` names JSON columns whose
     values are JSON text already; `fixed` gives columns one value for every row, bound once.
     Each value goes through its column type's bind processing, as SQLAlchemy's executemany
-    would, then straight to the driver (COPY on PostgreSQL): at a run's volumes SQLAlchemy's
-    per-row parameter handling and PostgreSQL's per-row statements cost more than the rows
-    themselves. Python-side column defaults fill the other missing columns."""
+    would, then to the driver as plain values: at a run's volumes SQLAlchemy's per-row
+    parameter handling cost more than the rows themselves. PostgreSQL takes COPY_FROM rows or
+    more by COPY, whose per-row cost is a fraction of an INSERT's. Python-side column defaults
+    fill the other missing columns."""
     if not rows:
         return
     dialect = session.get_bind().dialect
@@ -153,18 +156,23 @@ def insert_rows(
     names = [*rows[0], *defaults]
     quote = dialect.identifier_preparer.quote
     into = f"{quote(table.name)} ({', '.join(quote(n) for n in names)})"
-    values = _driver_values(session, table, rows, defaults, set(encoded))
-    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        if dialect.name == "postgresql":
+    encoded = set(encoded)
+    values = _driver_values(session, table, rows, defaults, encoded)
+    connection = session.connection()
+    postgres = dialect.name == "postgresql"
+    if postgres and len(rows) >= COPY_FROM:
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
             with cursor.copy(f"COPY {into} FROM STDIN") as copy:
                 for row in values:
                     copy.write_row(row)
-        else:
-            marks = ", ".join("?" for _ in names)
-            cursor.executemany(f"INSERT INTO {into} VALUES ({marks})", values)
-    finally:
-        cursor.close()
+        finally:
+            cursor.close()
+        return
+    # Through SQLAlchemy's execution (its events see the statement), with no type processing.
+    mark = "%s" if postgres else "?"
+    marks = [f"{mark}::jsonb" if postgres and n in encoded else mark for n in names]
+    connection.exec_driver_sql(f"INSERT INTO {into} VALUES ({', '.join(marks)})", list(values))
 
 
 def _driver_values(
@@ -173,7 +181,7 @@ def _driver_values(
     rows: Sequence[dict[str, Any]],
     defaults: dict[str, Any],
     encoded: set[str],
-) -> Iterator[list[Any]]:
+) -> Iterator[tuple[Any, ...]]:
     """Each row's values, then the defaults', as the column types bind them for the driver."""
     dialect = session.get_bind().dialect
 
@@ -196,7 +204,7 @@ def _driver_values(
         values = [*get(row), *fixed]
         for index, process in processors:
             values[index] = process(values[index])
-        yield values
+        yield tuple(values)
 
 
 def _memoised(process: Callable[[Any], Any]) -> Callable[[Any], Any]:

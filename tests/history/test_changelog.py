@@ -1,6 +1,6 @@
-"""The change log writes its rows straight to the driver (estate.db.bulk.insert_rows): what it
-stores is what SQLAlchemy's own INSERT of the same changes stores, value for value, on both
-databases, and what a read of them gives back."""
+"""The change log writes its rows as plain values (estate.db.bulk.insert_rows: an INSERT, or on
+PostgreSQL a COPY for many): what it stores is what SQLAlchemy's own INSERT of the same changes
+stores, value for value, on both databases, and what a read of them gives back."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, select
 from sqlmodel import Session, col
 
+from estate.db.bulk import COPY_FROM
 from estate.history.changelog import Actor, Cause, ChangeLog, jsonable
 from estate.models import Change
 from estate.models.base import table_of
@@ -43,22 +44,25 @@ def _read(engine: Engine, kind: str) -> list[tuple[Any, ...]]:
 
 def test_the_log_stores_what_sqlalchemys_insert_stores(engine: Engine) -> None:
     at = datetime(2026, 12, 4, 20, 15, 25, 380285, tzinfo=UTC)
-    causes = [Cause(), Cause(actor=Actor("infra-token", "req-1"))]
+    # A few rows go as one INSERT; COPY_FROM or more, on PostgreSQL, by COPY.
+    causes = [(Cause(), 1), (Cause(actor=Actor("infra-token", "req-1")), 1),
+              (Cause(), COPY_FROM // len(VALUES) + 1)]  # fmt: skip
+    pairs = list(zip(VALUES, [*VALUES[1:], VALUES[0]], strict=True))
     with Session(engine) as session:
-        for cause in causes:
+        for cause, times in causes:
             log = ChangeLog(cause, at=at)
             rows = []
-            for n, (old, new) in enumerate(zip(VALUES, [*VALUES[1:], VALUES[0]], strict=True)):
+            for n, (old, new) in enumerate(pairs * times):
                 log.add("server", n, f"field_{n}", old, new)
                 rows.append({"entity_kind": "device", "entity_id": n, "field": f"field_{n}",
                              "old": jsonable(old), "new": jsonable(new), "at": at,
                              **cause.columns()})  # fmt: skip
-            assert log.flush(session) == len(VALUES)
+            assert log.flush(session) == len(VALUES) * times
             session.execute(insert(table_of(Change)), rows)
         session.commit()
 
     by_log, by_sqlalchemy = _stored(engine, "server"), _stored(engine, "device")
-    assert len(by_log) == 2 * len(VALUES)
+    assert len(by_log) == sum(times for _, times in causes) * len(VALUES) > COPY_FROM
     assert by_log == by_sqlalchemy
     assert _read(engine, "server") == _read(engine, "device")
     causes_read = {row[5] for row in _read(engine, "server")}
