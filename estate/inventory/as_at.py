@@ -8,12 +8,20 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
-from sqlalchemy import Subquery, select
+from sqlalchemy import Subquery, func, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from estate.db.bulk import among
 from estate.db.paging import Page, SortedQuery, order_by, sorted_page
-from estate.history.as_at import CHANGES, Moment, rebuilt, rebuilt_rows, referenced
+from estate.history.as_at import (
+    CHANGES,
+    Moment,
+    driver_rows,
+    rebuilt,
+    rebuilt_rows,
+    referenced,
+)
 from estate.history.changes import history_of
 from estate.inventory.reconcile import SPECS
 from estate.inventory.servers import (
@@ -24,7 +32,7 @@ from estate.inventory.servers import (
     server_applications,
     server_filters,
 )
-from estate.models import Observation, Server
+from estate.models import Application, Observation, Server, ServerApplication
 from estate.models.base import table_of
 from estate.models.change import ChangePublic
 from estate.models.observation import ObservationPublic
@@ -52,8 +60,13 @@ def servers_at(session: Session, moment: Moment, only: Collection[str] | None = 
 def list_servers_at(session: Session, query: ServerQuery, moment: Moment) -> Page:
     """`GET /servers?as_at=`: the page the live list would have given at the moment."""
 
+    # An application's servers then: by the links as at the moment, not today's.
+    linked = _servers_of_application_at(session, query.application, moment)
+    today = query.model_copy(update={"application": None}) if linked is not None else query
+
     def filters(table: Any) -> list[Any]:
-        return server_filters(session, query, table)
+        found = server_filters(session, today, table)
+        return found if linked is None else [*found, among(session, table.id, linked)]
 
     page = page_at(session, Server, EntityKind.SERVER, moment, filters, query, SERVER_SORTS)
     return page.with_items(public_at(session, page.items, moment))
@@ -108,19 +121,63 @@ def applications_at(
     else as they are now."""
     now = server_applications(session, server_ids)
     found: dict[int, list[str]] = defaultdict(list, {i: list(now.get(i, [])) for i in server_ids})
-    later = (
-        select(CHANGES.c.entity_id, CHANGES.c.old)
-        .where(
-            CHANGES.c.entity_kind == EntityKind.SERVER,
-            CHANGES.c.field == "applications",
-            CHANGES.c.entity_id.in_(server_ids),
-            CHANGES.c.at >= moment.cutoff,
-        )
-        .order_by(CHANGES.c.entity_id, CHANGES.c.at.desc(), CHANGES.c.id.desc())
-    )
-    for server_id, old in session.execute(later):
-        found[server_id] = sorted(old or [])  # the earliest, read last, wins
+    found.update(_applications_then(session, moment, server_ids))
     return found
+
+
+def links_at(session: Session, moment: Moment) -> list[tuple[int, int]]:
+    """Every (server, application id) link as at the moment: today's, but for the servers whose
+    applications changed after it, which have those they had before the first such change. An
+    application since removed has no id to count by, and is left out."""
+    links = table_of(ServerApplication)
+    today = driver_rows(session, select(links.c.server_id, links.c.application_id))
+    then = _applications_then(session, moment, None)
+    if not then:
+        return [(server_id, app_id) for server_id, app_id in today]
+    apps = table_of(Application).c
+    ids = dict(driver_rows(session, select(apps.name, apps.id)))
+    found = [(server_id, app_id) for server_id, app_id in today if server_id not in then]
+    found += [(s, ids[name]) for s, names in sorted(then.items()) for name in names if name in ids]
+    return found
+
+
+def _servers_of_application_at(
+    session: Session, name: str | None, moment: Moment
+) -> list[int] | None:
+    """The servers linked as at the moment to the application of this name (any case), as the
+    live filter matches it; None when no application is asked for."""
+    if not name:
+        return None
+    apps = table_of(Application).c
+    wanted = {
+        i
+        for (i,) in driver_rows(
+            session, select(apps.id).where(func.lower(apps.name) == name.lower())
+        )
+    }
+    return sorted(
+        {server_id for server_id, app_id in links_at(session, moment) if app_id in wanted}
+    )
+
+
+def _applications_then(
+    session: Session, moment: Moment, server_ids: Sequence[int] | None
+) -> dict[int, list[str]]:
+    """The applications (names) of each server, of those given or all, whose applications
+    changed after the moment: those before the first such change (every writer records the
+    server's whole set)."""
+    later = select(CHANGES.c.entity_id, CHANGES.c.old).where(
+        CHANGES.c.entity_kind == EntityKind.SERVER,
+        CHANGES.c.field == "applications",
+        CHANGES.c.at >= moment.cutoff,
+    )
+    if server_ids is not None:
+        later = later.where(CHANGES.c.entity_id.in_(server_ids))
+    then: dict[int, list[str]] = {}
+    ordered = later.order_by(CHANGES.c.entity_id, CHANGES.c.at.desc(), CHANGES.c.id.desc())
+    for server_id, old in session.execute(ordered):
+        then[server_id] = sorted(old or [])  # the earliest, read last, wins
+    return then
 
 
 def server_at(session: Session, server_id: int, moment: Moment) -> ServerInventory | None:

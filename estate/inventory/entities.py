@@ -251,25 +251,31 @@ def sync_applications(
     names: Names,
     history: ChangeLog | None,
 ) -> None:
-    """Make each server's scanned application links what its sources now say."""
+    """Make each server's scanned application links what its sources now say. A link a user
+    made stays (and a source naming it too adds nothing); the change row records the server's
+    whole set of applications before and after, as a user's write does, so a server's
+    applications as at a day are that set (estate.inventory.as_at)."""
     table = table_of(ServerApplication)
-    current: dict[int, set[str]] = defaultdict(set)
+    scanned: dict[int, set[str]] = defaultdict(set)
+    linked: dict[int, set[str]] = defaultdict(set)
     if history is not None:
         for chunk in chunked(sorted(wanted)):
             query = (
-                select(table.c.server_id, col(Application.id), col(Application.name))
+                select(
+                    table.c.server_id, table.c.origin, col(Application.id), col(Application.name)
+                )
                 .join(Application, col(Application.id) == table.c.application_id)
-                .where(table.c.origin == "scan", table.c.server_id.in_(chunk))
+                .where(table.c.server_id.in_(chunk))
             )
-            for server_id, app_id, name in session.execute(query):
-                current[server_id].add(name)
+            for server_id, origin, app_id, name in session.execute(query):
+                linked[server_id].add(name)
+                if origin == "scan":
+                    scanned[server_id].add(name)
                 names.applications[name] = app_id
     names.ensure_applications(session, {a for apps in wanted.values() for a in apps or ()})
     removals, additions = [], []
     for server_id, apps in wanted.items():
-        new, old = set(apps or ()), current[server_id]
-        if new == old:
-            continue
+        new, old, whole = set(apps or ()), scanned[server_id], linked[server_id]
         removals += [
             {"s": server_id, "a": names.applications[n]}
             for n in old - new
@@ -277,10 +283,11 @@ def sync_applications(
         ]
         additions += [
             {"server_id": server_id, "application_id": names.applications[n], "origin": "scan"}
-            for n in new - old
+            for n in new - whole
         ]
-        if history is not None:
-            history.add("server", server_id, "applications", sorted(old), sorted(new))
+        after = (whole - old) | new
+        if history is not None and after != whole:
+            history.add("server", server_id, "applications", sorted(whole), sorted(after))
     if removals:
         session.connection().execute(
             table.delete().where(

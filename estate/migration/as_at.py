@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from estate.config import OutcomesSettings
 from estate.history.as_at import Moment, driver_rows, rebuilt
-from estate.inventory.as_at import servers_at
+from estate.inventory.as_at import links_at, servers_at
 from estate.inventory.kinds_at import entities_at
 from estate.migration import forecast, hosting, outcomes, progress
 from estate.models import NetworkDevice, Site, Wave, Workload
@@ -31,22 +31,27 @@ class ProgressAt(progress.Progress):
 
 def progress_at(session: Session, moment: Moment) -> ProgressAt:
     servers = servers_at(session, moment, only=progress.COUNTED)
-    counts, apps = count_at(session, servers)
+    counts, apps = count_at(session, servers, moment)
     found = progress.assemble(session, counts, apps, None)
     # Its groups as they are (not dumped and validated again: a thousand of them).
     return ProgressAt(as_at=moment.day, **dict(found))
 
 
-def count_at(session: Session, servers: Any) -> tuple[progress.Counts, progress.AppCounts]:
-    """`progress.count` of the servers as at a day (linked, as it links them, by today's
-    links), counted here: its two GROUP BYs would each rebuild the servers and sort every
-    row, where reading each server's counted columns once and counting in memory costs a
-    third less (bench/as_at.py); the applications are judged from sets (`_judged`). A test
-    holds the figures equal to `progress.count`'s."""
+def count_at(
+    session: Session, servers: Any, moment: Moment | None = None
+) -> tuple[progress.Counts, progress.AppCounts]:
+    """`progress.count` of the servers as at a day, linked to their applications as at the
+    moment (none: today's links), counted here: its two GROUP BYs would each rebuild the
+    servers and sort every row, where reading each server's counted columns once and counting
+    in memory costs a third less (bench/as_at.py); the applications are judged from sets
+    (`_judged`). A test holds the figures equal to `progress.count`'s."""
     counted = driver_rows(session, select(servers.c.id, *progress.combo(servers)))
     combo_of = {row[0]: row[1:] for row in counted}
-    links = progress.LINKS
-    linked_to = driver_rows(session, select(links.c.server_id, links.c.application_id))
+    if moment is None:
+        links = progress.LINKS
+        linked_to = driver_rows(session, select(links.c.server_id, links.c.application_id))
+    else:
+        linked_to = links_at(session, moment)
     combos = Counter(combo_of.values())
     counts, _ = progress.tally([(*combo, n) for combo, n in combos.items()], ())
     # Servers made after the day are not in the rebuild, nor are their links counted.

@@ -39,25 +39,32 @@ BASE: dict[str, dict[str, Any]] = {
           "site": "Civic Centre", "power_state": "off"},
 }  # fmt: skip
 # Each day's changes to the CMDB export: new or changed fields (None: dropped from the file).
+# Server a's applications move by scan and by a user (who adds HR, which the source names later).
 CMDB_MOVES: list[dict[str, dict[str, Any] | None]] = [
     {},
     {"b": {"memory_gb": 128.0}, "e": {"hostname": "gis01", "site": "Depot"}},
     {"c": None, "d": {"os_version": "2019"}},
     {"f": {"hostname": "web01", "site": "Depot", "applications": ("Website",)}},
-    {"d": {"site": "Depot"}},
+    {"d": {"site": "Depot"}, "a": {"applications": ("Payroll", "Website")}},
     {"c": {}},
     {"e": {"rack": "D2"}},
-    {"b": {"hostname": "payroll-db02"}},
+    {"b": {"hostname": "payroll-db02"}, "a": {"applications": ("HR", "Payroll")}},
 ]
 # Each day's plan changes by users: (server, PATCH body).
 PLANS: list[list[tuple[str, dict[str, Any]]]] = [
     [],
     [("a", {"strategy_override": "rehost"})],
-    [("b", {"status_override": "retained", "status_override_reason": "kept on site"})],
+    [
+        ("b", {"status_override": "retained", "status_override_reason": "kept on site"}),
+        ("d", {"applications": ["HR"]}),
+    ],
     [("d", {"strategy_override": "retire"})],
     [],
     [("a", {"strategy_override": None})],
-    [("f", {"strategy_override": "repurchase"})],
+    [
+        ("f", {"strategy_override": "repurchase"}),
+        ("a", {"applications": ["HR", "Payroll", "Website"]}),
+    ],
     [("b", {"status_override": None})],
 ]
 LISTS = [
@@ -67,6 +74,8 @@ LISTS = [
     "/api/v1/servers?site=Civic%20Centre&sort=hostname",
     "/api/v1/servers?strategy=rehost",
     "/api/v1/servers?q=payroll",
+    "/api/v1/servers?application=HR",
+    "/api/v1/servers?application=Website",
 ]
 # The detail's parts that are not the server's own state then (re-derived now, or the source
 # rows' latest sighting).

@@ -7,7 +7,8 @@ from sqlmodel import Session, col
 
 from estate.config import Settings
 from estate.inventory.records import Problem, ScopeEnd, ServerRecord
-from estate.models import Change, Observation, Server, ServerApplication
+from estate.migration.plans import add_links
+from estate.models import Application, Change, Observation, Server, ServerApplication
 from estate.status import EntityStatus, RunStatus
 from tests.core.helpers import change_count, complete, scan, scan_file, server
 
@@ -200,6 +201,34 @@ def test_applications_are_linked_and_unlinked_as_the_source_says(
         change = session.exec(select(Change).where(Change.field == "applications")).scalars().one()  # type: ignore[call-overload]
     assert len(links) == 1
     assert (change.old, change.new) == (["HR", "Payroll"], ["Payroll"])
+
+
+def test_a_users_link_stays_and_each_change_row_holds_the_whole_set(
+    engine: Engine, settings: Settings
+) -> None:
+    """A source that names an application a user linked adds nothing and records nothing;
+    what a scan records is the server's whole set (as a user's write does), not only the
+    scanned links."""
+    scan_file(engine, settings, "cmdb", server("a", hostname="h1", applications=("Payroll",)))
+    with Session(engine) as session:
+        hr = Application(name="HR")
+        session.add(hr)
+        session.flush()
+        add_links(session, [(servers(engine)[0].id or 0, hr.id or 0)])
+        session.commit()
+
+    scan_file(engine, settings, "cmdb", server("a", hostname="h1", applications=("HR", "Payroll")))
+    scan_file(engine, settings, "cmdb", server("a", hostname="h1", applications=("HR", "Payroll")))
+    scan_file(engine, settings, "cmdb", server("a", hostname="h1", applications=("Website",)))
+
+    with Session(engine) as session:
+        query = select(ServerApplication.origin, Application.name).join(Application)
+        links = sorted(session.execute(query.order_by(Application.name)).all())
+        changes = session.execute(
+            select(Change.old, Change.new).where(Change.field == "applications").order_by(Change.id)
+        ).all()
+    assert links == [("scan", "Website"), ("user", "HR")]
+    assert [tuple(c) for c in changes] == [(["HR", "Payroll"], ["HR", "Website"])]
 
 
 def test_a_vm_links_to_its_host_even_when_the_host_arrives_later(
