@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
+from sqlmodel import Session
 
 from api.auth import CurrentActor, require
 from api.deps import AsAt, SessionDep, SettingsDep
@@ -64,15 +65,20 @@ def list_candidates(
             raise BadQuery("as_at", "a download is of today's list; leave out as_at")
         return Page.of(decommission_at.list_candidates_at(session, query, moment))
     if format != ExportFormat.JSON:
-        rows = decommission.iter_candidates(session, query)
-        return export_rows(
-            (c.model_dump() for c in rows),
-            EXPORT_COLUMNS,
-            format,
-            "decommission-candidates",
-            "Decommission",
-        )
+        return export_candidates(session, query, format)
     return Page.of(decommission.list_candidates(session, query))
+
+
+def export_candidates(session: Session, query: CandidateQuery, format: ExportFormat) -> Response:
+    """The candidates as a CSV or XLSX file (the API's ?format= and the dashboard's link)."""
+    rows = decommission.iter_candidates(session, query)
+    return export_rows(
+        (c.model_dump() for c in rows),
+        EXPORT_COLUMNS,
+        format,
+        "decommission-candidates",
+        "Decommission",
+    )
 
 
 @router.post("/{server_id}/review", response_model=Candidate, dependencies=Assets, responses=WRITES)

@@ -14,8 +14,8 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from api.deps import SessionDep
-from api.export import ExportFormat, export_rows
-from api.routes.decommission import EXPORT_COLUMNS
+from api.export import ExportFormat
+from api.routes.decommission import export_candidates
 from api.web import session as web
 from api.web.params import Problems, as_at_of, choice, offset_of
 from api.web.templating import FieldError, render, started
@@ -141,14 +141,7 @@ def decommission_export(
     filters = Filters(status, decision, None)
     if format == ExportFormat.JSON or filters.problems.errors:
         raise web.PageForbidden("Only CSV and XLSX exports of valid filters exist.", 404)
-    rows = decommission.iter_candidates(session, filters.candidates())
-    return export_rows(
-        (c.model_dump() for c in rows),
-        EXPORT_COLUMNS,
-        format,
-        "decommission-candidates",
-        "Decommission",
-    )
+    return export_candidates(session, filters.candidates(), format)
 
 
 Act = Callable[[Session, Settings, Actor, int, Any], Candidate]
