@@ -60,7 +60,8 @@ def decide_devices(engine: Engine) -> None:
     """Replacement dates, reasons and their rules as the device refresh writes them: dates
     spread over 2020-2030, a lifespan reason for each, a warranty one for every third."""
     postgres = engine.dialect.name == "postgresql"
-    due = "date '2020-01-01' + (id * 7919 % 4000)" if postgres else (
+    # bigint: a million ids times 7919 is past PostgreSQL's integer.
+    due = "date '2020-01-01' + (id::bigint * 7919 % 4000)::int" if postgres else (
         "date('2020-01-01', '+' || (id * 7919 % 4000) || ' days')")  # fmt: skip
     reasons = """'[{"rule": "lifespan", "due_on": null, "detail": "bench", "source": "policy"}]'"""
     with engine.begin() as conn:
