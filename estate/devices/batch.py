@@ -200,7 +200,9 @@ def _write_rules(session: Session, stored: Sequence[Stored], decided: Sequence[D
     `reason` filter reads), replaced; a device whose rules stay as they were is not touched."""
     moved: list[int] = []
     rows: list[tuple[int, str]] = []
-    for (device_id, decision, _), (_, old_reasons, _, _) in zip(decided, stored, strict=True):
+    for (device_id, decision, reasons), (_, old_reasons, _, _) in zip(decided, stored, strict=True):
+        if old_reasons == reasons:
+            continue  # the same text (SQLite): the same rules, and no parse
         rules = sorted({reason.rule for reason in decision.reasons})
         if rules != _rules_of(old_reasons):
             moved.append(device_id)
