@@ -38,12 +38,14 @@ def estate(engine: Engine, settings: Settings, client: TestClient) -> int:
     return int(sites[SITE])
 
 
-def keep_snapshots(engine: Engine, site_id: int, remaining: dict[int, int]) -> None:
-    """The site's kept days: `remaining` servers still to migrate that many days ago, and the
-    retained one."""
+def keep_snapshots(
+    engine: Engine, site_id: int, remaining: dict[int, int], today: date = TODAY
+) -> None:
+    """The site's kept days: `remaining` servers still to migrate that many days before
+    `today`, and the retained one."""
     rows = []
     for days_ago, count in remaining.items():
-        day = TODAY - timedelta(days=days_ago)
+        day = today - timedelta(days=days_ago)
         for status, servers in (("planned", count), ("retained", 1)):
             rows.append(
                 {"day": day, "dimension": "site", "key": str(site_id), "status": status,
@@ -96,7 +98,8 @@ def test_without_wave_dates_or_enough_snapshots_no_day_is_made_up(
     client.post(
         "/api/v1/assignments", json={"assignments": [{"server": "srv00", "wave": "Wave 3"}]}
     )
-    keep_snapshots(engine, site_id, {2: 11, 0: 10})
+    # Days before the API's today, beside the one its scan kept: two days of snapshots, not 7.
+    keep_snapshots(engine, site_id, {2: 11, 0: 10}, date.today())
 
     answer = client.get(f"/api/v1/sites/{site_id}/forecast").json()
 
