@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DBAPIError
@@ -37,12 +40,17 @@ log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        to_thread.current_default_thread_limiter().total_tokens = settings.http.threads
+        yield
+
+    # The API's docs at FastAPI's own /docs and /openapi.json.
     app = FastAPI(
         title="estate",
         version="0.1.0",
         summary="IT estate and cloud migration inventory",
-        docs_url="/docs",
-        openapi_url="/openapi.json",
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database.url, busy_timeout_seconds=5)

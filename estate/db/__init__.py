@@ -1,10 +1,11 @@
 """The database: engines and sessions for SQLite (embedded) and PostgreSQL (production).
 
 The package also holds the schema and its Alembic migrations (`schema`, `migrations/`), the
-per-source run lock (`locks`), bulk statements that read the same on both databases (`bulk`)
-and sorted, filtered pages of any query (`paging`). It imports only estate.config and
-estate.models. Functions that take an `Engine` own and commit their transaction; functions
-that take a `Session` never commit: the request, the command or the job does.
+per-source run lock (`locks`), bulk statements that read the same on both databases (`bulk`),
+sorted, filtered pages of any query (`paging`) and their counts kept until the next commit
+(`kept`). It imports only estate.config and estate.models. Functions that take an `Engine` own
+and commit their transaction; functions that take a `Session` never commit: the request, the
+command or the job does.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from sqlalchemy import Engine, create_engine, event, orm
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session
+
+from estate.db import kept
 
 # Connections a pool keeps, and how many more it may open in a burst: 40 in all, one for each
 # worker thread of an API process. A pool smaller than its usual concurrency closes and opens
@@ -99,6 +102,7 @@ def _sqlite_engine(url: str, busy_timeout_seconds: float, writer: bool) -> Engin
         cursor.close()
 
     begin = "BEGIN IMMEDIATE" if writer else "BEGIN"
+    kept.watch_sqlite_writes(engine)
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:

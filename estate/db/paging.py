@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, Select, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from estate.db import keyset
+from estate.db import kept, keyset
 from estate.models import Site, Wave
 
 MAX_LIMIT = 1000
@@ -138,12 +138,13 @@ def fields_of(item: Any) -> dict[str, Any]:
 
 
 def count_of(session: Session, query: Select[Any]) -> int:
-    """How many rows the whole (unordered) query has: exact, always. Only the filter columns
-    are read, so the database counts from an index (PostgreSQL: an index-only scan) where one
+    """How many rows the whole (unordered) query has: exact, always, and counted again only
+    once something has been committed since (estate.db.kept). Only the filter columns are
+    read, so the database counts from an index (PostgreSQL: an index-only scan) where one
     holds them."""
     one: ColumnElement[Any] = literal_column("1")
     narrow: Select[Any] = query.order_by(None).with_only_columns(one, maintain_column_froms=True)
-    return int(session.execute(select(func.count()).select_from(narrow.subquery())).scalar_one())
+    return kept.count(session, select(func.count()).select_from(narrow.subquery()))
 
 
 def paged(session: Session, query: Select[Any], params: PageQuery, *, rows: bool = False) -> Page:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from estate.config import Settings
+from estate.db import kept
 from estate.db.bulk import dialect_insert
 from estate.db.paging import Page, PageQuery, Search, equal, paged, text_search, where_all
 from estate.models import Site
@@ -31,11 +32,12 @@ def apply_site_config(session: Session, settings: Settings) -> None:
 
 
 def site_names(session: Session, ids: set[int | None]) -> dict[int, str]:
-    wanted = [i for i in ids if i is not None]
-    if not wanted:
+    """The names of these sites, from all sites' names as read once since the last commit (a
+    council has tens of sites; every page of every list names some)."""
+    if not any(i is not None for i in ids):
         return {}
-    query = select(col(Site.id), col(Site.name)).where(col(Site.id).in_(wanted))
-    return {int(site_id): name for site_id, name in session.execute(query) if site_id}
+    names = kept.rows(session, select(col(Site.id), col(Site.name)))
+    return {int(site_id): name for site_id, name in names if site_id in ids}
 
 
 class SiteQuery(PageQuery):

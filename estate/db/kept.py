@@ -1,0 +1,142 @@
+"""Answers kept until the database changes: a list's `total` (an exact count) and small
+lookups (site names) are read again only once something has been committed since.
+
+An answer is kept under its statement (structure and bound values) and a mark of what the
+reading connection can see. Equal marks mean the same committed rows, so a kept answer is the
+one a new query would give, never an estimate:
+- PostgreSQL: the snapshot (`pg_current_snapshot()`: its xmin, xmax and running transactions).
+  Two equal snapshots see the same committed transactions; any commit in between changes it.
+- SQLite: the connection's own mark (`connection_mark`, unique for the life of the process),
+  `PRAGMA data_version` (changes when another connection commits) and the connection's
+  `total_changes` (changes when it writes itself).
+A transaction that has written reads its own uncommitted rows, which may yet roll back: its
+answers are neither kept nor taken from the kept ones.
+
+Walking every page of a filtered list then counts once; so do many readers asking the same
+list at once. The kept answers are few and small (`KEPT` per engine, least recently used go):
+only counts and lookups of a few rows are kept, never a page of a list.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, Select, event, text
+from sqlalchemy.orm import Session
+
+KEPT = 2048
+_SNAPSHOT = text("SELECT pg_current_snapshot()::text, pg_current_xact_id_if_assigned() IS NULL")
+_marks = itertools.count(1)
+T = TypeVar("T")
+Statement = Select[*tuple[Any, ...]]
+
+
+class Kept:
+    """The kept answers of one engine, least recently used first."""
+
+    def __init__(self) -> None:
+        self._answers: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any:
+        with self._lock:
+            found = self._answers.get(key)
+            if found is not None:
+                self._answers.move_to_end(key)
+            return found
+
+    def put(self, key: Hashable, answer: Any) -> None:
+        with self._lock:
+            self._answers[key] = answer
+            self._answers.move_to_end(key)
+            while len(self._answers) > KEPT:
+                self._answers.popitem(last=False)
+
+
+_kept: weakref.WeakKeyDictionary[Engine, Kept] = weakref.WeakKeyDictionary()
+
+
+def count(session: Session, statement: Statement) -> int:
+    """`statement`'s single value (a count)."""
+    return _answer(session, statement, lambda s: int(session.execute(s).scalar_one()))
+
+
+def rows(session: Session, statement: Statement) -> tuple[tuple[Any, ...], ...]:
+    """`statement`'s rows, as tuples: for lookups of a few rows only."""
+    return _answer(session, statement, lambda s: tuple(tuple(r) for r in session.execute(s)))
+
+
+def _answer(session: Session, statement: Statement, read: Callable[[Statement], T]) -> T:
+    """`read(statement)`, or the answer it gave when the database was as it is now."""
+    key = _statement_key(statement)
+    seen = None if key is None else _visible_state(session)
+    if key is None or seen is None:
+        return read(statement)
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    kept = _kept.setdefault(engine, Kept())
+    found: T | None = kept.get((seen, key))
+    if found is None:
+        found = read(statement)
+        kept.put((seen, key), found)
+    return found
+
+
+def _statement_key(statement: Statement) -> Hashable | None:
+    """The statement's structure and bound values, as SQLAlchemy's own statement cache keys
+    them; None for one it cannot key."""
+    cache_key = statement._generate_cache_key()
+    if cache_key is None:
+        return None
+    try:
+        values = tuple(_frozen(b.effective_value) for b in cache_key.bindparams)
+        hash(values)
+    except TypeError:
+        return None
+    return (cache_key.key, values)
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+def _visible_state(session: Session) -> Hashable | None:
+    """What the session's connection sees, as a mark that changes with every commit; None
+    while its transaction has written."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        snapshot, unwritten = connection.execute(_SNAPSHOT).one()
+        return snapshot if unwritten else None
+    info = connection.connection.info
+    dbapi = connection.connection.dbapi_connection
+    assert dbapi is not None
+    changes = dbapi.total_changes
+    if changes != info.get("changes_at_begin", changes):
+        return None
+    version = connection.exec_driver_sql("PRAGMA data_version").scalar_one()
+    return (connection_mark(info), version, changes)
+
+
+def connection_mark(info: dict[str, Any]) -> int:
+    """A number for this database connection, not reused by another in this process (an id()
+    can be)."""
+    if "mark" not in info:
+        info["mark"] = next(_marks)
+    return int(info["mark"])
+
+
+def watch_sqlite_writes(engine: Engine) -> None:
+    """Note each SQLite transaction's `total_changes` as it begins, so a read inside one that
+    has written since is known to see uncommitted rows."""
+
+    @event.listens_for(engine, "begin")
+    def _changes_at_begin(conn: Any) -> None:
+        raw = conn.connection
+        raw.info["changes_at_begin"] = raw.dbapi_connection.total_changes

@@ -1,0 +1,77 @@
+"""Kept answers (estate.db.kept): a list's count and the site names are read once per state of
+the database, and a commit anywhere (this connection, another, another engine) is seen at once.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, select
+from sqlmodel import Session, col
+
+from estate.db import make_engine
+from estate.db.paging import count_of
+from estate.inventory.sites import site_names
+from estate.models import Site
+from estate.status import SiteKind
+
+SITES = select(Site)
+
+
+def add_site(session: Session, name: str) -> int:
+    site = Site(name=name, kind=SiteKind.OFFICE)
+    session.add(site)
+    session.flush()
+    assert site.id is not None
+    return site.id
+
+
+def test_a_count_follows_each_commit_of_this_connection_and_of_others(
+    engine: Engine, database_url: str
+) -> None:
+    other = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            assert count_of(session, SITES) == 0
+            add_site(session, "Civic Centre")
+            session.commit()
+            assert count_of(session, SITES) == 1
+        with Session(other) as session:
+            assert count_of(session, SITES) == 1
+            add_site(session, "Depot")
+            session.commit()
+        with Session(engine) as session:
+            assert count_of(session, SITES) == 2
+            assert count_of(session, SITES.where(col(Site.name) == "Depot")) == 1
+            session.execute(Site.__table__.delete().where(Site.__table__.c.name == "Depot"))
+            session.commit()
+        with Session(other) as session:
+            assert count_of(session, SITES) == 1
+            assert count_of(session, SITES.where(col(Site.name) == "Depot")) == 0
+    finally:
+        other.dispose()
+
+
+def test_a_count_that_sees_uncommitted_rows_is_not_kept(engine: Engine) -> None:
+    with Session(engine) as session:
+        assert count_of(session, SITES) == 0
+        add_site(session, "Civic Centre")
+        assert count_of(session, SITES) == 1
+        session.rollback()
+        assert count_of(session, SITES) == 0
+    with Session(engine) as session:
+        assert count_of(session, SITES) == 0
+
+
+def test_site_names_follow_a_rename(engine: Engine) -> None:
+    with Session(engine) as session:
+        first = add_site(session, "Civic Centre")
+        second = add_site(session, "Depot")
+        session.commit()
+        assert site_names(session, {first, None}) == {first: "Civic Centre"}
+        session.get_one(Site, first).name = "Civic Centre (closed)"
+        session.commit()
+    with Session(engine) as session:
+        assert site_names(session, {first, second}) == {
+            first: "Civic Centre (closed)",
+            second: "Depot",
+        }
+        assert site_names(session, {None}) == {}
