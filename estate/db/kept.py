@@ -6,7 +6,7 @@ reading connection can see. Equal marks mean the same committed rows, so a kept 
 one a new query would give, never an estimate:
 - PostgreSQL: the snapshot (`pg_current_snapshot()`: its xmin, xmax and running transactions).
   Two equal snapshots see the same committed transactions; any commit in between changes it.
-- SQLite: the connection's own mark (`connection_mark`, unique for the life of the process),
+- SQLite: the connection's own mark (`_mark`, unique for the life of the process),
   `PRAGMA data_version` (changes when another connection commits) and the connection's
   `total_changes` (changes when it writes itself).
 A transaction that has written reads its own uncommitted rows, which may yet roll back: its
@@ -121,10 +121,10 @@ def _visible_state(session: Session) -> Hashable | None:
     if changes != info.get("changes_at_begin", changes):
         return None
     version = connection.exec_driver_sql("PRAGMA data_version").scalar_one()
-    return (connection_mark(info), version, changes)
+    return (_mark(info), version, changes)
 
 
-def connection_mark(info: dict[str, Any]) -> int:
+def _mark(info: dict[str, Any]) -> int:
     """A number for this database connection, not reused by another in this process (an id()
     can be)."""
     if "mark" not in info:

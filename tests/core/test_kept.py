@@ -4,7 +4,9 @@ the database, and a commit anywhere (this connection, another, another engine) i
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, select
+from typing import Any
+
+from sqlalchemy import Engine, event, select
 from sqlmodel import Session, col
 
 from estate.db import make_engine
@@ -75,3 +77,29 @@ def test_site_names_follow_a_rename(engine: Engine) -> None:
             second: "Depot",
         }
         assert site_names(session, {None}) == {}
+
+
+def test_one_reader_after_a_burst_counts_once(database_url: str) -> None:
+    """After a burst has opened several connections, one reader's requests in turn take the
+    same one (the pool hands out the last used first), so its count is kept for all of them;
+    taken in turn, each connection (on SQLite each keeps its own) would count again."""
+    engine = make_engine(database_url)
+    counted: list[str] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "count(" in statement.lower():
+            counted.append(statement)
+
+    try:
+        burst = [engine.connect() for _ in range(5)]
+        for connection in burst:
+            connection.execute(select(1))
+        for connection in burst:
+            connection.close()
+        for _ in range(10):
+            with Session(engine) as session:
+                assert count_of(session, SITES) == 0
+        assert len(counted) == 1
+    finally:
+        engine.dispose()
