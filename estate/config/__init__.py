@@ -115,9 +115,9 @@ class HttpSettings(Section):
     max_body_bytes: int = Field(default=10_000_000, ge=1_000, le=1_000_000_000)
     # Requests an API process works on at once (the threads of its blocking work: reading the
     # database, building the answer); the rest wait their turn. Python runs one thread at a
-    # time, and 40 (the server's default) busy at once make each wait on the others at every
-    # database call: at 32 connections a list answered 3-4 times fewer requests a second
-    # than with 4.
+    # time, and 40 (the server's default) busy at once make each wait on the others wherever
+    # the driver lets go of it (SQLite's, at every row): at 32 connections a list on SQLite
+    # answered 3-4 times fewer requests a second than with 4.
     threads: int = Field(default=4, ge=1, le=64)
 
 
