@@ -11,11 +11,10 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from api.web.session import settings_of
 from estate.access.sessions import SignedIn
-from estate.outbox.reports.base import local_time
+from estate.outbox.reports.base import local_time, templates_in
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -76,13 +75,7 @@ def day(value: date | None) -> str:
     return "" if value is None else f"{value:%d %b %Y}"
 
 
-_environment = Environment(
-    loader=FileSystemLoader(TEMPLATES),
-    autoescape=select_autoescape(["html"]),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+_environment = templates_in(TEMPLATES)
 _environment.filters.update(
     count=count, percent=percent, kw=kilowatts, pounds=pounds, tonnes=tonnes, day=day
 )

@@ -35,6 +35,7 @@ from estate.db.bulk import chunked
 from estate.models import HostingFigures, NetworkDevice, Server, Site
 from estate.models.base import table_of
 from estate.models.site import SitePublic
+from estate.models.snapshot import SiteMeasures
 from estate.status import EntityStatus, MigrationStatus, ServerKind
 
 FIGURES = table_of(HostingFigures)
@@ -46,20 +47,6 @@ WATTS = Numeric()
 # Made once: an alias of the wide servers table builds its columns anew each time (some
 # milliseconds, on every write).
 HOSTS, VMS = SERVERS.alias("host"), SERVERS.alias("vm")
-
-
-class Measures(BaseModel):
-    """What a site hosts (or how that changed)."""
-
-    servers: int
-    physical_servers: int
-    virtual_servers: int
-    physical_hosts: int
-    racks: int
-    rack_units: int
-    watts: float
-    # None where no network device at the site is known.
-    access_points: int | None
 
 
 class Energy(BaseModel):
@@ -80,14 +67,14 @@ class Energy(BaseModel):
         )
 
 
-class SiteFigures(Measures, Energy):
+class SiteFigures(SiteMeasures, Energy):
     on: date
     # Each count's rows, the list query whose `total` is the count (racks, rack units and watts
     # are of the physical servers' rows): filled by the API.
     links: dict[str, str] = {}
 
 
-class Difference(Measures, Energy):
+class Difference(SiteMeasures, Energy):
     """Now minus the baseline: negative numbers are what has left the site (and what it no
     longer costs or emits)."""
 
@@ -230,13 +217,13 @@ def day_rows(
 
 def figures_of(row: Mapping[str, Any], factors: OutcomesSettings) -> SiteFigures:
     """A kept (or counted) day's figures, with their energy, cost and carbon a year."""
-    measures = {f: row[f] for f in Measures.model_fields}
+    measures = {f: row[f] for f in SiteMeasures.model_fields}
     energy = Energy.of(measures["watts"], factors).model_dump()
     return SiteFigures(on=row["day"], **measures, **energy)
 
 
 def _difference(now: SiteFigures, then: SiteFigures, factors: OutcomesSettings) -> Difference:
-    counts = set(Measures.model_fields) - {"watts", "access_points"}
+    counts = set(SiteMeasures.model_fields) - {"watts", "access_points"}
     values: dict[str, Any] = {f: getattr(now, f) - getattr(then, f) for f in counts}
     values["watts"] = round(now.watts - then.watts, 3)
     known = now.access_points is not None and then.access_points is not None

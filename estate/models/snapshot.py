@@ -57,15 +57,9 @@ class ProgressSnapshot(StatusCount, table=True):
     day: date
 
 
-class HostingFigures(SQLModel, table=True):
-    """What a site hosted on a day (the latest refresh of that day wins)."""
+class SiteMeasures(SQLModel):
+    """What a site hosts (or how that changed): a day's kept row, and the API's figures."""
 
-    __tablename__ = "hosting_figures"
-    __table_args__ = (Index("ix_hosting_figures_site_day", "site_id", "day", unique=True),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    day: date = Field(index=True)
-    site_id: int = Field(foreign_key="sites.id")
     servers: int
     physical_servers: int
     virtual_servers: int
@@ -74,7 +68,18 @@ class HostingFigures(SQLModel, table=True):
     rack_units: int
     watts: float
     # None where no network device at the site is known, so "none" and "unknown" differ.
-    access_points: int | None = None
+    access_points: int | None
+
+
+class HostingFigures(SiteMeasures, table=True):
+    """What a site hosted on a day (the latest refresh of that day wins)."""
+
+    __tablename__ = "hosting_figures"
+    __table_args__ = (Index("ix_hosting_figures_site_day", "site_id", "day", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: date = Field(index=True)
+    site_id: int = Field(foreign_key="sites.id")
 
 
 class AggregateState(SQLModel, table=True):

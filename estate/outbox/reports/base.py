@@ -23,14 +23,21 @@ from estate.outbox.mail import Email
 TEMPLATES = Path(__file__).parent / "templates"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-_environment = Environment(
-    loader=FileSystemLoader(TEMPLATES),
-    autoescape=select_autoescape(["html"]),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-)
+
+def templates_in(folder: Path, *, keep_trailing_newline: bool = False) -> Environment:
+    """Templates as the emails and the dashboard's pages use them: HTML escaped, a name the
+    context lacks an error (never an empty string), block tags taking their lines with them."""
+    return Environment(
+        loader=FileSystemLoader(folder),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=keep_trailing_newline,
+    )
+
+
+_environment = templates_in(TEMPLATES, keep_trailing_newline=True)
 
 
 class ReportOptions(BaseModel):
