@@ -125,8 +125,11 @@ def serve(url: str, workdir: str, workers: int, scheduler: bool = True) -> Itera
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def wrk(binary: str, url: str, token: str, duration: int) -> tuple[float, float]:
-    """Requests per second and p99 latency (ms) of one wrk run."""
+def wrk(
+    binary: str, url: str, token: str, duration: int, script: Path | None = None
+) -> tuple[float, float]:
+    """Requests per second and p99 latency (ms) of one wrk run (its requests made by the Lua
+    `script`, where one is given)."""
     done = subprocess.run(
         [
             binary,
@@ -136,6 +139,7 @@ def wrk(binary: str, url: str, token: str, duration: int) -> tuple[float, float]
             "--latency",
             "-H",
             f"Authorization: Bearer {token}",
+            *(["-s", str(script)] if script else []),
             url,
         ],
         capture_output=True,

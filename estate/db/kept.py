@@ -13,8 +13,12 @@ A transaction that has written reads its own uncommitted rows, which may yet rol
 answers are neither kept nor taken from the kept ones.
 
 Walking every page of a filtered list then counts once; so do many readers asking the same
-list at once. The kept answers are few and small (`KEPT` per engine, least recently used go):
-only counts and lookups of a few rows are kept, never a page of a list.
+list at once. Counts and lookups of a few rows are kept (`KEPT` per engine, least recently used
+go), and apart from them the pages of the lists most asked (`PAGES` per engine: a page of 50
+devices is some 100 KB of objects), each under its list's name and query: between scans the
+estate stands still, and dashboards and scripts ask the same pages again and again. A page that
+shows who holds a device is never kept (personal data is held no longer than its request).
+Kept pages are shared between requests: their readers serialise them, never change them.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from sqlalchemy import Engine, Select, event, text
 from sqlalchemy.orm import Session
 
 KEPT = 2048
+PAGES = 256
 _SNAPSHOT = text("SELECT pg_current_snapshot()::text, pg_current_xact_id_if_assigned() IS NULL")
 _marks = itertools.count(1)
 T = TypeVar("T")
@@ -39,9 +44,10 @@ Statement = Select[*tuple[Any, ...]]
 class Kept:
     """The kept answers of one engine, least recently used first."""
 
-    def __init__(self) -> None:
+    def __init__(self, size: int = KEPT) -> None:
         self._answers: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
+        self._size = size
 
     def get(self, key: Hashable) -> Any:
         with self._lock:
@@ -54,11 +60,12 @@ class Kept:
         with self._lock:
             self._answers[key] = answer
             self._answers.move_to_end(key)
-            while len(self._answers) > KEPT:
+            while len(self._answers) > self._size:
                 self._answers.popitem(last=False)
 
 
 _kept: weakref.WeakKeyDictionary[Engine, Kept] = weakref.WeakKeyDictionary()
+_pages: weakref.WeakKeyDictionary[Engine, Kept] = weakref.WeakKeyDictionary()
 
 
 def count(session: Session, statement: Statement) -> int:
@@ -71,15 +78,32 @@ def rows(session: Session, statement: Statement) -> tuple[tuple[Any, ...], ...]:
     return _answer(session, statement, lambda s: tuple(tuple(r) for r in session.execute(s)))
 
 
+def page(session: Session, key: Hashable, read: Callable[[], T]) -> T:
+    """`read()` (a list's page), or what it gave for `key` (the list and every input of its
+    answer but the database) when the database was as it is now."""
+    seen = _visible_state(session)
+    if seen is None:
+        return read()
+    pages = _pages.setdefault(_engine_of(session), Kept(PAGES))
+    found: T | None = pages.get((seen, key))
+    if found is None:
+        found = read()
+        pages.put((seen, key), found)
+    return found
+
+
+def _engine_of(session: Session) -> Engine:
+    bind = session.get_bind()
+    return bind if isinstance(bind, Engine) else bind.engine
+
+
 def _answer(session: Session, statement: Statement, read: Callable[[Statement], T]) -> T:
     """`read(statement)`, or the answer it gave when the database was as it is now."""
     key = _statement_key(statement)
     seen = None if key is None else _visible_state(session)
     if key is None or seen is None:
         return read(statement)
-    bind = session.get_bind()
-    engine = bind if isinstance(bind, Engine) else bind.engine
-    kept = _kept.setdefault(engine, Kept())
+    kept = _kept.setdefault(_engine_of(session), Kept())
     found: T | None = kept.get((seen, key))
     if found is None:
         found = read(statement)

@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Engine, Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from estate.db import kept
 from estate.db.paging import (
     Page,
     Search,
@@ -152,6 +153,15 @@ def _has_reason(session: Session, table: Any, rule: str) -> ColumnElement[bool]:
 
 
 def list_devices(session: Session, query: DeviceQuery, today: date, personal: bool) -> Page:
+    """A page of devices as this reader may see them; kept (estate.db.kept) unless it shows
+    who holds them."""
+    if personal:
+        return _list_devices(session, query, today, personal)
+    key = ("devices", query.model_dump_json(), today)
+    return kept.page(session, key, lambda: _list_devices(session, query, today, personal))
+
+
+def _list_devices(session: Session, query: DeviceQuery, today: date, personal: bool) -> Page:
     found = devices_query(session, query, today)
     page = sorted_page(session, found, table_of(Device).c, query, DEVICE_SORTS, rows=True)
     sites = site_names(session, {d.site_id for d in page.items})

@@ -8,6 +8,7 @@ from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from estate.db import kept
 from estate.db.paging import (
     Page,
     Search,
@@ -48,6 +49,12 @@ class NetworkDeviceDetail(NetworkDevicePublic):
 
 
 def list_network_devices(session: Session, query: NetworkDeviceQuery) -> Page:
+    """A page of network devices (kept: estate.db.kept)."""
+    key = ("network-devices", query.model_dump_json())
+    return kept.page(session, key, lambda: _list_network_devices(session, query))
+
+
+def _list_network_devices(session: Session, query: NetworkDeviceQuery) -> Page:
     found = select(NetworkDevice).where(
         *network_device_filters(session, query, table_of(NetworkDevice).c)
     )

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from estate.db import kept
 from estate.db.paging import (
     Page,
     Search,
@@ -104,7 +105,13 @@ class ServerInventory(ServerPublic):
 
 
 def list_servers(session: Session, query: ServerQuery) -> Page:
-    """A page of servers as ServerPublic, with their site's name and applications."""
+    """A page of servers as ServerPublic, with their site's name and applications (kept:
+    estate.db.kept)."""
+    key = ("servers", query.model_dump_json())
+    return kept.page(session, key, lambda: _list_servers(session, query))
+
+
+def _list_servers(session: Session, query: ServerQuery) -> Page:
     table = table_of(Server).c
     found = select(*table).where(*server_filters(session, query, table))
     page = sorted_page(session, found, table, query, SERVER_SORTS, rows=True)

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, and_, func, not_, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from estate.db import kept
 from estate.db.paging import (
     MAX_ID,
     Page,
@@ -100,6 +101,12 @@ class WorkloadDetail(WorkloadPublic):
 
 
 def list_workloads(session: Session, query: WorkloadQuery) -> Page:
+    """A page of workloads (kept: estate.db.kept)."""
+    key = ("workloads", query.model_dump_json())
+    return kept.page(session, key, lambda: _list_workloads(session, query))
+
+
+def _list_workloads(session: Session, query: WorkloadQuery) -> Page:
     table = table_of(Workload).c
     found = select(*table).where(*workload_filters(session, query, table, table_of(Server).c))
     page = sorted_page(session, found, table, query, WORKLOAD_SORTS, rows=True)

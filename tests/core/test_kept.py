@@ -1,9 +1,11 @@
-"""Kept answers (estate.db.kept): a list's count and the site names are read once per state of
-the database, and a commit anywhere (this connection, another, another engine) is seen at once.
+"""Kept answers (estate.db.kept): a list's count, the site names and the pages most asked are
+read once per state of the database, and a commit anywhere (this connection, another, another
+engine) is seen at once.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine, event, select
@@ -11,11 +13,13 @@ from sqlmodel import Session, col
 
 from estate.db import make_engine
 from estate.db.paging import count_of
+from estate.inventory.devices import DeviceQuery, list_devices
 from estate.inventory.sites import site_names
-from estate.models import Site
+from estate.models import Device, Site
 from estate.status import SiteKind
 
 SITES = select(Site)
+TODAY = date(2026, 12, 7)
 
 
 def add_site(session: Session, name: str) -> int:
@@ -103,3 +107,56 @@ def test_one_reader_after_a_burst_counts_once(database_url: str) -> None:
         assert len(counted) == 1
     finally:
         engine.dispose()
+
+
+def add_device(session: Session, hostname: str, holder: str | None = None) -> None:
+    session.add(Device(hostname=hostname, device_type="laptop", assigned_to=holder))
+    session.flush()
+
+
+def names(session: Session, personal: bool = False) -> list[str]:
+    page = list_devices(session, DeviceQuery(), TODAY, personal)
+    return [d.hostname for d in page.items]
+
+
+def test_a_page_is_kept_until_a_commit_anywhere(engine: Engine, database_url: str) -> None:
+    other = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            add_device(session, "LT-1")
+            session.commit()
+            first = list_devices(session, DeviceQuery(), TODAY, False)
+            assert list_devices(session, DeviceQuery(), TODAY, False) is first
+            # Another query, another day: other pages.
+            assert list_devices(session, DeviceQuery(limit=1), TODAY, False) is not first
+            assert list_devices(session, DeviceQuery(), date(2026, 12, 8), False) is not first
+        with Session(other) as session:
+            add_device(session, "LT-2")
+            session.commit()
+        with Session(engine) as session:
+            assert names(session) == ["LT-1", "LT-2"]
+            session.execute(
+                select(Device).where(col(Device.hostname) == "LT-1")
+            ).scalar_one().hostname = "LT-1A"
+            session.commit()
+            assert names(session) == ["LT-1A", "LT-2"]
+    finally:
+        other.dispose()
+
+
+def test_a_page_that_sees_uncommitted_rows_is_not_kept(engine: Engine) -> None:
+    with Session(engine) as session:
+        assert names(session) == []
+        add_device(session, "LT-1")
+        assert names(session) == ["LT-1"]
+        session.rollback()
+        assert names(session) == []
+
+
+def test_a_page_that_shows_who_holds_a_device_is_never_kept(engine: Engine) -> None:
+    with Session(engine) as session:
+        add_device(session, "LT-1", holder="A. Person")
+        session.commit()
+        first = list_devices(session, DeviceQuery(), TODAY, True)
+        assert first.items[0].assigned_to == "A. Person"
+        assert list_devices(session, DeviceQuery(), TODAY, True) is not first
