@@ -6,11 +6,11 @@ them).
 For each list: its first request (neither its count nor its page kept yet: the first reader
 after a scan), one client's p95 over a first page of 50 (sequential requests, asked again), and
 wrk with 32 connections (throughput and p99). Keyset paging: pages 1,000 to 1,019 of 50 by
-`after`, each asked once, beside pages 2 to 21. The wrk runs ask one page again and again, which each process keeps
-(estate.db.kept) until the next commit; one more run asks a different page of devices each
-time, read anew, for what the lists cost without it. The estate is bulk-built
-(bench/estate_builder.py), then one migration refresh; the devices' replacement dates and rules
-are written by SQL as the device refresh would write them (a million devices through the
+`after`, each asked once, beside pages 2 to 21. The wrk runs ask one page again and again,
+which each process keeps (estate.db.kept) until the next commit; one more run asks a different
+page of devices each time, read anew, for what the lists cost without it. The estate is bulk-
+built (bench/estate_builder.py), then one migration refresh; the devices' replacement dates and
+rules are written by SQL as the device refresh would write them (a million devices through the
 refresh is bench/devices.py's subject). On PostgreSQL the tables are vacuumed once built, as
 autovacuum would do, so counts can be index-only scans.
 
