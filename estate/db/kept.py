@@ -12,13 +12,13 @@ one a new query would give, never an estimate:
 A transaction that has written reads its own uncommitted rows, which may yet roll back: its
 answers are neither kept nor taken from the kept ones.
 
-Walking every page of a filtered list then counts once; so do many readers asking the same
-list at once. Counts and lookups of a few rows are kept (`KEPT` per engine, least recently used
-go), and apart from them the pages of the lists most asked (`PAGES` per engine: a page of 50
-devices is some 100 KB of objects), each under its list's name and query: between scans the
-estate stands still, and dashboards and scripts ask the same pages again and again. A page that
-shows who holds a device is never kept (personal data is held no longer than its request).
-Kept pages are shared between requests: their readers serialise them, never change them.
+Walking every page of a filtered list then counts once; so do many readers asking the same list
+at once. Counts and lookups of a few rows are kept (`KEPT` per engine, least recently used go),
+and apart from them the pages of the lists most asked (`PAGE_ITEMS` items per engine, some 30
+MB of devices), each under its list's name and query: between scans the estate stands still,
+and dashboards and scripts ask the same pages again and again. A page that shows who holds a
+device is never kept (personal data is held no longer than its request). Kept pages are shared
+between requests: their readers serialise them, never change them.
 """
 
 from __future__ import annotations
@@ -27,41 +27,57 @@ import itertools
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
-from typing import Any, TypeVar
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Engine, Select, event, text
 from sqlalchemy.orm import Session
 
 KEPT = 2048
-PAGES = 256
+# The items of 256 pages of 50: some 30 MB of devices (a page of 50 is about 120 KB of objects).
+PAGE_ITEMS = 12_800
 _SNAPSHOT = text("SELECT pg_current_snapshot()::text, pg_current_xact_id_if_assigned() IS NULL")
 _marks = itertools.count(1)
 T = TypeVar("T")
+
+
+class Listing(Protocol):
+    @property
+    def items(self) -> Sequence[Any]: ...
+
+
+L = TypeVar("L", bound=Listing)
 Statement = Select[*tuple[Any, ...]]
 
 
 class Kept:
-    """The kept answers of one engine, least recently used first."""
+    """The kept answers of one engine, least recently used first, up to `size` in weight (one
+    for a count or a lookup, its items for a page)."""
 
     def __init__(self, size: int = KEPT) -> None:
-        self._answers: OrderedDict[Hashable, Any] = OrderedDict()
+        self._answers: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
         self._lock = threading.Lock()
         self._size = size
+        self._weight = 0
 
     def get(self, key: Hashable) -> Any:
         with self._lock:
             found = self._answers.get(key)
-            if found is not None:
-                self._answers.move_to_end(key)
-            return found
-
-    def put(self, key: Hashable, answer: Any) -> None:
-        with self._lock:
-            self._answers[key] = answer
+            if found is None:
+                return None
             self._answers.move_to_end(key)
-            while len(self._answers) > self._size:
-                self._answers.popitem(last=False)
+            return found[0]
+
+    def put(self, key: Hashable, answer: Any, weight: int = 1) -> None:
+        with self._lock:
+            replaced = self._answers.pop(key, None)
+            if replaced is not None:
+                self._weight -= replaced[1]
+            self._answers[key] = (answer, weight)
+            self._weight += weight
+            while self._weight > self._size:
+                _, (_, gone) = self._answers.popitem(last=False)
+                self._weight -= gone
 
 
 _kept: weakref.WeakKeyDictionary[Engine, Kept] = weakref.WeakKeyDictionary()
@@ -78,17 +94,17 @@ def rows(session: Session, statement: Statement) -> tuple[tuple[Any, ...], ...]:
     return _answer(session, statement, lambda s: tuple(tuple(r) for r in session.execute(s)))
 
 
-def page(session: Session, key: Hashable, read: Callable[[], T]) -> T:
+def page(session: Session, key: Hashable, read: Callable[[], L]) -> L:
     """`read()` (a list's page), or what it gave for `key` (the list and every input of its
     answer but the database) when the database was as it is now."""
     seen = _visible_state(session)
     if seen is None:
         return read()
-    pages = _pages.setdefault(_engine_of(session), Kept(PAGES))
-    found: T | None = pages.get((seen, key))
+    pages = _pages.setdefault(_engine_of(session), Kept(PAGE_ITEMS))
+    found: L | None = pages.get((seen, key))
     if found is None:
         found = read()
-        pages.put((seen, key), found)
+        pages.put((seen, key), found, max(1, len(found.items)))
     return found
 
 

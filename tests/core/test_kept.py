@@ -12,6 +12,7 @@ from sqlalchemy import Engine, event, select
 from sqlmodel import Session, col
 
 from estate.db import make_engine
+from estate.db.kept import Kept
 from estate.db.paging import count_of
 from estate.inventory.devices import DeviceQuery, list_devices
 from estate.inventory.sites import site_names
@@ -160,3 +161,14 @@ def test_a_page_that_shows_who_holds_a_device_is_never_kept(engine: Engine) -> N
         first = list_devices(session, DeviceQuery(), TODAY, True)
         assert first.items[0].assigned_to == "A. Person"
         assert list_devices(session, DeviceQuery(), TODAY, True) is not first
+
+
+def test_the_kept_pages_are_bounded_by_their_items_least_recently_used_going_first() -> None:
+    kept = Kept(size=100)
+    kept.put("a", "page a", 40)
+    kept.put("b", "page b", 40)
+    assert kept.get("a") == "page a"  # now b is the least recently used
+    kept.put("c", "page c", 40)
+    assert (kept.get("a"), kept.get("b"), kept.get("c")) == ("page a", None, "page c")
+    kept.put("a", "page a again", 60)  # replacing an answer frees its weight
+    assert (kept.get("a"), kept.get("c")) == ("page a again", "page c")
