@@ -125,7 +125,7 @@ def bench(db: str, workdir: str, count: int) -> list[Result]:
         print(f"  device due dates and buckets in {due_dates(engine, db):.1f} s", flush=True)
         token = reader_token(engine, "bench-pages", Role.ASSETS)
         engine.dispose()
-        with serve(url, workdir, workers=1) as base:
+        with serve(url, workdir, workers=1, scheduler=False) as base:
             client = signed_in(base, token)
             for page, api in PAGES.items():
                 figures = measure(client, token, page, api, count)
