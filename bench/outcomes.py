@@ -167,7 +167,7 @@ def api_bench(db: str, workdir: str, duration: int, binary: str) -> list[Result]
             "hosting": f"/api/v1/sites/{site_id}/hosting",
         }
         figures: dict[str, tuple[float, float]] = {}
-        with serve(url, workdir, 1) as base:
+        with serve(url, workdir, 1, scheduler=False) as base:
             for path in paths.values():
                 warm(base + path, token)
             for name, path in paths.items():
