@@ -8,8 +8,9 @@ PostgreSQL the tables are then vacuumed and analysed, as autovacuum would within
 the bulk UPDATEs (bench/pages.py does the same). Measured through `estate serve`, requests
 sequential:
 
-- `GET /servers` one page as at a day, 12 and 23 months back, against the live page (target:
-  p95 <= 3x the live page's p95);
+- `GET /servers` pages as at a day, 12 and 23 months back, against the live pages (target:
+  p95 <= 3x the live pages' p95); each request asks another of the first pages of 50, so none
+  is a page kept from an earlier request (estate.db.kept);
 - `GET /progress?as_at=` counted from the history (target: p95 <= 500 ms), beside the live
   (kept) answer.
 
@@ -37,6 +38,7 @@ from estate.models.base import table_of
 
 SERVERS = 50_000
 MONTHS = 24
+PAGE = 50
 CHANGING = 0.10
 PAGE_RATIO = 3.0
 PROGRESS_MS = 500.0
@@ -111,6 +113,19 @@ def timed(client: httpx.Client, path: str, count: int) -> float:
     return p95(walls)
 
 
+def timed_pages(client: httpx.Client, path: str, count: int) -> float:
+    """p95 (ms) of `count` different pages of the list at `path`, each asked once: a page asked
+    again is kept (estate.db.kept), and would time the memory, not the read."""
+    for n in range(2):  # warm, on pages not timed
+        client.get(f"{path}&offset={PAGE * (count + n)}").raise_for_status()
+    walls = []
+    for n in range(count):
+        started = time.perf_counter()
+        client.get(f"{path}&offset={PAGE * n}").raise_for_status()
+        walls.append((time.perf_counter() - started) * 1000)
+    return p95(walls)
+
+
 def bench(db: str, workdir: str, count: int, servers_count: int) -> list[Result]:
     print(f"== {db}: {servers_count:,} servers, {MONTHS} months of history", flush=True)
     rows: list[Result] = []
@@ -128,13 +143,13 @@ def bench(db: str, workdir: str, count: int, servers_count: int) -> list[Result]
             client = httpx.Client(
                 base_url=base, timeout=120, headers={"Authorization": f"Bearer {token}"}
             )
-            page = "/api/v1/servers?limit=50"
-            live_page = timed(client, page, count)
+            page = f"/api/v1/servers?limit={PAGE}"
+            live_page = timed_pages(client, page, count)
             live_progress = timed(client, "/api/v1/progress", count)
             label = f"{db} {servers_count:,} servers, {MONTHS} months"
             for months in (12, MONTHS - 1):
                 day = month_back(months)
-                then = timed(client, f"{page}&as_at={day}", count)
+                then = timed_pages(client, f"{page}&as_at={day}", count)
                 progress = timed(client, f"/api/v1/progress?as_at={day}", max(count // 3, 5))
                 print(
                     f"  as at {day}: servers page p95 {then:.1f} ms (live {live_page:.1f} ms), "
