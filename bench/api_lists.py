@@ -119,7 +119,12 @@ def timed(url: str, token: str) -> float:
 
 def one_client_p95(url: str, token: str) -> float:
     """p95 (ms) of sequential requests, one client."""
-    return statistics.quantiles([timed(url, token) for _ in range(ONE_CLIENT_RUNS)], n=20)[-1]
+    return p95_over([url] * ONE_CLIENT_RUNS, token)
+
+
+def p95_over(urls: list[str], token: str) -> float:
+    """p95 (ms) of one request to each of `urls`, in turn."""
+    return statistics.quantiles([timed(url, token) for url in urls], n=20)[-1]
 
 
 def cursors(engine: Engine, first: int) -> list[str]:
@@ -228,8 +233,7 @@ def p95_row(label: str, path: str, p95: float) -> Result:
 def keyset_rows(label: str, base: str, token: str, after: dict[int, list[str]]) -> list[Result]:
     """p95 of pages DEEP_PAGE on by `after` beside pages 2 on, each page asked once."""
     url = f"{base}/api/v1/devices?limit={PAGE}&after="
-    near, deep = (statistics.quantiles([timed(url + a, token) for a in after[n]], n=20)[-1]
-                  for n in (2, DEEP_PAGE))  # fmt: skip
+    near, deep = (p95_over([url + a for a in after[n]], token) for n in (2, DEEP_PAGE))
     print(f"  keyset: pages 2 on p95 {near:.1f} ms, pages {DEEP_PAGE} on {deep:.1f} ms", flush=True)
     return [
         Result(f"{label}: devices keyset pages {DEEP_PAGE} on p95 (ms)", round(deep, 1), "ms",

@@ -103,25 +103,24 @@ def p95(values: list[float]) -> float:
 
 
 def timed(client: httpx.Client, path: str, count: int) -> float:
-    for _ in range(2):  # warm: first-request caches and the database's own
-        client.get(path).raise_for_status()
-    walls = []
-    for _ in range(count):
-        started = time.perf_counter()
-        client.get(path).raise_for_status()
-        walls.append((time.perf_counter() - started) * 1000)
-    return p95(walls)
+    """p95 (ms) of `path` asked `count` times, after two warm-up asks."""
+    return p95_of(client, [path] * 2, [path] * count)
 
 
 def timed_pages(client: httpx.Client, path: str, count: int) -> float:
     """p95 (ms) of `count` different pages of the list at `path`, each asked once: a page asked
     again is kept (estate.db.kept), and would time the memory, not the read."""
-    for n in range(2):  # warm, on pages not timed
-        client.get(f"{path}&offset={PAGE * (count + n)}").raise_for_status()
+    pages = [f"{path}&offset={PAGE * n}" for n in range(count + 2)]
+    return p95_of(client, pages[count:], pages[:count])
+
+
+def p95_of(client: httpx.Client, warm: list[str], paths: list[str]) -> float:
+    for path in warm:  # first-request caches and the database's own
+        client.get(path).raise_for_status()
     walls = []
-    for n in range(count):
+    for path in paths:
         started = time.perf_counter()
-        client.get(f"{path}&offset={PAGE * n}").raise_for_status()
+        client.get(path).raise_for_status()
         walls.append((time.perf_counter() - started) * 1000)
     return p95(walls)
 

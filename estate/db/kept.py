@@ -97,33 +97,36 @@ def rows(session: Session, statement: Statement) -> tuple[tuple[Any, ...], ...]:
 def page(session: Session, key: Hashable, read: Callable[[], L]) -> L:
     """`read()` (a list's page), or what it gave for `key` (the list and every input of its
     answer but the database) when the database was as it is now."""
-    seen = _visible_state(session)
-    if seen is None:
-        return read()
-    pages = _pages.setdefault(_engine_of(session), Kept(PAGE_ITEMS))
-    found: L | None = pages.get((seen, key))
-    if found is None:
-        found = read()
-        pages.put((seen, key), found, max(1, len(found.items)))
-    return found
-
-
-def _engine_of(session: Session) -> Engine:
-    bind = session.get_bind()
-    return bind if isinstance(bind, Engine) else bind.engine
+    return _kept_or_read(session, _pages, PAGE_ITEMS, key, read, lambda p: max(1, len(p.items)))
 
 
 def _answer(session: Session, statement: Statement, read: Callable[[Statement], T]) -> T:
     """`read(statement)`, or the answer it gave when the database was as it is now."""
     key = _statement_key(statement)
-    seen = None if key is None else _visible_state(session)
-    if key is None or seen is None:
+    if key is None:
         return read(statement)
-    kept = _kept.setdefault(_engine_of(session), Kept())
+    return _kept_or_read(session, _kept, KEPT, key, lambda: read(statement), lambda _: 1)
+
+
+def _kept_or_read(
+    session: Session,
+    stores: weakref.WeakKeyDictionary[Engine, Kept],
+    size: int,
+    key: Hashable,
+    read: Callable[[], T],
+    weight: Callable[[T], int],
+) -> T:
+    """The answer kept in the engine's store under `key` and what the session sees now, or
+    `read()`, kept there unless the session's transaction has written."""
+    seen = _visible_state(session)
+    if seen is None:
+        return read()
+    bind = session.get_bind()
+    kept = stores.setdefault(bind if isinstance(bind, Engine) else bind.engine, Kept(size))
     found: T | None = kept.get((seen, key))
     if found is None:
-        found = read(statement)
-        kept.put((seen, key), found)
+        found = read()
+        kept.put((seen, key), found, weight(found))
     return found
 
 
